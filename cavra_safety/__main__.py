@@ -1,0 +1,5 @@
+import sys
+
+from cavra_safety.cli import main
+
+sys.exit(main())

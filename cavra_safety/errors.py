@@ -1,0 +1,25 @@
+"""The two kinds of failure the CLI tells apart from findings.
+
+A ``UserError`` is the user's to fix (bad flag, config, policy pack, baseline): the CLI prints its one-line
+message and exits 2. Anything else that escapes is a bug: exit 3 with a traceback.
+"""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Bad input from the user: printed as one line, exit code 2.
+
+    ``problems`` holds every problem found, so that a broken file is reported in one go rather than one
+    error per run.
+    """
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = problems
+
+    def __str__(self) -> str:
+        if not self.problems:
+            return self.message
+        return self.message + "\n" + "\n".join(f"  {problem}" for problem in self.problems)

@@ -1,0 +1,178 @@
+"""The values every layer shares: categories, severities, rules and findings.
+
+Findings are frozen and sortable. They never hold the secret itself: only a fingerprint (a hash) and a
+redacted preview of at most four characters.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import math
+from dataclasses import dataclass
+
+
+class Category(enum.StrEnum):
+    """The must-not-contain items of the CAVRA Community rule; every finding carries exactly one."""
+
+    TENANT_RECORD = "tenant-record"
+    TENANT_ID = "tenant-id"
+    BILLING_SECRET = "billing-secret"
+    LICENSE_KEY = "license-key"
+    PRIVATE_POLICY_PACK = "private-policy-pack"
+    CONNECTOR_CREDENTIAL = "connector-credential"
+    PROVIDER_URL = "provider-url"
+    WEBHOOK_SECRET = "webhook-secret"
+    SAAS_BACKEND_SOURCE = "saas-backend-source"
+    ENTERPRISE_IMPLEMENTATION = "enterprise-implementation"
+
+    @classmethod
+    def parse(cls, value: str) -> Category:
+        try:
+            return cls(value)
+        except ValueError:
+            valid = ", ".join(c.value for c in cls)
+            raise ValueError(f"unknown category {value!r} (valid: {valid})") from None
+
+
+class Severity(enum.IntEnum):
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str) -> Severity:
+        try:
+            return cls[value.upper()]
+        except KeyError:
+            valid = ", ".join(s.label for s in cls)
+            raise ValueError(f"unknown severity {value!r} (valid: {valid})") from None
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What a reporter needs to know about a rule that ran (SARIF ``tool.driver.rules``, ``policy list``)."""
+
+    rule_id: str
+    category: Category
+    severity: Severity
+    title: str
+    description: str = ""
+
+
+def redact(secret: str) -> str:
+    """At most the first four characters, then an ellipsis and the length; short values show less."""
+    shown = secret[: min(4, len(secret) // 4)]
+    return f"{shown}…({len(secret)} chars)"
+
+
+def fingerprint(rule_id: str, secret: str) -> str:
+    """A stable identity for a finding that holds no secret text and ignores where the line sits."""
+    return hashlib.sha256(f"{rule_id}\0{secret}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def shannon_entropy(value: str) -> float:
+    if not value:
+        return 0.0
+    counts: dict[str, int] = {}
+    for char in value:
+        counts[char] = counts.get(char, 0) + 1
+    length = len(value)
+    return -sum(n / length * math.log2(n / length) for n in counts.values())
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One violation, as every reporter and the baseline see it."""
+
+    path: str
+    line: int
+    column: int
+    rule_id: str
+    category: Category
+    severity: Severity
+    message: str
+    fingerprint: str
+    redacted: str
+    end_line: int
+    end_column: int
+    commit: str | None = None
+
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+        """A total order (place, then rule), so that every report is deterministic."""
+        return (self.path, self.line, self.column, self.rule_id, self.commit or "", self.fingerprint)
+
+    @classmethod
+    def create(
+        cls,
+        rule: RuleInfo,
+        *,
+        path: str,
+        line: int,
+        column: int,
+        secret: str,
+        message: str,
+        end_line: int | None = None,
+        end_column: int | None = None,
+        commit: str | None = None,
+    ) -> Finding:
+        """Build a finding from the matched text; ``column`` is 1-based, ``end_column`` exclusive."""
+        return cls(
+            path=path,
+            line=line,
+            column=column,
+            rule_id=rule.rule_id,
+            category=rule.category,
+            severity=rule.severity,
+            message=message,
+            fingerprint=fingerprint(rule.rule_id, secret),
+            redacted=redact(secret),
+            end_line=end_line if end_line is not None else line,
+            end_column=end_column if end_column is not None else column + len(secret),
+            commit=commit,
+        )
+
+
+@dataclass(frozen=True, order=True)
+class Skipped:
+    """A file the scan did not read, and why (binary, too large, unreadable, symlink...)."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, order=True)
+class Note:
+    """Something a reviewer should see that is not a violation: an allow comment without a rule id,
+    a Python file that does not parse, a regex that hit its limits."""
+
+    path: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Everything a reporter renders. Sorted and free of timestamps, so that machine formats are deterministic;
+    ``seconds`` is only for the human summary on stderr."""
+
+    findings: tuple[Finding, ...]
+    rules: tuple[RuleInfo, ...]
+    skipped: tuple[Skipped, ...] = ()
+    notes: tuple[Note, ...] = ()
+    files_scanned: int = 0
+    bytes_scanned: int = 0
+    suppressed_inline: int = 0
+    suppressed_baseline: int = 0
+    seconds: float = 0.0
+
+    def counts_by_category(self) -> dict[Category, int]:
+        counts = {category: 0 for category in Category}
+        for finding in self.findings:
+            counts[finding.category] += 1
+        return counts
