@@ -1,4 +1,212 @@
-def main() -> int:
-    from importlib.resources import files
-    print([p.name for p in files("cavra_safety.default_policies").iterdir()])
-    return 0
+"""The command line: a click group, and ``main`` - the only place that turns outcomes into exit codes.
+
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 user error (one clear line on stderr),
+3 internal error (with a traceback: it is a bug), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cavra_safety import __version__
+from cavra_safety.commands.contract import contract
+from cavra_safety.commands.policy import policy
+from cavra_safety.config import Config, load_config, parse_size
+from cavra_safety.errors import UserError
+from cavra_safety.findings import Category, ScanResult, Severity
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USER_ERROR, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+FORMATS = ("text", "json", "sarif", "github")
+PROGRESS_AFTER_SECONDS = 0.75
+
+
+def _categories(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> frozenset[Category] | None:
+    try:
+        return frozenset(Category.parse(v) for v in values) if values else None
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def _severity(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Severity | None:
+    try:
+        return Severity.parse(value) if value is not None else None
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def _size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int | None:
+    try:
+        return parse_size(value) if value is not None else None
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+class _Progress:
+    """A progress bar on stderr, shown only on a terminal and only once a scan has run for a moment."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self.bar: Any = None
+        self.shown = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.started < PROGRESS_AFTER_SECONDS:
+                return
+            self.bar = click.progressbar(length=total, label="Scanning", file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _skip_reason(reason: str) -> str:
+    return reason.split(":", 1)[0].split(" (", 1)[0]
+
+
+def summary_line(result: ScanResult) -> str:
+    """The human summary: files scanned and skipped, findings per category, seconds."""
+    parts = [f"{result.files_scanned} files scanned"]
+    if result.skipped:
+        reasons = Counter(_skip_reason(s.reason) for s in result.skipped)
+        detail = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items()))
+        parts.append(f"{len(result.skipped)} skipped ({detail})")
+    counts = {c: n for c, n in result.counts_by_category().items() if n}
+    findings = f"{len(result.findings)} findings"
+    if counts:
+        findings += " (" + ", ".join(f"{c.value} {n}" for c, n in counts.items()) + ")"
+    parts.append(findings)
+    if result.suppressed_inline:
+        parts.append(f"{result.suppressed_inline} allowed inline")
+    if result.suppressed_baseline:
+        parts.append(f"{result.suppressed_baseline} in baseline")
+    parts.append(f"{result.seconds:.2f} s")
+    return "cavra-safety: " + ", ".join(parts)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"cannot write {output}: {error.strerror or error}") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(__version__, prog_name="cavra-safety")
+def cli() -> None:
+    """Keep tenant data, secrets and private SaaS / Enterprise code out of a public repository."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Report format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE.")
+@click.option("--policy", "policy_files", multiple=True, type=click.Path(path_type=Path),
+              help="An extra policy pack (TOML); repeatable.")
+@click.option("--no-default-policy", is_flag=True, help="Do not load the built-in policy packs.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="pyproject.toml to read [tool.cavra-safety] from (default: the nearest one).")
+@click.option("--category", "categories", multiple=True, callback=_categories, help="Only report this category; repeatable.")
+@click.option("--exclude-category", "exclude_categories", multiple=True, callback=_categories,
+              help="Do not report this category; repeatable.")
+@click.option("--exclude", "excludes", multiple=True, help="A gitignore-style pattern of paths to skip; repeatable.")
+@click.option("--max-file-size", callback=_size, help="Skip files larger than this (bytes, or e.g. '2 MiB').")
+@click.option("--fail-on", callback=_severity, metavar="SEVERITY",
+              help="Exit 1 only for findings of this severity or higher: low, medium, high, critical.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), help="Worker processes (0: one per core).")
+@click.option("-q", "--quiet", is_flag=True, help="No summary or progress on stderr.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+def scan(
+    paths: tuple[Path, ...], output_format: str, output: Path | None, policy_files: tuple[Path, ...],
+    no_default_policy: bool, config_file: Path | None, categories: frozenset[Category] | None,
+    exclude_categories: frozenset[Category] | None, excludes: tuple[str, ...], max_file_size: int | None,
+    fail_on: Severity | None, jobs: int | None, quiet: bool, color: str,
+) -> int:
+    """Scan PATHS (default: the current directory) and report violations of the public-safety policy."""
+    from cavra_safety.pipeline import scan as run_scan
+    from cavra_safety.reporters import REPORTERS, RenderOptions
+
+    config = _scan_config(paths, config_file)
+    config = config.with_overrides(
+        policy_files=config.policy_files + policy_files if policy_files else None,
+        default_policy=False if no_default_policy else None,
+        categories=categories,
+        exclude_categories=exclude_categories,
+        exclude=config.exclude + excludes if excludes else None,
+        max_file_size=max_file_size,
+        fail_on=fail_on,
+        jobs=jobs,
+    )
+    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+    try:
+        result = run_scan(config, progress=progress)
+    finally:
+        progress.close()
+    use_color = color == "always" or (color == "auto" and output is None and sys.stdout.isatty()
+                                      and "NO_COLOR" not in os.environ)
+    report = REPORTERS[output_format](result, RenderOptions(color=use_color, tool_version=__version__))
+    write_output(report, output)
+    if not quiet:
+        click.echo(summary_line(result), err=True)
+    failing = [f for f in result.findings if f.severity >= config.fail_on]
+    return EXIT_FINDINGS if failing else EXIT_CLEAN
+
+
+def _scan_config(paths: tuple[Path, ...], config_file: Path | None) -> Config:
+    """The scan root is the one folder given, else the current directory; paths are reported relative to it."""
+    for path in paths:
+        if not os.path.lexists(path):
+            raise UserError(f"path does not exist: {path}")
+    single_folder = len(paths) == 1 and paths[0].is_dir()
+    root = paths[0] if single_folder else Path.cwd()
+    config = load_config(root, config_file)
+    return config.with_overrides(root=root, paths=paths or (root,))
+
+
+cli.add_command(policy)
+cli.add_command(contract)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        outcome = cli.main(args=list(argv) if argv is not None else None, prog_name="cavra-safety",
+                           standalone_mode=False)
+    except click.exceptions.Exit as stop:
+        return stop.exit_code
+    except click.UsageError as error:
+        hint = f" (see '{error.ctx.command_path} --help')" if error.ctx is not None else ""
+        click.echo(f"cavra-safety: error: {error.format_message()}{hint}", err=True)
+        return EXIT_USER_ERROR
+    except click.ClickException as error:
+        click.echo(f"cavra-safety: error: {error.format_message()}", err=True)
+        return EXIT_USER_ERROR
+    except UserError as error:
+        click.echo(f"cavra-safety: error: {error}", err=True)
+        return EXIT_USER_ERROR
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        click.echo("cavra-safety: interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except Exception:
+        traceback.print_exc()
+        click.echo("cavra-safety: internal error (a bug): please report it with the traceback above", err=True)
+        return EXIT_INTERNAL_ERROR
+    return outcome if isinstance(outcome, int) else EXIT_CLEAN

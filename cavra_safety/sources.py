@@ -137,10 +137,11 @@ class _IgnoreRules:
                 spec = pathspec.GitIgnoreSpec.from_lines(handle.read().splitlines())
         except OSError:
             return self
-        return _IgnoreRules((*self.layers, (folder_rel, spec)))
+        return _IgnoreRules((*self.layers, (display_path(folder_rel), spec)))
 
     def ignored(self, rel: str, is_dir: bool) -> bool:
         """Git's rule: the deepest .gitignore with a matching pattern decides, its last match winning."""
+        rel = display_path(rel)
         for base, spec in reversed(self.layers):
             inner = rel[len(base) + 1 :] if base else rel
             result = spec.check_file(inner + "/" if is_dir else inner)
@@ -181,6 +182,7 @@ class FileWalk:
         return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
     def _excluded(self, rel: str, is_dir: bool) -> bool:
+        rel = display_path(rel)  # pattern matchers want encodable text, not undecodable file-name bytes
         return self.excludes.match_file(rel + "/" if is_dir else rel)
 
     def files(self) -> Iterator[FileRef]:
