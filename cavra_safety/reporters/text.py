@@ -1,0 +1,134 @@
+"""The terminal report: findings grouped by file, then notes, skipped files and a short summary.
+
+Layout (colour only when asked for)::
+
+    config/settings.py
+      12:5  critical  secret/stripe-live-key  [billing-secret]
+            Stripe live secret key; remove it, rotate it and read it from the environment.
+            evidence  sk_l…(32 chars)
+            allow     cavra: allow secret/stripe-live-key -- <reason>  (in a comment on line 12, if harmless)
+
+    notes
+      docs/setup.md:4  allow comment without a rule id: ...
+
+    skipped 3 files
+      binary (.png): 2 files
+        assets/logo.png, assets/banner.png
+
+    2 findings (1 critical, 1 high) in 1 file
+    14 files scanned, 3 skipped; 1 allowed inline
+
+The message has a line of its own so that finding lines stay short in a terminal. The summary comes last,
+where a terminal leaves the eye; seconds are left to the CLI's stderr line so that this output stays
+comparable to a golden file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import groupby
+
+import click
+
+from cavra_safety.findings import Finding, ScanResult, Severity, Skipped
+from cavra_safety.reporters.base import SEVERITIES_DESCENDING, RenderOptions, printable, sorted_findings
+
+PATHS_PER_SKIP_REASON = 3
+SHORT_COMMIT = 12
+_SEVERITY_WIDTH = max(len(severity.label) for severity in Severity)
+_INDENT = "  "
+
+_SEVERITY_STYLE: dict[Severity, dict[str, object]] = {
+    Severity.CRITICAL: {"fg": "red", "bold": True},
+    Severity.HIGH: {"fg": "red"},
+    Severity.MEDIUM: {"fg": "yellow"},
+    Severity.LOW: {"fg": "cyan"},
+}
+
+Style = Callable[..., str]
+
+
+def render_text(result: ScanResult, options: RenderOptions) -> str:
+    style: Style = click.style if options.color else _plain
+    blocks: list[str] = []
+    findings = sorted_findings(result)
+    for path, group in groupby(findings, key=lambda finding: finding.path):
+        blocks.append(_file_block(path, list(group), style))
+    if result.notes:
+        blocks.append(_notes_block(result, style))
+    if result.skipped:
+        blocks.append(_skipped_block(result.skipped, style))
+    blocks.append(_summary(result, style))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _plain(text: str, **_: object) -> str:
+    return text
+
+
+def _file_block(path: str, findings: list[Finding], style: Style) -> str:
+    locations = [f"{finding.line}:{finding.column}" for finding in findings]
+    width = max(len(location) for location in locations)
+    # The detail lines start under the severity column, so the eye can run down the finding lines alone.
+    detail = " " * (len(_INDENT) + width + 2)
+    lines = [style(printable(path), bold=True, underline=True)]
+    for location, finding in zip(locations, findings, strict=True):
+        severity = style(finding.severity.label.ljust(_SEVERITY_WIDTH), **_SEVERITY_STYLE[finding.severity])
+        rule = style(printable(finding.rule_id), bold=True)
+        lines.append(f"{_INDENT}{location.ljust(width)}  {severity}  {rule}  [{finding.category.value}]")
+        lines.append(f"{detail}{printable(finding.message)}")
+        shown = printable(finding.redacted)
+        if finding.commit:
+            shown += f"  in commit {printable(finding.commit[:SHORT_COMMIT])}"
+        lines.append(f"{detail}{style('evidence', dim=True)}  {shown}")
+        hint = f"cavra: allow {printable(finding.rule_id)} -- <reason>"
+        where = f"(in a comment on line {finding.line}, if harmless)"
+        lines.append(f"{detail}{style('allow   ', dim=True)}  {hint}  {style(where, dim=True)}")
+    return "\n".join(lines)
+
+
+def _notes_block(result: ScanResult, style: Style) -> str:
+    lines = [style("notes", bold=True)]
+    for note in sorted(result.notes):
+        place = printable(note.path) + (f":{note.line}" if note.line > 0 else "")
+        lines.append(f"{_INDENT}{place}  {printable(note.message)}")
+    return "\n".join(lines)
+
+
+def _skipped_block(skipped: tuple[Skipped, ...], style: Style) -> str:
+    lines = [style(f"skipped {_count(len(skipped), 'file')}", bold=True)]
+    by_reason: dict[str, list[str]] = {}
+    for item in sorted(skipped):
+        by_reason.setdefault(item.reason, []).append(item.path)
+    # Most frequent reason first; ties in name order, so the layout is deterministic.
+    for reason, paths in sorted(by_reason.items(), key=lambda entry: (-len(entry[1]), entry[0])):
+        lines.append(f"{_INDENT}{printable(reason)}: {_count(len(paths), 'file')}")
+        shown = ", ".join(printable(path) for path in paths[:PATHS_PER_SKIP_REASON])
+        more = len(paths) - PATHS_PER_SKIP_REASON
+        lines.append(f"{_INDENT * 2}{shown}" + (f", … and {more} more" if more > 0 else ""))
+    return "\n".join(lines)
+
+
+def _summary(result: ScanResult, style: Style) -> str:
+    findings = result.findings
+    if findings:
+        by_severity = [
+            f"{count} {severity.label}"
+            for severity in SEVERITIES_DESCENDING
+            if (count := sum(1 for finding in findings if finding.severity is severity))
+        ]
+        files = len({finding.path for finding in findings})
+        head = f"{_count(len(findings), 'finding')} ({', '.join(by_severity)}) in {_count(files, 'file')}"
+        head = style(head, fg="red", bold=True)
+    else:
+        head = style("no findings", fg="green", bold=True)
+    scanned = f"{_count(result.files_scanned, 'file')} scanned, {len(result.skipped)} skipped"
+    if result.suppressed_inline:
+        scanned += f"; {result.suppressed_inline} allowed inline"
+    if result.suppressed_baseline:
+        scanned += f"; {result.suppressed_baseline} accepted in the baseline"
+    return f"{head}\n{scanned}"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -1,0 +1,99 @@
+"""The terminal report: colour only on request, grouped by file, nothing that can act on the terminal."""
+
+from __future__ import annotations
+
+import pytest
+from reporter_samples import OPTIONS, empty_result, sample_result
+
+from cavra_safety.findings import Category, Finding, Note, RuleInfo, ScanResult, Severity, Skipped
+from cavra_safety.reporters import RenderOptions
+from cavra_safety.reporters.text import render_text
+
+ANSI_ESCAPE = "\x1b["
+RULE = RuleInfo("policy/demo", Category.TENANT_ID, Severity.HIGH, "Demo")
+
+
+def _finding(path: str = "a.py", line: int = 1, message: str = "Found it.") -> Finding:
+    return Finding.create(RULE, path=path, line=line, column=1, secret="value-for-the-demo", message=message)
+
+
+@pytest.mark.parametrize(("color", "coloured"), [(False, False), (True, True)])
+@pytest.mark.parametrize("sample", [sample_result, empty_result])
+def test_colour_codes_only_when_asked(color: bool, coloured: bool, sample: object) -> None:
+    assert callable(sample)
+    output = render_text(sample(), RenderOptions(color=color, tool_version="1.0.0"))
+    assert (ANSI_ESCAPE in output) is coloured
+
+
+def test_coloured_output_has_the_same_text() -> None:
+    import click
+
+    coloured = render_text(sample_result(), RenderOptions(color=True))
+    assert click.unstyle(coloured) == render_text(sample_result(), RenderOptions(color=False))
+
+
+def test_findings_are_grouped_by_file_in_path_order() -> None:
+    findings = (_finding("b.py", 9), _finding("a.py", 3), _finding("b.py", 2))
+    output = render_text(ScanResult(findings=findings, rules=(RULE,)), OPTIONS)
+    headers = [line for line in output.splitlines() if line and not line.startswith(" ")]
+    assert headers[:2] == ["a.py", "b.py"]
+    assert output.index("  2:1  high") < output.index("  9:1  high")
+
+
+def test_each_finding_shows_evidence_and_how_to_allow_it() -> None:
+    output = render_text(ScanResult(findings=(_finding(line=5),), rules=(RULE,)), OPTIONS)
+    assert output.startswith(
+        "a.py\n"
+        "  5:1  high      policy/demo  [tenant-id]\n"
+        "       Found it.\n"
+        "       evidence  valu…(18 chars)\n"
+        "       allow     cavra: allow policy/demo -- <reason>  (in a comment on line 5, if harmless)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("result", "summary"),
+    [
+        (ScanResult(findings=(), rules=(), files_scanned=1), "no findings\n1 file scanned, 0 skipped\n"),
+        (
+            ScanResult(findings=(_finding(),), rules=(RULE,), files_scanned=2, suppressed_baseline=1),
+            "1 finding (1 high) in 1 file\n2 files scanned, 0 skipped; 1 accepted in the baseline\n",
+        ),
+    ],
+)
+def test_summary_comes_last(result: ScanResult, summary: str) -> None:
+    assert render_text(result, OPTIONS).endswith(summary)
+
+
+def test_skipped_files_are_grouped_by_reason_with_a_few_paths() -> None:
+    skipped = (*(Skipped(f"img/{n}.png", "binary (.png)") for n in range(6)), Skipped("big.sql", "too large"))
+    output = render_text(ScanResult(findings=(), rules=(), skipped=skipped), OPTIONS)
+    assert (
+        "skipped 7 files\n"
+        "  binary (.png): 6 files\n"
+        "    img/0.png, img/1.png, img/2.png, … and 3 more\n"
+        "  too large: 1 file\n"
+        "    big.sql\n"
+    ) in output
+
+
+def test_notes_are_listed_with_their_place() -> None:
+    notes = (Note("z.py", 3, "allow comment without a rule id"), Note("a.py", 0, "not valid Python"))
+    output = render_text(ScanResult(findings=(), rules=(), notes=notes), OPTIONS)
+    assert "notes\n  a.py  not valid Python\n  z.py:3  allow comment without a rule id\n" in output
+
+
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        ("evil\x1b]0;pwned\x07.py", "evil\\x1b]0;pwned\\x07.py"),  # would retitle the terminal
+        ("bidi\u202egnp.py", "bidi\\u202egnp.py"),  # would display reversed
+        ("two\nlines.py", "two\\x0alines.py"),
+        ("lone\udcff.py", "lone\\xff.py"),  # an undecodable byte that escaped display_path
+        ("docs/über.md", "docs/über.md"),
+    ],
+)
+def test_paths_cannot_act_on_the_terminal(path: str, shown: str) -> None:
+    output = render_text(ScanResult(findings=(_finding(path=path),), rules=(RULE,)), OPTIONS)
+    assert output.startswith(shown + "\n")
+    output.encode("utf-8")  # always encodable
