@@ -125,7 +125,8 @@ def cli() -> None:
 @click.option("--no-default-policy", is_flag=True, help="Do not load the built-in policy packs.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
               help="pyproject.toml to read [tool.cavra-safety] from (default: the nearest one).")
-@click.option("--category", "categories", multiple=True, callback=_categories, help="Only report this category; repeatable.")
+@click.option("--category", "categories", multiple=True, callback=_categories,
+              help="Only report this category; repeatable.")
 @click.option("--exclude-category", "exclude_categories", multiple=True, callback=_categories,
               help="Do not report this category; repeatable.")
 @click.option("--exclude", "excludes", multiple=True, help="A gitignore-style pattern of paths to skip; repeatable.")

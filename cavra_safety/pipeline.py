@@ -134,7 +134,9 @@ def _batches(items: Sequence[WorkItem]) -> Iterator[list[WorkItem]]:
         yield batch
 
 
-def _in_parallel(engine: Engine, items: Sequence[WorkItem], jobs: int, progress: ProgressCallback | None) -> BatchOutcome:
+def _in_parallel(
+    engine: Engine, items: Sequence[WorkItem], jobs: int, progress: ProgressCallback | None
+) -> BatchOutcome:
     fork = sys.platform.startswith("linux")
     context = multiprocessing.get_context("fork" if fork else "spawn")
     initarg: Engine | Config = engine if fork else engine.config

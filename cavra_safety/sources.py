@@ -68,9 +68,11 @@ class FileRef:
 
 # Formats that are binary by definition: skipped without reading a byte.
 BINARY_SUFFIXES = frozenset(
-    """png jpg jpeg gif bmp ico icns webp tif tiff psd pdf zip gz tgz bz2 xz zst 7z rar tar jar war ear whl egg
-    so dylib dll exe bin o a lib obj class pyc pyo pyd woff woff2 ttf otf eot mp3 mp4 m4a mov avi mkv wav ogg
-    flac webm sqlite sqlite3 db parquet avro orc npy npz pkl pickle h5 onnx pt ckpt""".split()
+    (
+        "png jpg jpeg gif bmp ico icns webp tif tiff psd pdf zip gz tgz bz2 xz zst 7z rar tar jar war ear whl egg "
+        "so dylib dll exe bin o a lib obj class pyc pyo pyd woff woff2 ttf otf eot mp3 mp4 m4a mov avi mkv wav ogg "
+        "flac webm sqlite sqlite3 db parquet avro orc npy npz pkl pickle h5 onnx pt ckpt"
+    ).split()
 )
 SNIFF_BYTES = 8192
 _IMAGE_DATA = re.compile(r'"image/[A-Za-z0-9.+-]+"\s*:\s*(?:"(?:[^"\\]|\\.)*"|\[(?:\s*"(?:[^"\\]|\\.)*"\s*,?)*\s*\])')
@@ -128,7 +130,7 @@ def read_source(ref: FileRef, max_size: int) -> Source | Skipped:
 class _IgnoreRules:
     """The .gitignore files met on the way down, each applied to paths relative to its own folder."""
 
-    def __init__(self, layers: tuple[tuple[str, pathspec.PathSpec], ...] = ()) -> None:
+    def __init__(self, layers: tuple[tuple[str, pathspec.GitIgnoreSpec], ...] = ()) -> None:
         self.layers = layers
 
     def descend(self, folder_rel: str, folder_abs: str) -> _IgnoreRules:
@@ -246,7 +248,8 @@ class FileWalk:
                 continue
             if is_dir and entry.name == ".git":
                 continue
-            if self._excluded(child_rel, is_dir) or (self.config.respect_gitignore and rules.ignored(child_rel, is_dir)):
+            ignored = self.config.respect_gitignore and rules.ignored(child_rel, is_dir)
+            if ignored or self._excluded(child_rel, is_dir):
                 continue
             if is_dir:
                 yield from self._walk(entry.path, child_rel, rules)

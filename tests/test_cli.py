@@ -127,7 +127,9 @@ def test_internal_error_exits_3_with_a_traceback(
     assert "Traceback" in err and "internal error" in err
 
 
-def test_interrupt_exits_130(project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interrupt_exits_130(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     def interrupt(*_args: object, **_kwargs: object) -> None:
         raise KeyboardInterrupt
 
@@ -136,7 +138,9 @@ def test_interrupt_exits_130(project: Path, capsys: pytest.CaptureFixture[str], 
 
 
 def test_version_and_module_entry_point(project: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "cavra_safety", "--version"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "cavra_safety", "--version"], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0
     assert done.stdout.strip() == f"cavra-safety, version {__version__}"
 

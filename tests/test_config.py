@@ -53,7 +53,8 @@ baseline = "safety-baseline.json"
 
 
 def test_every_error_is_reported_at_once(tmp_path: Path) -> None:
-    write(tmp_path, 'exlude = ["x"]\nfail-on = "severe"\njobs = -1\ncategories = ["tenant-ids"]\nmax-file-size = "lots"\n')
+    write(tmp_path, 'exlude = ["x"]\nfail-on = "severe"\njobs = -1\n'
+                    'categories = ["tenant-ids"]\nmax-file-size = "lots"\n')
     with pytest.raises(UserError) as caught:
         load_config(tmp_path)
     problems = caught.value.problems

@@ -53,7 +53,8 @@ def test_inline_allow(lines: list[str], finding_line: int, suppressed: bool) -> 
 
 
 def test_allow_without_rule_id_or_reason_or_with_unknown_id_is_noted() -> None:
-    source = Source(path="f.txt", text="a  # cavra: allow -- why\nb  # cavra: allow policy/a\nc  # cavra: allow policy/zz -- x")
+    text = "a  # cavra: allow -- why\nb  # cavra: allow policy/a\nc  # cavra: allow policy/zz -- x"
+    source = Source(path="f.txt", text=text)
     _, _, notes = apply_inline_allows(source, [], KNOWN)
     assert [(n.line, n.message.split(";")[0]) for n in notes] == [
         (1, "allow comment names no rule id and suppresses nothing"),

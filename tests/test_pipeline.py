@@ -27,7 +27,8 @@ def places(findings: tuple[Finding, ...]) -> list[tuple[str, int, int, str]]:
 
 
 def test_findings_are_sorted_and_counted(tmp_path: Path) -> None:
-    config = tree(tmp_path, {"b.txt": "x LEAK-one\nTENANT-t1", "a/c.txt": "LEAK-two", "bin.dat": "\x00\x01", "ok.txt": "fine"})
+    files = {"b.txt": "x LEAK-one\nTENANT-t1", "a/c.txt": "LEAK-two", "bin.dat": "\x00\x01", "ok.txt": "fine"}
+    config = tree(tmp_path, files)
     result = scan(config, policy=Policy(), factories=FAKES)
     assert places(result.findings) == [
         ("a/c.txt", 1, 1, "fake/leak"), ("b.txt", 1, 3, "fake/leak"), ("b.txt", 2, 1, "fake/tenant"),
@@ -40,7 +41,8 @@ def test_findings_are_sorted_and_counted(tmp_path: Path) -> None:
 
 def test_category_filters_and_disabled_rules(tmp_path: Path) -> None:
     config = tree(tmp_path, {"a.txt": "LEAK-one TENANT-two"})
-    only_tenant = scan(config.with_overrides(categories=frozenset({Category.TENANT_ID})), policy=Policy(), factories=FAKES)
+    tenant_only = config.with_overrides(categories=frozenset({Category.TENANT_ID}))
+    only_tenant = scan(tenant_only, policy=Policy(), factories=FAKES)
     assert [f.rule_id for f in only_tenant.findings] == ["fake/tenant"]
     no_leak = scan(config.with_overrides(disabled_rules=frozenset({"fake/leak"})), policy=Policy(), factories=FAKES)
     assert [f.rule_id for f in no_leak.findings] == ["fake/tenant"]
@@ -83,5 +85,5 @@ class _Exploding:
 
 def test_a_detector_bug_names_the_file(tmp_path: Path) -> None:
     config = tree(tmp_path, {"boom.txt": "x"})
-    with pytest.raises(ScanError, match="while scanning boom.txt"):
+    with pytest.raises(ScanError, match=r"while scanning boom\.txt"):
         scan(config, policy=Policy(), factories={"boom": lambda c, p: _Exploding()})
