@@ -1,7 +1,3 @@
-from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-# Test helpers (fakes, secret builders) live beside the tests.
-sys.path.insert(0, str(Path(__file__).parent))
+"""Shared test setup. Helper modules (fakes.py, *_samples.py) sit beside the tests that use them; pytest's
+default import mode puts each test folder on sys.path. Test folders are named so that none can pass for a
+package of the project (a folder tests/contract/ would shadow the real ``contract`` package)."""
