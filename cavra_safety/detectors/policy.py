@@ -1,0 +1,204 @@
+"""The policy detector: the rules and deny-lists of the loaded packs, keyword-gated so most lines never reach
+a regex.
+
+Per file: one RE2 set match over the lower-cased text says which keywords occur at all; rules with none of
+them (or whose ``paths`` exclude the file) are skipped. For the rest, the occurrences of their keywords give
+the only lines their patterns run on. Record rules run on files containing one of their keywords; deny-lists
+tokenise the text only when a pack has one. ``check_examples`` runs every rule's examples through this same
+detector, keyword gate included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from functools import cached_property
+from typing import Any
+
+import re2
+
+from cavra_safety.config import Config
+from cavra_safety.findings import Finding, Note, RuleInfo
+from cavra_safety.policy import DenyList, Example, Policy, PolicyRule, RecordRule, RegexRule
+from cavra_safety.policy.denylist import tokens, unique_tokens
+from cavra_safety.policy.patterns import MAX_MEM
+from cavra_safety.policy.records import csv_records, key_value_records, offset_to_line, sql_records
+from cavra_safety.sources import Source
+
+# A runaway rule (a pattern matching every token of a minified file) must not flood the report: beyond this
+# many findings of one rule in one file the rest are summed up in a note.
+MAX_FINDINGS_PER_RULE = 200
+
+
+class KeywordGate:
+    """Which of many literal keywords occur in a text, in one linear pass: an RE2 set of literals.
+
+    A set of literals compiles to an Aho-Corasick-like automaton whose states are bounded by the total keyword
+    length, far below ``MAX_MEM``, so the DFA never runs out of memory (which would make RE2 report no match).
+    """
+
+    def __init__(self, keywords: Sequence[str]) -> None:
+        self.keywords = tuple(keywords)
+        options = re2.Options()
+        options.max_mem = MAX_MEM
+        options.log_errors = False
+        options.literal = True
+        self._set: Any = re2.Set.SearchSet(options)
+        for keyword in self.keywords:
+            self._set.Add(keyword)
+        self._set.Compile()
+
+    def present(self, lower: str) -> list[str]:
+        """The keywords occurring in ``lower`` (already lower-cased), in keyword order."""
+        hits = self._set.Match(lower) if lower else None
+        return [self.keywords[index] for index in sorted(hits)] if hits else []
+
+
+class _FileView:
+    """The per-file values the rules share, each computed once and only when a rule needs it."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+
+    @cached_property
+    def lower_lines(self) -> list[str]:
+        return self.source.lower.split("\n")
+
+    def keyword_lines(self, keyword: str) -> set[int]:
+        """0-based indexes of the lines containing ``keyword`` (counting newlines in C, not lines in Python)."""
+        lower, found = self.source.lower, set()
+        line, counted_to = 0, 0
+        position = lower.find(keyword)
+        while position != -1:
+            line += lower.count("\n", counted_to, position)
+            counted_to = position
+            found.add(line)
+            next_line = lower.find("\n", position)  # one hit per line is enough
+            if next_line == -1:
+                break
+            position = lower.find(keyword, next_line + 1)
+        return found
+
+
+class PolicyDetector:
+    def __init__(self, rules: Sequence[PolicyRule], denylists: Sequence[DenyList]) -> None:
+        self._rules = tuple(rules)
+        self._denylists = tuple(denylists)
+        self._keywords = sorted({keyword for rule in self._rules for keyword in rule.keywords})
+        self._rules_by_keyword: dict[str, list[int]] = {keyword: [] for keyword in self._keywords}
+        for position, rule in enumerate(self._rules):
+            for keyword in rule.keywords:
+                self._rules_by_keyword[keyword].append(position)
+        self._gate = KeywordGate(self._keywords) if self._keywords else None
+
+    @property
+    def rules(self) -> tuple[RuleInfo, ...]:
+        return tuple(rule.info for rule in self._rules) + tuple(deny.info for deny in self._denylists)
+
+    def detect(self, source: Source) -> Iterator[Finding | Note]:
+        counts: dict[str, int] = {}
+        for finding in self._findings(source):
+            counts[finding.rule_id] = counts.get(finding.rule_id, 0) + 1
+            if counts[finding.rule_id] <= MAX_FINDINGS_PER_RULE:
+                yield finding
+        for rule_id, count in sorted(counts.items()):
+            if count > MAX_FINDINGS_PER_RULE:
+                yield Note(source.path, 1, f"{rule_id}: {count - MAX_FINDINGS_PER_RULE} more findings in this file "
+                                           f"not reported (limit {MAX_FINDINGS_PER_RULE} per rule and file)")
+
+    def _findings(self, source: Source) -> Iterator[Finding]:
+        present = self._gate.present(source.lower) if self._gate is not None else []
+        if present:
+            view = _FileView(source)
+            candidates = sorted({position for keyword in present for position in self._rules_by_keyword[keyword]})
+            rules = [self._rules[p] for p in candidates if self._rules[p].applies_to(source.path)]
+            yield from self._regex_findings(view, [r for r in rules if isinstance(r, RegexRule)], set(present))
+            for rule in rules:
+                if isinstance(rule, RecordRule):
+                    yield from self._record_findings(view, rule)
+        if self._denylists:
+            yield from self._denylist_findings(source)
+
+    def _regex_findings(self, view: _FileView, rules: list[RegexRule], present: set[str]) -> Iterator[Finding]:
+        lines_of: dict[str, set[int]] = {}  # computed only for keywords of rules that apply to this path
+        work: dict[int, list[RegexRule]] = {}
+        for rule in rules:
+            lines: set[int] = set()
+            for keyword in rule.keywords:
+                if keyword in present:
+                    if keyword not in lines_of:
+                        lines_of[keyword] = view.keyword_lines(keyword)
+                    lines |= lines_of[keyword]
+            for line in lines:
+                work.setdefault(line, []).append(rule)
+        source = view.source
+        for index in sorted(work):
+            text = source.lines[index]
+            for rule in work[index]:
+                for start, value in rule.find(text):
+                    yield Finding.create(rule.info, path=source.path, line=index + 1, column=start + 1, secret=value,
+                                         message=rule.message, commit=source.commit)
+
+    def _record_findings(self, view: _FileView, rule: RecordRule) -> Iterator[Finding]:
+        source = view.source
+        identifiers, companions = frozenset(rule.identifier_keys), frozenset(rule.companion_keys)
+        hits: dict[tuple[int, int], str] = {}
+        for hit in key_value_records(source.lines, view.lower_lines, source.suffix, identifiers, companions,
+                                     rule.min_companions, rule.window):
+            hits.setdefault((hit.line, hit.column), hit.value)
+        for hit in csv_records(source.lines, source.suffix, identifiers, companions, rule.min_companions):
+            hits.setdefault((hit.line, hit.column), hit.value)
+        if "insert" in source.lower and "values" in source.lower:
+            for offset, value in sql_records(source.text, identifiers, companions, rule.min_companions):
+                hits.setdefault(offset_to_line(source.text, offset), value)
+        for (line, column), value in sorted(hits.items()):
+            if rule.values.accepts(value):
+                yield Finding.create(rule.info, path=source.path, line=line + 1, column=column + 1, secret=value,
+                                     message=rule.message, commit=source.commit)
+
+    def _denylist_findings(self, source: Source) -> Iterator[Finding]:
+        unique = unique_tokens(source.text)
+        listed: dict[str, list[DenyList]] = {}
+        for deny in self._denylists:
+            for token in unique:
+                if deny.lists(token):
+                    listed.setdefault(token, []).append(deny)
+        if not listed:
+            return
+        for index, line in enumerate(source.lines):
+            for start, token in tokens(line):
+                for deny in listed.get(token, ()):
+                    yield Finding.create(deny.info, path=source.path, line=index + 1, column=start + 1,
+                                         secret=token, message=deny.message, commit=source.commit)
+
+
+def build_policy_detector(config: Config, policy: Policy) -> PolicyDetector:
+    """Compile the gates once; rules of categories the config does not want are left out."""
+    return PolicyDetector([rule for rule in policy.rules if config.wants(rule.info.category)],
+                          [deny for deny in policy.denylists if config.wants(deny.info.category)])
+
+
+def _example_problems(detector: PolicyDetector, rule: PolicyRule, field: str, example: Example,
+                      positive: bool) -> Iterator[str]:
+    where = f'{rule.source}: rule "{rule.id}": {field}'
+    if positive and not any(keyword in example.text.lower() for keyword in rule.keywords):
+        yield f"{where}: contains none of the keywords ({', '.join(rule.keywords)}), so the rule never runs on it"
+        return
+    found = [item for item in detector.detect(Source(path=example.path, text=example.text))
+             if isinstance(item, Finding) and item.rule_id == rule.info.rule_id]
+    if positive and not found:
+        yield f"{where}: expected a finding of {rule.info.rule_id}, got none (scanned as {example.path})"
+    if not positive and found:
+        places = ", ".join(f"line {f.line} column {f.column}" for f in found)
+        yield f"{where}: expected no finding of {rule.info.rule_id}, got one at {places} (scanned as {example.path})"
+
+
+def check_examples(policy: Policy) -> list[str]:
+    """Every example that does not behave: positives must yield a finding of their rule, negatives none."""
+    detector = PolicyDetector(policy.rules, policy.denylists)
+    problems: list[str] = []
+    for rule in policy.rules:
+        for index, example in enumerate(rule.examples):
+            problems.extend(_example_problems(detector, rule, f"examples[{index}]", example, positive=True))
+        for index, example in enumerate(rule.negative_examples):
+            problems.extend(_example_problems(detector, rule, f"negative-examples[{index}]", example, positive=False))
+    return problems

@@ -1,0 +1,154 @@
+"""Finding, reading and assembling policy packs into one ``Policy``; every problem reported at once.
+
+The default packs are every ``*.toml`` of the packaged ``cavra_safety.default_policies`` folder (the
+repository's top-level ``policies/``, mapped into the wheel). In an editable install that mapped package does
+not import, so the loader falls back to the ``policies/`` folder beside the package.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import cavra_safety
+from cavra_safety.config import Config
+from cavra_safety.errors import UserError
+from cavra_safety.findings import Category
+from cavra_safety.policy.model import RULE_PREFIX, CategoryInfo, Policy
+from cavra_safety.policy.parse import ParsedPack, parse_pack
+
+DEFAULT_PACKAGE = "cavra_safety.default_policies"
+
+
+@dataclass(frozen=True)
+class PackFile:
+    """A pack file's bytes, where it came from, and how messages name it."""
+
+    path: Path
+    data: bytes
+    source: str
+    default: bool = False
+
+
+def display_path(path: Path) -> str:
+    """Relative to the working directory when below it (``policies/x.toml``), else as absolute POSIX."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return path.as_posix()
+
+
+def default_pack_files() -> list[PackFile]:
+    try:
+        folder = resources.files(DEFAULT_PACKAGE)
+        entries = [(entry.name, Path(str(entry)), entry.read_bytes()) for entry in folder.iterdir()
+                   if entry.name.endswith(".toml") and entry.is_file()]
+    except ModuleNotFoundError:
+        fallback = Path(cavra_safety.__file__).resolve().parent.parent / "policies"
+        entries = [(path.name, path, path.read_bytes()) for path in fallback.glob("*.toml") if path.is_file()]
+    return [PackFile(path, data, display_path(path), default=True) for _, path, data in sorted(entries)]
+
+
+def read_pack_files(paths: Iterable[Path], problems: list[str]) -> list[PackFile]:
+    files: list[PackFile] = []
+    for path in paths:
+        try:
+            files.append(PackFile(path, path.read_bytes(), display_path(path)))
+        except OSError as error:
+            problems.append(f"{display_path(path)}: cannot read policy pack: {error.strerror or error}")
+    return files
+
+
+def _parse(file: PackFile, problems: list[str]) -> ParsedPack | None:
+    try:
+        document = tomllib.loads(file.data.decode("utf-8"))
+    except UnicodeDecodeError:
+        problems.append(f"{file.source}: not UTF-8 text")
+        return None
+    except tomllib.TOMLDecodeError as error:
+        problems.append(f"{file.source}: invalid TOML: {error}")
+        return None
+    return parse_pack(document, file.source, file.path, hashlib.sha256(file.data).hexdigest(), problems)
+
+
+def close_matches(wanted: str, known: Iterable[str]) -> str:
+    """`` (did you mean ...?)`` for rule ids, compared without the shared ``policy/`` prefix."""
+    by_bare = {rule_id.removeprefix(RULE_PREFIX): rule_id for rule_id in known}
+    matches = difflib.get_close_matches(wanted.removeprefix(RULE_PREFIX), list(by_bare), n=3, cutoff=0.6)
+    return f" (did you mean {', '.join(by_bare[match] for match in matches)}?)" if matches else ""
+
+
+def _check_unique(packs: Sequence[ParsedPack], problems: list[str]) -> None:
+    pack_names: dict[str, str] = {}
+    category_owner: dict[Category, str] = {}
+    rule_owner: dict[str, str] = {}
+    for pack in packs:
+        source = pack.info.source
+        if pack.info.name in pack_names:
+            problems.append(f'{source}: pack.name: pack "{pack.info.name}" is already loaded from '
+                            f"{pack_names[pack.info.name]}")
+        pack_names.setdefault(pack.info.name, source)
+        for category in pack.categories:
+            if category in category_owner:
+                problems.append(f'{source}: category "{category}": already defined in {category_owner[category]}')
+            category_owner.setdefault(category, source)
+        for item in (*pack.rules, *pack.denylists):
+            rule_id = item.info.rule_id
+            if rule_id in rule_owner:
+                problems.append(f'{source}: rule id "{rule_id}" is already defined in {rule_owner[rule_id]}')
+            rule_owner.setdefault(rule_id, source)
+
+
+def assemble(files: Sequence[PackFile], disabled: Iterable[str] = (), extra_problems: Sequence[str] = ()) -> Policy:
+    """One policy from ``files`` in order; ``UserError`` listing every problem if anything is wrong.
+
+    When some files are default packs, those together must title all ten categories.
+    """
+    problems = list(extra_problems)
+    parsed = [(file, _parse(file, problems)) for file in files]
+    packs = [pack for _, pack in parsed if pack is not None]
+    _check_unique(packs, problems)
+    defaults = [file for file in files if file.default]
+    if defaults:
+        defined = {c for file, pack in parsed if file.default and pack is not None for c in pack.categories}
+        missing = [c.value for c in Category if c not in defined]
+        if missing:
+            where = ", ".join(file.source for file in defaults)
+            problems.append(f"default policy ({where}): categories not defined: {', '.join(missing)}")
+    rules = [rule for pack in packs for rule in pack.rules]
+    denylists = [deny for pack in packs for deny in pack.denylists]
+    known = {item.info.rule_id for item in (*rules, *denylists)}
+    dropped: set[str] = set()
+    for rule_id in sorted(disabled):
+        if not rule_id.startswith(RULE_PREFIX):
+            continue  # another detector's rule (secret/..., python/...): theirs to check
+        if rule_id not in known:
+            problems.append(f"disable-rules: unknown rule {rule_id!r}{close_matches(rule_id, known)}")
+        dropped.add(rule_id)
+    if problems:
+        count = len(problems)
+        raise UserError(f"invalid policy: {count} problem{'s' if count != 1 else ''}", tuple(problems))
+    categories = {c: info for pack in packs for c, info in pack.categories.items()}
+    for category in Category:
+        categories.setdefault(category, CategoryInfo(title=category.value.replace("-", " ").capitalize()))
+    return Policy(
+        packs=tuple(pack.info for pack in packs),
+        categories={category: categories[category] for category in Category},
+        rules=tuple(rule for rule in rules if rule.info.rule_id not in dropped),
+        denylists=tuple(deny for deny in denylists if deny.info.rule_id not in dropped),
+    )
+
+
+def load_policy(config: Config) -> Policy:
+    """The default packs (when ``config.default_policy``), then ``config.policy_files`` in order."""
+    problems: list[str] = []
+    files = default_pack_files() if config.default_policy else []
+    if config.default_policy and not files:
+        problems.append(f"default policy: no *.toml packs found ({DEFAULT_PACKAGE} or policies/)")
+    files += read_pack_files(config.policy_files, problems)
+    return assemble(files, config.disabled_rules, problems)

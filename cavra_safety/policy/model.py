@@ -1,0 +1,199 @@
+"""The loaded policy: packs, category titles, compiled rules and deny-lists. All frozen values.
+
+A regex rule knows how to find its values on one line (``RegexRule.find``); a record rule delegates to
+``records``; a deny-list knows whether a token is listed. Which lines and files reach them (paths, keyword
+gates) is the detector's business.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from cavra_safety.findings import Category, RuleInfo, shannon_entropy
+from cavra_safety.policy.denylist import digest
+from cavra_safety.policy.patterns import CompiledPattern
+from cavra_safety.policy.placeholders import is_placeholder
+
+RULE_PREFIX = "policy/"
+DENYLIST_PREFIX = "denylist-"
+
+
+class Visibility(enum.StrEnum):
+    PUBLIC = "public"
+    PRIVATE = "private"
+    ENTERPRISE = "enterprise"
+
+
+class Kind(enum.StrEnum):
+    REGEX = "regex"
+    RECORD = "record"
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    """One loaded pack file. ``source`` is the path as shown in messages (relative to the working directory
+    when below it)."""
+
+    name: str
+    version: str
+    path: Path
+    sha256: str
+    visibility: Visibility = Visibility.PUBLIC
+    description: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class CategoryInfo:
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Example:
+    """An example text and the path it is scanned as (some rules only run on some file types)."""
+
+    text: str
+    path: str = "example.txt"
+
+
+@dataclass(frozen=True)
+class PathFilter:
+    """gitignore-style globs on the POSIX path: a file must match an include (if any) and no exclude."""
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    include_spec: pathspec.GitIgnoreSpec | None = field(default=None, compare=False, repr=False)
+    exclude_spec: pathspec.GitIgnoreSpec | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def build(cls, include: tuple[str, ...], exclude: tuple[str, ...]) -> PathFilter:
+        """Raises ``ValueError`` (from pathspec) for a malformed glob."""
+        return cls(
+            include=include,
+            exclude=exclude,
+            include_spec=pathspec.GitIgnoreSpec.from_lines(include) if include else None,
+            exclude_spec=pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None,
+        )
+
+    def accepts(self, path: str) -> bool:
+        if self.include_spec is not None and not self.include_spec.match_file(path):
+            return False
+        return not (self.exclude_spec is not None and self.exclude_spec.match_file(path))
+
+
+@dataclass(frozen=True)
+class ValueFilter:
+    """What makes a captured value not worth reporting: placeholders (always), then the rule's own filters."""
+
+    allow: tuple[CompiledPattern, ...] = ()
+    stop_words: tuple[str, ...] = ()
+    min_length: int = 0
+    min_entropy: float = 0.0
+
+    def accepts(self, value: str) -> bool:
+        if len(value) < self.min_length or is_placeholder(value):
+            return False
+        if self.stop_words:
+            lowered = value.lower()
+            if any(word in lowered for word in self.stop_words):
+                return False
+        if any(allow.regex.search(value) is not None for allow in self.allow):
+            return False
+        return not (self.min_entropy and shannon_entropy(value) < self.min_entropy)
+
+
+@dataclass(frozen=True)
+class RuleBase:
+    """What every pack rule has. ``id`` is the pack's id; ``info.rule_id`` is ``policy/<id>``."""
+
+    id: str
+    info: RuleInfo
+    message: str
+    keywords: tuple[str, ...]
+    values: ValueFilter
+    paths: PathFilter | None
+    examples: tuple[Example, ...]
+    negative_examples: tuple[Example, ...]
+    pack: str
+    source: str
+
+    def applies_to(self, path: str) -> bool:
+        return self.paths is None or self.paths.accepts(path)
+
+
+@dataclass(frozen=True)
+class RegexRule(RuleBase):
+    patterns: tuple[CompiledPattern, ...] = ()
+    kind: Kind = Kind.REGEX
+
+    def find(self, line: str) -> Iterator[tuple[int, str]]:
+        """``(0-based start, value)`` of every accepted value on ``line``, each place reported once."""
+        seen: set[tuple[int, int]] = set()
+        for pattern in self.patterns:
+            for match in pattern.regex.finditer(line):
+                start, end = match.span(pattern.group)
+                if start < 0 or (start, end) in seen:
+                    continue  # the value group did not take part in this alternative, or already reported
+                seen.add((start, end))
+                value = line[start:end]
+                if self.values.accepts(value):
+                    yield start, value
+
+
+@dataclass(frozen=True)
+class RecordRule(RuleBase):
+    identifier_keys: tuple[str, ...] = ()
+    companion_keys: tuple[str, ...] = ()
+    min_companions: int = 1
+    window: int = 10
+    kind: Kind = Kind.RECORD
+
+
+PolicyRule = RegexRule | RecordRule
+
+
+@dataclass(frozen=True)
+class DenyList:
+    """Salted hashes of private values (see ``denylist``); rule id ``policy/denylist-<id>``."""
+
+    id: str
+    info: RuleInfo
+    message: str
+    salt: bytes
+    case_sensitive: bool
+    hashes: frozenset[str]
+    pack: str
+    source: str
+
+    def lists(self, token: str) -> bool:
+        return digest(self.salt, token, self.case_sensitive) in self.hashes
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Everything loaded from the packs; ``rules`` and ``denylists`` exclude disabled rules."""
+
+    packs: tuple[PackInfo, ...] = ()
+    categories: Mapping[Category, CategoryInfo] = field(default_factory=dict)
+    rules: tuple[PolicyRule, ...] = ()
+    denylists: tuple[DenyList, ...] = ()
+
+    @property
+    def rule_infos(self) -> tuple[RuleInfo, ...]:
+        """Every policy rule, deny-lists included, in load order."""
+        return tuple(rule.info for rule in self.rules) + tuple(deny.info for deny in self.denylists)
+
+    def find_rule(self, rule_id: str) -> PolicyRule | DenyList | None:
+        """A rule by ``policy/<id>`` or bare ``<id>``."""
+        wanted = rule_id if rule_id.startswith(RULE_PREFIX) else RULE_PREFIX + rule_id
+        for candidate in (*self.rules, *self.denylists):
+            if candidate.info.rule_id == wanted:
+                return candidate
+        return None
+

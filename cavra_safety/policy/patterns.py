@@ -1,0 +1,64 @@
+"""Compiling pack patterns with RE2, the linear-time engine.
+
+A policy pack is input: a catastrophic pattern such as ``(a+)+$`` must not hang a scan, so patterns are
+compiled with RE2 (``google-re2``), whose matching time is linear in the text. Features RE2 lacks
+(backreferences, lookaround, ``\\Z``) are load errors, and ``max_mem`` bounds the compiled program so a giant
+pattern is an error instead of an out-of-memory crash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import re2
+
+# Enough for any sensible credential pattern (a few hundred alternatives with counted repeats); a pattern
+# that needs more is almost certainly a mistake, and RE2 refuses it at compile time.
+MAX_MEM = 8 << 20
+SECRET_GROUP = "secret"
+
+
+class PatternError(ValueError):
+    """A pattern RE2 refuses; the message is RE2's reason, ready to follow ``field: invalid regex:``."""
+
+
+def _options() -> Any:
+    options = re2.Options()
+    options.max_mem = MAX_MEM
+    options.log_errors = False  # RE2 would otherwise print every refused pattern on stderr
+    return options
+
+
+def compile_regex(pattern: str) -> Any:
+    """The compiled RE2 object (untyped: the package ships no stubs), or ``PatternError``."""
+    try:
+        return re2.compile(pattern, _options())
+    except re2.error as error:
+        reason = error.args[0] if error.args else "rejected by RE2"
+        if isinstance(reason, bytes):
+            reason = reason.decode("utf-8", "replace")
+        raise PatternError(str(reason)) from None
+
+
+@dataclass(frozen=True)
+class CompiledPattern:
+    """A rule pattern and the group whose text is the reported value.
+
+    The value is the named group ``secret`` when present, else group 1 when the pattern has groups, else the
+    whole match. ``group`` is an index because the re2 wrapper's match methods want the index, not the name.
+    """
+
+    source: str
+    regex: Any
+    group: int
+
+    @classmethod
+    def compile(cls, pattern: str) -> CompiledPattern:
+        regex = compile_regex(pattern)
+        if regex.fullmatch("") is not None:
+            raise PatternError("matches the empty string (it would run on every keyword line)")
+        named = regex.groupindex
+        # The named group, else group 1, else the whole match.
+        group = int(named[SECRET_GROUP]) if SECRET_GROUP in named else min(regex.groups, 1)
+        return cls(source=pattern, regex=regex, group=group)
