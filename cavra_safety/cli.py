@@ -18,9 +18,11 @@ from typing import Any
 import click
 
 from cavra_safety import __version__
+from cavra_safety.commands.baseline import baseline
 from cavra_safety.commands.contract import contract
 from cavra_safety.commands.policy import policy
-from cavra_safety.config import Config, load_config, parse_size
+from cavra_safety.commands.targets import ScanTarget, baseline_path, execute, plain_config, prepare
+from cavra_safety.config import parse_size
 from cavra_safety.errors import UserError
 from cavra_safety.findings import Category, ScanResult, Severity
 
@@ -136,17 +138,36 @@ def cli() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=0), help="Worker processes (0: one per core).")
 @click.option("-q", "--quiet", is_flag=True, help="No summary or progress on stderr.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option("--staged", is_flag=True, help="Scan what the git index holds (the next commit), not the working tree.")
+@click.option("--diff", "diff_range", metavar="BASE[..HEAD|...HEAD]",
+              help="Only lines added from BASE to HEAD count (BASE...HEAD: from their merge base, as a PR shows it).")
+@click.option("--history", is_flag=True, help="Scan every commit's added lines and messages in the git history.")
+@click.option("--since", metavar="REV", help="With --history: only commits after REV.")
+@click.option("--branch", "branches", multiple=True, metavar="REF",
+              help="With --history: walk this branch (default HEAD); repeatable.")
+@click.option("--all", "all_refs", is_flag=True, help="With --history: walk every branch and tag.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Accepted findings to leave out (default: .cavra-safety-baseline.json, when it exists).")
+@click.option("--no-baseline", is_flag=True, help="Report every finding, even those the baseline accepts.")
 def scan(
     paths: tuple[Path, ...], output_format: str, output: Path | None, policy_files: tuple[Path, ...],
     no_default_policy: bool, config_file: Path | None, categories: frozenset[Category] | None,
     exclude_categories: frozenset[Category] | None, excludes: tuple[str, ...], max_file_size: int | None,
-    fail_on: Severity | None, jobs: int | None, quiet: bool, color: str,
+    fail_on: Severity | None, jobs: int | None, quiet: bool, color: str, staged: bool, diff_range: str | None,
+    history: bool, since: str | None, branches: tuple[str, ...], all_refs: bool, baseline_file: Path | None,
+    no_baseline: bool,
 ) -> int:
-    """Scan PATHS (default: the current directory) and report violations of the public-safety policy."""
-    from cavra_safety.pipeline import scan as run_scan
+    """Scan PATHS (default: the current directory) and report violations of the public-safety policy.
+
+    With --staged, --diff or --history, PATHS limit the scan to those paths of the repository.
+    """
     from cavra_safety.reporters import REPORTERS, RenderOptions
 
-    config = _scan_config(paths, config_file)
+    target = ScanTarget(paths=paths, staged=staged, diff=diff_range, history=history, since=since,
+                        branches=branches, all_refs=all_refs)
+    if baseline_file is not None and no_baseline:
+        raise UserError("--baseline and --no-baseline cannot be combined")
+    config, git = prepare(target, config_file)
     config = config.with_overrides(
         policy_files=config.policy_files + policy_files if policy_files else None,
         default_policy=False if no_default_policy else None,
@@ -157,9 +178,16 @@ def scan(
         fail_on=fail_on,
         jobs=jobs,
     )
+    accepted = None
+    if not no_baseline:
+        from cavra_safety.baseline import load_baseline
+
+        where = baseline_path(config, baseline_file)
+        config = config.with_overrides(baseline=where)  # never scan the baseline file itself
+        accepted = load_baseline(where, required=baseline_file is not None)
     progress = _Progress(enabled=not quiet and sys.stderr.isatty())
     try:
-        result = run_scan(config, progress=progress)
+        result = execute(target, config, git, accepted, progress)
     finally:
         progress.close()
     use_color = color == "always" or (color == "auto" and output is None and sys.stdout.isatty()
@@ -172,19 +200,13 @@ def scan(
     return EXIT_FINDINGS if failing else EXIT_CLEAN
 
 
-def _scan_config(paths: tuple[Path, ...], config_file: Path | None) -> Config:
-    """The scan root is the one folder given, else the current directory; paths are reported relative to it."""
-    for path in paths:
-        if not os.path.lexists(path):
-            raise UserError(f"path does not exist: {path}")
-    single_folder = len(paths) == 1 and paths[0].is_dir()
-    root = paths[0] if single_folder else Path.cwd()
-    config = load_config(root, config_file)
-    return config.with_overrides(root=root, paths=paths or (root,))
+# Kept for callers of the old name; the scan root rules live in commands/targets.py.
+_scan_config = plain_config
 
 
 cli.add_command(policy)
 cli.add_command(contract)
+cli.add_command(baseline)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -102,6 +102,11 @@ class Finding:
     end_line: int
     end_column: int
     commit: str | None = None
+    # History scans only: when the introducing commit was authored (ISO 8601), whether the value is still in
+    # the scanned branch's tip, and in how many commits the same value was added.
+    author_date: str | None = None
+    in_head: bool | None = None
+    occurrences: int = 1
 
     def sort_key(self) -> tuple[str, int, int, str, str, str]:
         """A total order (place, then rule), so that every report is deterministic."""

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
+from cavra_safety.baseline import Baseline
 from cavra_safety.config import Config
 from cavra_safety.detectors import DETECTORS, Detector, DetectorFactory
 from cavra_safety.filters import apply_inline_allows, drop_overlaps
@@ -177,11 +178,17 @@ def scan(
     sources: Iterable[Source] | None = None,
     progress: ProgressCallback | None = None,
     factories: Mapping[str, DetectorFactory] = DETECTORS,
+    baseline: Baseline | None = None,
+    skipped: Iterable[Skipped] = (),
 ) -> ScanResult:
-    """Scan the files the config names (or the given in-memory sources) and return sorted findings."""
+    """Scan the files the config names (or the given in-memory sources) and return sorted findings.
+
+    Findings the ``baseline`` accepts are left out and counted; ``skipped`` adds files the caller chose not
+    to turn into sources (a git scan's binary blobs) to the report.
+    """
     started = time.perf_counter()
     engine = Engine(config, policy if policy is not None else load_policy(config), factories)
-    skipped: list[Skipped] = []
+    skipped = list(skipped)
     items: list[WorkItem]
     if sources is None:
         walk = FileWalk(config)
@@ -192,13 +199,17 @@ def scan(
     jobs = min(config.effective_jobs(), max(1, len(items) // BATCH_FILES))
     big = len(items) >= PARALLEL_MIN_FILES or sum(_size(item) for item in items) >= PARALLEL_MIN_BYTES
     outcome = _in_parallel(engine, items, jobs, progress) if jobs > 1 and big else _sequential(engine, items, progress)
+    findings, in_baseline = outcome.findings, 0
+    if baseline is not None:
+        findings, in_baseline = baseline.subtract(findings, config.root)
     return ScanResult(
-        findings=tuple(sorted(outcome.findings, key=Finding.sort_key)),
+        findings=tuple(sorted(findings, key=Finding.sort_key)),
         rules=engine.rules,
         skipped=tuple(sorted(skipped + outcome.skipped)),
         notes=tuple(sorted(set(outcome.notes))),
         files_scanned=outcome.files_scanned,
         bytes_scanned=outcome.bytes_scanned,
         suppressed_inline=outcome.suppressed_inline,
+        suppressed_baseline=in_baseline,
         seconds=time.perf_counter() - started,
     )

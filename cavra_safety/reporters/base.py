@@ -60,9 +60,26 @@ def _escape_char(char: str) -> str:
 
 
 def evidence(finding: Finding) -> str:
-    """The redacted value, never the secret; the history commit when there is one."""
+    """The redacted value, never the secret; the history commit when there is one, and what a history scan
+    knows about it (author date, how many commits added it, whether the tip still holds it)."""
     text = printable(finding.redacted)
-    return f"{text} in commit {finding.commit}" if finding.commit else text
+    if not finding.commit:
+        return text
+    text = f"{text} in commit {finding.commit}"
+    details = history_details(finding)
+    return f"{text} ({details})" if details else text
+
+
+def history_details(finding: Finding) -> str:
+    """``authored 2024-05-01T10:00:00+02:00, added in 3 commits, no longer in HEAD``: the parts that are known."""
+    parts = []
+    if finding.author_date:
+        parts.append(f"authored {printable(finding.author_date)}")
+    if finding.occurrences > 1:
+        parts.append(f"added in {finding.occurrences} commits")
+    if finding.in_head is not None:
+        parts.append("still in HEAD" if finding.in_head else "no longer in HEAD")
+    return ", ".join(parts)
 
 
 def sentence(text: str) -> str:

@@ -15,7 +15,7 @@ from cavra_safety.reporters.base import SEVERITIES_DESCENDING, RenderOptions, pr
 JSON_REPORT_VERSION = 1
 TOOL_NAME = "cavra-safety"
 
-JsonValue = str | int | None | dict[str, "JsonValue"] | list["JsonValue"]
+JsonValue = str | int | bool | None | dict[str, "JsonValue"] | list["JsonValue"]
 
 
 def render_json(result: ScanResult, options: RenderOptions) -> str:
@@ -48,6 +48,9 @@ def _finding(finding: Finding) -> dict[str, JsonValue]:
         "column": finding.column,
         "end_column": finding.end_column,
         "commit": finding.commit,
+        "author_date": finding.author_date,
+        "in_head": finding.in_head,
+        "occurrences": finding.occurrences,
         "message": printable(finding.message),
         "fingerprint": finding.fingerprint,
         "redacted": printable(finding.redacted),

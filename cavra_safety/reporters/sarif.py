@@ -139,6 +139,12 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Json]:
     properties: dict[str, Json] = {"category": finding.category.value, "severity": finding.severity.label}
     if finding.commit:
         properties["commit"] = finding.commit
+    if finding.author_date:
+        properties["authorDate"] = finding.author_date
+    if finding.in_head is not None:
+        properties["inHead"] = finding.in_head
+    if finding.occurrences > 1:
+        properties["occurrences"] = finding.occurrences
     return {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,

@@ -31,7 +31,13 @@ from itertools import groupby
 import click
 
 from cavra_safety.findings import Finding, ScanResult, Severity, Skipped
-from cavra_safety.reporters.base import SEVERITIES_DESCENDING, RenderOptions, printable, sorted_findings
+from cavra_safety.reporters.base import (
+    SEVERITIES_DESCENDING,
+    RenderOptions,
+    history_details,
+    printable,
+    sorted_findings,
+)
 
 PATHS_PER_SKIP_REASON = 3
 SHORT_COMMIT = 12
@@ -80,6 +86,8 @@ def _file_block(path: str, findings: list[Finding], style: Style) -> str:
         shown = printable(finding.redacted)
         if finding.commit:
             shown += f"  in commit {printable(finding.commit[:SHORT_COMMIT])}"
+            details = history_details(finding)
+            shown += f" ({details})" if details else ""
         lines.append(f"{detail}{style('evidence', dim=True)}  {shown}")
         hint = f"cavra: allow {printable(finding.rule_id)} -- <reason>"
         where = f"(in a comment on line {finding.line}, if harmless)"

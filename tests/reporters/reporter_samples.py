@@ -6,6 +6,8 @@ deterministically (so that fingerprints and redacted previews in the golden file
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from cavra_safety.findings import Category, Finding, Note, RuleInfo, ScanResult, Severity, Skipped
 from cavra_safety.reporters import RenderOptions
 
@@ -55,8 +57,12 @@ _RULES_BY_ID = {rule.rule_id: rule for rule in RULES}
 def _finding(
     rule_id: str, path: str, line: int, column: int, message: str, commit: str | None = None
 ) -> Finding:
-    return Finding.create(_RULES_BY_ID[rule_id], path=path, line=line, column=column,
-                          secret=sample_secrets()[rule_id], message=message, commit=commit)
+    found = Finding.create(_RULES_BY_ID[rule_id], path=path, line=line, column=column,
+                           secret=sample_secrets()[rule_id], message=message, commit=commit)
+    if commit is None:
+        return found
+    # What a history scan adds: the author date, the commit count and whether the tip still holds it.
+    return replace(found, author_date="2023-04-05T06:07:08+02:00", in_head=False, occurrences=3)
 
 
 def sample_result() -> ScanResult:

@@ -13,7 +13,7 @@ from cavra_safety.reporters.json_report import render_json
 
 FINDING_KEYS = [
     "rule_id", "category", "severity", "path", "line", "end_line", "column", "end_column",
-    "commit", "message", "fingerprint", "redacted",
+    "commit", "author_date", "in_head", "occurrences", "message", "fingerprint", "redacted",
 ]
 
 

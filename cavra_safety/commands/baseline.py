@@ -1,0 +1,124 @@
+"""``cavra-safety baseline create|update|list``: accept today's findings, keep the file current, find stale entries.
+
+Each command scans the way ``scan`` does (the tree, or the history with ``--history``) without subtracting
+the baseline, then compares. The file never holds a secret: path, rule id, category, fingerprint, reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cavra_safety.commands.targets import ScanTarget, baseline_path, execute, prepare
+from cavra_safety.config import Config
+from cavra_safety.errors import UserError
+from cavra_safety.findings import ScanResult
+
+CREATE_REASON = "accepted when the baseline was created; review and replace this reason"
+UPDATE_REASON = "accepted by baseline update; review and replace this reason"
+
+
+def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
+        click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
+                     help="The baseline file (default: .cavra-safety-baseline.json beside pyproject.toml)."),
+        click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+                     help="pyproject.toml to read [tool.cavra-safety] from."),
+        click.option("--policy", "policy_files", multiple=True, type=click.Path(path_type=Path),
+                     help="An extra policy pack (TOML); repeatable."),
+        click.option("--no-default-policy", is_flag=True, help="Do not load the built-in policy packs."),
+        click.option("--exclude", "excludes", multiple=True, help="A gitignore-style pattern to skip; repeatable."),
+        click.option("--history", is_flag=True, help="Take the findings of a --history scan (accepted old values)."),
+        click.option("--all", "all_refs", is_flag=True, help="With --history: every branch and tag."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _scan(paths: tuple[Path, ...], baseline_file: Path | None, config_file: Path | None,
+          policy_files: tuple[Path, ...], no_default_policy: bool, excludes: tuple[str, ...], history: bool,
+          all_refs: bool) -> tuple[Config, Path, ScanResult]:
+    target = ScanTarget(paths=paths, history=history, all_refs=all_refs)
+    config, git = prepare(target, config_file)
+    where = baseline_path(config, baseline_file)
+    config = config.with_overrides(
+        policy_files=config.policy_files + policy_files if policy_files else None,
+        default_policy=False if no_default_policy else None,
+        exclude=config.exclude + excludes if excludes else None,
+        baseline=where,
+    )
+    return config, where, execute(target, config, git, None)
+
+
+@click.group()
+def baseline() -> None:
+    """Accepted findings: .cavra-safety-baseline.json (never the secrets themselves)."""
+
+
+@baseline.command()
+@_scan_options
+@click.option("--reason", default=CREATE_REASON, show_default=False, help="Why these findings are accepted.")
+@click.option("--force", is_flag=True, help="Overwrite an existing baseline.")
+def create(reason: str, force: bool, **scan_args: Any) -> int:
+    """Scan and accept every finding into a new baseline."""
+    from cavra_safety.baseline import Baseline, write_baseline
+
+    config, where, result = _scan(**scan_args)
+    if where.exists() and not force:
+        raise UserError(f"baseline already exists: {where} (use `baseline update`, or --force to replace it)")
+    _require_reason(reason)
+    created = Baseline(where.parent).updated(result.findings, config.root, reason)
+    write_baseline(created, where)
+    click.echo(f"cavra-safety: wrote {where} with {len(created.entries)} accepted findings", err=True)
+    return 0
+
+
+@baseline.command()
+@_scan_options
+@click.option("--reason", default=UPDATE_REASON, help="Why the newly accepted findings are accepted.")
+@click.option("--keep-stale", is_flag=True, help="Keep entries that no longer match a finding.")
+def update(reason: str, keep_stale: bool, **scan_args: Any) -> int:
+    """Accept new findings, keep the reasons of existing entries, drop stale entries."""
+    from cavra_safety.baseline import load_baseline, write_baseline
+
+    config, where, result = _scan(**scan_args)
+    _require_reason(reason)
+    current = load_baseline(where, required=True)
+    assert current is not None
+    stale = current.stale(result.findings, config.root)
+    updated = current.updated(result.findings, config.root, reason, keep_stale=keep_stale)
+    write_baseline(updated, where)
+    added = len({e.key for e in updated.entries} - {e.key for e in current.entries})
+    removed = 0 if keep_stale else len(stale)
+    click.echo(f"cavra-safety: updated {where}: {added} added, {removed} stale removed, "
+               f"{len(updated.entries)} entries", err=True)
+    return 0
+
+
+@baseline.command(name="list")
+@_scan_options
+@click.option("--stale", "only_stale", is_flag=True, help="Show only stale entries, and exit 1 if there are any.")
+def list_entries(only_stale: bool, **scan_args: Any) -> int:
+    """Show every entry, marking those no finding matches any more as stale."""
+    from cavra_safety.baseline import load_baseline
+
+    config, where, result = _scan(**scan_args)
+    current = load_baseline(where, required=True)
+    assert current is not None
+    stale = set(current.stale(result.findings, config.root))
+    shown = [entry for entry in current.entries if entry in stale or not only_stale]
+    for entry in shown:
+        status = "stale" if entry in stale else "ok"
+        click.echo(f"{status:5}  {entry.path}  {entry.rule_id}  [{entry.category.value}]  {entry.reason}")
+    click.echo(f"cavra-safety: {len(current.entries)} entries in {where}, {len(stale)} stale", err=True)
+    return 1 if only_stale and stale else 0
+
+
+def _require_reason(reason: str) -> None:
+    if not reason.strip():
+        raise UserError("--reason must not be empty: say why these findings are acceptable")

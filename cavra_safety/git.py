@@ -1,0 +1,199 @@
+"""The one way cavra-safety runs git: read-only, with user data kept out of option positions.
+
+Every call goes through ``Git.run`` / ``Git.stream``, which
+
+- pass refs and paths that come from the user or the repository only after ``--end-of-options`` or ``--``
+  (so a branch named ``--output=x`` is a revision that does not resolve, never an option);
+- run git with ``core.quotepath=off``, ``LC_ALL=C`` (stable, parseable messages), ``GIT_TERMINAL_PROMPT=0``
+  (never wait for a password in CI), ``GIT_OPTIONAL_LOCKS=0`` (a read must not refresh and rewrite the
+  index) and no pager, colour, external diff or textconv;
+- turn git's own refusals (not a repository, dubious ownership, an unknown or missing revision in a shallow
+  clone) into a ``UserError`` with one clear line and a hint.
+
+Only read commands are ever run: the scanner never changes the repository's state.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cavra_safety.errors import UserError
+
+# The object name of the empty tree: the "parent" of a root commit and of an unborn branch's index.
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+_GLOBAL_OPTIONS = (
+    "--no-pager", "--literal-pathspecs",
+    "-c", "core.quotepath=off", "-c", "color.ui=never", "-c", "diff.noprefix=false",
+    "-c", "diff.mnemonicPrefix=false", "-c", "core.fsmonitor=false",
+)
+_SHALLOW_HINT = (
+    "this is a shallow clone: fetch the history the scan needs (GitHub Actions: actions/checkout with "
+    "fetch-depth: 0; GitLab CI: GIT_DEPTH: 0; by hand: git fetch --unshallow)"
+)
+_DUBIOUS = re.compile(r"dubious ownership in repository at '(?P<path>[^']*)'")
+
+
+def git_environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "LC_ALL": "C",
+        "LANGUAGE": "C",
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_OPTIONAL_LOCKS": "0",
+        "GIT_PAGER": "cat",
+    })
+    env.pop("GIT_EXTERNAL_DIFF", None)  # a diff program from the environment must not run, nor change the output
+    return env
+
+
+@dataclass(frozen=True)
+class Git:
+    """git, run in ``cwd``; ``purpose`` names the flag that needed git, for the error messages."""
+
+    cwd: Path
+    purpose: str = "this command"
+
+    def command(self, args: Sequence[str]) -> list[str]:
+        return ["git", *_GLOBAL_OPTIONS, *args]
+
+    def run(self, *args: str, input_bytes: bytes | None = None, check: bool = True) -> bytes:
+        """git's stdout; a failure becomes a ``UserError`` (unless ``check`` is false: then b"" )."""
+        try:
+            done = subprocess.run(self.command(args), cwd=self.cwd, input=input_bytes, capture_output=True,
+                                  env=git_environment(), check=False)
+        except (FileNotFoundError, NotADirectoryError):
+            raise self._not_started() from None
+        if done.returncode != 0:
+            if not check:
+                return b""
+            raise self.explain(args, done.stderr)
+        return done.stdout
+
+    def stream(self, *args: str) -> Iterator[bytes]:
+        """git's stdout line by line (``\\n`` kept), for outputs too large to hold (``git log -p``)."""
+        try:
+            process = subprocess.Popen(self.command(args), cwd=self.cwd, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, env=git_environment())
+        except (FileNotFoundError, NotADirectoryError):
+            raise self._not_started() from None
+        assert process.stdout is not None and process.stderr is not None
+        finished = False
+        try:
+            yield from process.stdout
+            finished = True
+        finally:
+            if not finished:
+                process.kill()
+            process.stdout.close()
+            stderr = process.stderr.read()
+            process.stderr.close()
+            code = process.wait()
+        if finished and code != 0:
+            raise self.explain(args, stderr)
+
+    def _not_started(self) -> UserError:
+        if not self.cwd.is_dir():
+            return UserError(f"not a folder: {self.cwd}")
+        return UserError(f"git is not installed or not on PATH ({self.purpose} needs it)")
+
+    def explain(self, args: Sequence[str], stderr: bytes) -> UserError:
+        """git's refusal as one clear line with a hint."""
+        text = stderr.decode("utf-8", "replace")
+        dubious = _DUBIOUS.search(text)
+        if dubious:
+            path = dubious.group("path")
+            return UserError(f"git refuses to read {path}: the repository is owned by another user "
+                             f"(\"dubious ownership\"). If you trust it, run: "
+                             f"git config --global --add safe.directory {path}")
+        if "not a git repository" in text.lower():
+            return UserError(f"{self.cwd} is not inside a git repository ({self.purpose} needs one; "
+                             f"to scan plain files, leave out the git flags)")
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        detail = lines[0] if lines else f"exit status, no message (git {args[0] if args else ''})"
+        for prefix in ("fatal: ", "error: "):
+            detail = detail.removeprefix(prefix)
+        if self.is_shallow() and re.search(r"bad object|missing|could not read|unknown revision|bad revision",
+                                           text, re.IGNORECASE):
+            return UserError(f"git {args[0] if args else ''} failed: {detail}; {_SHALLOW_HINT}")
+        return UserError(f"git {args[0] if args else ''} failed: {detail}")
+
+    def is_shallow(self) -> bool:
+        return self.run("rev-parse", "--is-shallow-repository", check=False).strip() == b"true"
+
+    def toplevel(self) -> Path:
+        """The repository's work tree root; a bare repository or a ``.git`` folder is refused."""
+        inside = self.run("rev-parse", "--is-inside-work-tree", check=False).strip()
+        if inside != b"true":
+            self.run("rev-parse", "--git-dir")  # raises the precise refusal: not a repository, dubious ...
+            raise UserError(f"{self.cwd} is not inside a git work tree ({self.purpose} needs one)")
+        top = self.run("rev-parse", "--show-toplevel").rstrip(b"\n")
+        return Path(os.fsdecode(top))
+
+    def resolve_commit(self, revision: str) -> str:
+        """The full object name of the commit ``revision`` names; data, never an option."""
+        if not revision or "\0" in revision:
+            raise UserError(f"empty or invalid revision {revision!r}")
+        found = self.run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}",
+                         check=False).strip()
+        if found:
+            return found.decode("ascii")
+        hint = _SHALLOW_HINT if self.is_shallow() else (
+            "fetch it first (e.g. git fetch origin <branch>), or check the spelling")
+        raise UserError(f"unknown revision {revision!r}: no such commit in this repository; {hint}")
+
+    def head(self) -> str | None:
+        """HEAD's commit, or None on an unborn branch (an empty repository)."""
+        found = self.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False).strip()
+        return found.decode("ascii") if found else None
+
+    def merge_base(self, first: str, second: str) -> str:
+        found = self.run("merge-base", "--end-of-options", first, second, check=False).strip()
+        if not found:
+            hint = _SHALLOW_HINT if self.is_shallow() else "the two histories share no commit"
+            raise UserError(f"no merge base between {first[:12]} and {second[:12]}; {hint}")
+        return found.decode("ascii")
+
+    def version(self) -> tuple[int, ...]:
+        words = self.run("version").split()
+        numbers = re.findall(rb"\d+", words[2] if len(words) > 2 else b"")
+        return tuple(int(number) for number in numbers[:3])
+
+
+def blob_sizes(git: Git, object_names: Sequence[str]) -> dict[str, int]:
+    """The sizes of objects by name, through one ``git cat-file --batch-check`` (nothing is read)."""
+    unique = list(dict.fromkeys(object_names))
+    if not unique:
+        return {}
+    output = git.run("cat-file", "--batch-check", input_bytes="".join(f"{n}\n" for n in unique).encode("ascii"))
+    sizes: dict[str, int] = {}
+    for name, line in zip(unique, output.splitlines(), strict=True):
+        fields = line.split()
+        if len(fields) < 3 or fields[1] == b"missing":
+            raise UserError(f"git object {name[:12]} is missing; {_SHALLOW_HINT}")
+        sizes[name] = int(fields[2])
+    return sizes
+
+
+def read_blobs(git: Git, object_names: Sequence[str]) -> dict[str, bytes]:
+    """The contents of blobs by object name, through one ``git cat-file --batch``."""
+    unique = list(dict.fromkeys(object_names))
+    if not unique:
+        return {}
+    output = git.run("cat-file", "--batch", input_bytes="".join(f"{name}\n" for name in unique).encode("ascii"))
+    blobs: dict[str, bytes] = {}
+    position = 0
+    for name in unique:
+        header_end = output.index(b"\n", position)
+        header = output[position:header_end].split()
+        position = header_end + 1
+        if len(header) < 3 or header[1] == b"missing":
+            raise UserError(f"git object {name[:12]} is missing; {_SHALLOW_HINT}")
+        size = int(header[2])
+        blobs[name] = output[position : position + size]
+        position += size + 1  # the content is followed by a newline
+    return blobs

@@ -1,0 +1,139 @@
+"""The baseline: create / update / list, subtraction by scan, and precise errors for a broken file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cavra_safety.cli import main
+
+BASELINE = ".cavra-safety-baseline.json"
+RULE = "policy/stripe-live-secret-key"
+
+
+def key(seed: str) -> str:
+    return "sk_" + "live_" + (seed * 24)[:12] + "Q7x9Lm2Kp4Zr"
+
+
+def line(seed: str) -> str:
+    return f'STRIPE_KEY = "{key(seed)}"\n'
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+    (tmp_path / "settings.py").write_text("import os\n" + line("a"))
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_create_accepts_findings_without_storing_the_secret(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "scan", ".", "-q")[0] == 1
+    code, _, err = run(capsys, "baseline", "create", "--reason", "rotated in 2023, kept as a fixture")
+    assert code == 0 and "1 accepted findings" in err
+    text = (project / BASELINE).read_text()
+    assert key("a") not in text and key("a")[:8] not in text
+    (entry,) = json.loads(text)["entries"]
+    assert list(entry) == ["path", "rule_id", "category", "fingerprint", "reason"]
+    assert (entry["path"], entry["rule_id"], entry["category"]) == ("settings.py", RULE, "billing-secret")
+    code, _, err = run(capsys, "scan", ".")
+    assert code == 0 and "1 in baseline" in err
+    # Explicit files (the pre-commit hook) honour it too; --no-baseline shows everything.
+    assert run(capsys, "scan", "settings.py", "-q")[0] == 0
+    assert run(capsys, "scan", ".", "--no-baseline", "-q")[0] == 1
+    # create refuses to overwrite.
+    code, _, err = run(capsys, "baseline", "create")
+    assert code == 2 and "already exists" in err
+
+
+@pytest.mark.parametrize(
+    ("new_text", "reported"),
+    [
+        ("# a comment\n\nimport os\n" + line("a"), []),  # moved: still accepted
+        ("import os\n" + line("b"), [4]),  # a different secret where the accepted one was
+        ("import os\n" + line("a") + line("c"), [3]),  # a new secret beside the accepted one
+    ],
+)
+def test_moving_keeps_an_entry_a_different_secret_is_reported(
+    project: Path, capsys: pytest.CaptureFixture[str], new_text: str, reported: list[int]
+) -> None:
+    run(capsys, "baseline", "create")
+    (project / "settings.py").write_text(new_text)
+    code, out, _ = run(capsys, "scan", ".", "--format", "json", "-q")
+    lines = [finding["line"] for finding in json.loads(out)["findings"]]
+    assert lines == ([2] if reported == [4] else reported)
+    assert code == (1 if reported else 0)
+
+
+def test_update_keeps_reasons_adds_new_and_drops_stale(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "baseline", "create", "--reason", "old fixture")
+    (project / "other.py").write_text(line("n"))
+    (project / "settings.py").write_text("import os\n")
+    code, out, err = run(capsys, "baseline", "list")
+    assert code == 0 and out.startswith("stale  settings.py") and "1 stale" in err
+    assert run(capsys, "baseline", "list", "--stale")[0] == 1
+    code, _, err = run(capsys, "baseline", "update", "--reason", "new fixture")
+    assert code == 0 and "1 added, 1 stale removed, 1 entries" in err
+    (entry,) = json.loads((project / BASELINE).read_text())["entries"]
+    assert (entry["path"], entry["reason"]) == ("other.py", "new fixture")
+    code, out, _ = run(capsys, "baseline", "list")
+    assert out.startswith("ok     other.py")
+
+
+def test_the_baseline_file_is_never_scanned_and_is_configurable(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "pyproject.toml").write_text('[tool.cavra-safety]\nbaseline = "security/accepted.json"\n')
+    (project / "security").mkdir()
+    assert run(capsys, "baseline", "create")[0] == 0
+    assert (project / "security/accepted.json").is_file()
+    # Scanning from a subfolder still finds the baseline and matches its folder-relative paths.
+    assert run(capsys, "scan", ".", "-q")[0] == 0
+    assert run(capsys, "scan", "--baseline", "missing.json", ".", "-q")[0] == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"version": 1, "entries": [\n  {"path": "a"\n', f"{BASELINE}:3: invalid baseline: not valid JSON"),
+        ('{\n  "version": 2,\n  "entries": []\n}\n', 'line 2: "version" must be 1, got 2'),
+        ('{\n  "version": 1,\n  "entries": {}\n}\n', 'line 3: "entries" must be a list'),
+        ('{\n  "version": 1,\n  "entries": [],\n  "extra": 1\n}\n', "line 4: unknown key 'extra'"),
+    ],
+)
+def test_a_corrupt_baseline_is_exit_2_with_the_line(
+    project: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
+    (project / BASELINE).write_text(content)
+    code, out, err = run(capsys, "scan", ".")
+    assert (code, out) == (2, "")
+    assert message in err and "Traceback" not in err
+
+
+def test_a_hand_edited_entry_names_every_faulty_line(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "baseline", "create")
+    document = json.loads((project / BASELINE).read_text())
+    good = document["entries"][0]
+    document["entries"] = [
+        good,
+        {**good, "category": "tenant"},
+        {**good, "fingerprint": key("a")},  # someone pasted the secret: refused, and never echoed
+        {key: value for key, value in good.items() if key != "reason"},
+        dict(good),
+    ]
+    (project / BASELINE).write_text(json.dumps(document, indent=2) + "\n")
+    code, _, err = run(capsys, "scan", ".")
+    assert code == 2
+    assert "line 15: entry 2: category 'tenant' is not a category id" in err
+    assert "line 23: entry 3: fingerprint must be 64 lowercase hex digits" in err
+    assert "line 26: entry 4: missing 'reason'" in err
+    assert "line 32: entry 5 repeats entry 1" in err
+    assert key("a") not in err
