@@ -1,0 +1,289 @@
+"""The detect-secrets adapter: every offline detect-secrets plugin, gated, filtered, mapped to categories.
+
+This is the only module that imports ``detect_secrets`` (lazily, inside the factory). It never runs
+detect-secrets' whole-file scan machinery (``detect-secrets scan`` spends ~170 CPU-seconds on the Django
+sdist; this adapter, under one second): instead
+
+1. one RE2 set of *gates* (``secrets_map``) runs over the file and says which plugins can match at all;
+2. each such plugin's gate finds the lines (or, on very long lines, windows) that can hold a match;
+3. only there does the plugin's own ``analyze_string`` run, followed by detect-secrets' heuristic filters
+   and our precision filters (``secrets_precision``);
+4. overlapping reports on one line keep the most specific rule.
+
+detect-secrets' global settings are touched once, while the factory instantiates the plugins inside
+``transient_settings``; afterwards nothing reads them. Verification (network) lives in
+``BasePlugin.analyze_line`` and in a settings filter, neither of which is ever called here.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import Any
+
+from cavra_safety.config import Config
+from cavra_safety.detectors import secrets_precision as precision
+from cavra_safety.detectors.base import Detector
+from cavra_safety.detectors.secrets_map import PLUGIN_SPECS, PluginSpec, SecretRule, entropy_gate, message
+from cavra_safety.findings import Finding, Note, RuleInfo
+from cavra_safety.policy import Policy
+from cavra_safety.sources import Source
+
+KEYWORD_PLUGIN = "KeywordDetector"
+
+# Lines longer than this many bytes (minified bundles, data URIs, one-line JSON) are not handed whole to
+# the plugins: their regexes slow down on megabyte lines (detect-secrets' keyword regexes also stop at the
+# first match per line). The plugins see merged windows around each gate hit instead, wide enough for the
+# keyword before a value and a long token after it. Measured on 1 MB lines: a base64 data URI 0.02 s, a
+# synthetic minified bundle with 5,000 planted secrets 0.9 s (whole-line scanning of the same: 5-11 s).
+LONG_LINE = 4000
+WINDOW_BEFORE = 256
+WINDOW_AFTER = 1024
+MAX_WINDOW = 16384
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    order: int
+    line: int
+    column: int
+    secret: str
+    rule: SecretRule
+
+    @property
+    def end(self) -> int:
+        return self.column + len(self.secret)
+
+
+class _Text:
+    """One source as UTF-8 bytes (what RE2 reads) with its line starts; lines are decoded on demand.
+
+    Byte offsets map to lines exactly (a newline is one byte in UTF-8), so no character offsets are needed
+    except inside long lines, where windows are decoded piece by piece.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        lengths = map(len, data.split(b"\n"))
+        self.starts = list(accumulate(map((1).__add__, lengths), initial=0))
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset) - 1
+
+    def line_bytes(self, index: int) -> bytes:
+        raw = self.data[self.starts[index] : self.starts[index + 1] - 1]
+        return raw[:-1] if raw.endswith(b"\r") else raw
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", "surrogatepass")
+
+
+class _Plugin:
+    """One plugin instance with its gate, rules and the detect-secrets filters that apply to it."""
+
+    def __init__(self, order: int, spec: PluginSpec, instance: Any, gate: Any, heuristics: Any) -> None:
+        self.order = order
+        self.spec = spec
+        self.instance = instance
+        self.gate = gate
+        self.heuristics = heuristics
+        self.shapes = tuple((re.compile(rule.shape) if rule.shape else None, rule) for rule in spec.rules)
+
+    def rule_for(self, secret: str) -> SecretRule:
+        for shape, rule in self.shapes:
+            if shape is None or shape.search(secret):
+                return rule
+        return self.spec.rules[-1]
+
+    def hit_spans(self, text: _Text) -> dict[int, list[tuple[int, int]]]:
+        """Gate hits grouped by 0-based line index, as (start, end) byte offsets within the line."""
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for match in self.gate.finditer(text.data):
+            start, end = match.span()
+            index = text.line_of(start)
+            base = text.starts[index]
+            spans.setdefault(index, []).append((start - base, end - base))
+        return spans
+
+    def analyze(self, window: str, keyword_groups: Any) -> Iterable[str]:
+        if self.spec.whole_match:
+            return [match.group(0) for regex in self.instance.denylist for match in regex.finditer(window)]
+        values: Iterable[str] = (
+            self.instance.analyze_string(window) if keyword_groups is None
+            else self.instance.analyze_string(window, denylist_regex_to_group=keyword_groups)
+        )
+        return values
+
+    def keep(self, secret: str, window: str, path: str, whole_line: bool) -> bool:
+        """detect-secrets' heuristic filters and ours; False drops the value. Cheapest first: the line-level
+        ``is_indirect_reference`` regex is the costly one and runs last. It judges a whole line (any
+        ``x = f(...)`` on it drops every generic value) and detect-secrets skips it on lines over 1,000
+        characters, so windows of long lines skip it too."""
+        h = self.heuristics
+        if not self.spec.generic:
+            return precision.keep(self.spec.plugin, secret, window, path)
+        return not (
+            h.is_sequential_string(secret) or h.is_potential_uuid(secret) or h.is_templated_secret(secret)
+            or h.is_prefixed_with_dollar_sign(secret) or h.is_not_alphanumeric_string(secret)
+            or not precision.keep(self.spec.plugin, secret, window, path)
+            or (self.spec.limit is not None
+                and self.instance.calculate_shannon_entropy(secret) <= self.spec.limit)
+            or h.is_likely_id_string(secret, window, self.instance)
+            or (whole_line and h.is_indirect_reference(window))
+        )
+
+
+class SecretsDetector:
+    """Runs the gated plugins over one source at a time; built once per process by the factory."""
+
+    def __init__(self, plugins: tuple[_Plugin, ...], gate_set: Any, heuristics: Any,
+                 keyword_groups: Callable[[str], Any]) -> None:
+        self._plugins = plugins
+        self._gate_set = gate_set
+        self._heuristics = heuristics
+        self._keyword_groups = keyword_groups
+        self._rules = tuple(
+            RuleInfo(rule.rule_id, rule.category, rule.severity, rule.title, message(rule))
+            for plugin in plugins for rule in plugin.spec.rules
+        )
+        self._infos = {info.rule_id: info for info in self._rules}
+
+    @property
+    def rules(self) -> tuple[RuleInfo, ...]:
+        return self._rules
+
+    def detect(self, source: Source) -> Iterator[Finding | Note]:
+        data = source.text.encode("utf-8", "surrogatepass")
+        relevant = self._gate_set.Match(data)
+        if not relevant:
+            return
+        text = _Text(data)
+        h = self._heuristics
+        path = source.path
+        skip_generic = (h.is_lock_file(path) or h.is_swagger_file(path) or h.is_non_text_file(path)
+                        or precision.is_generated_file(path))
+        candidates: list[_Candidate] = []
+        for index in sorted(relevant):
+            plugin = self._plugins[index]
+            if plugin.spec.generic and skip_generic:
+                continue
+            groups = self._keyword_groups(path) if plugin.spec.plugin == KEYWORD_PLUGIN else None
+            for line_index, spans in plugin.hit_spans(text).items():
+                line = text.line_bytes(line_index)
+                whole_line = len(line) <= LONG_LINE
+                for offset, window in _windows(line, spans):
+                    for found in set(plugin.analyze(window, groups)):
+                        secret = found.strip(plugin.spec.trim) if plugin.spec.trim else found
+                        if not secret or not plugin.keep(secret, window, path, whole_line):
+                            continue
+                        column = window.find(secret)
+                        candidates.append(_Candidate(plugin.order, line_index + 1, offset + max(column, 0),
+                                                     secret, plugin.rule_for(secret)))
+        for candidate in _most_specific(candidates):
+            info = self._infos[candidate.rule.rule_id]
+            yield Finding.create(info, path=path, line=candidate.line, column=candidate.column + 1,
+                                 secret=candidate.secret, message=info.description, commit=source.commit)
+
+
+def _windows(line: bytes, spans: list[tuple[int, int]]) -> Iterator[tuple[int, str]]:
+    """The whole line, or for a long line, merged windows around the gate hits (each hit's window whole),
+    decoded, with the character offset where each starts."""
+    if len(line) <= LONG_LINE:
+        yield 0, _decode(line)
+        return
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        window = (_char_start(line, max(0, start - WINDOW_BEFORE)),
+                  _char_start(line, min(len(line), end + WINDOW_AFTER)))
+        if merged and window[0] <= merged[-1][1] and window[1] - merged[-1][0] <= MAX_WINDOW:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], window[1]))
+        else:
+            merged.append(window)
+    consumed = characters = 0
+    for start, end in merged:
+        characters += len(_decode(line[consumed:start]))  # windows are sorted by start: decode each byte once
+        consumed = start
+        yield characters, _decode(line[start:end])
+
+
+def _char_start(line: bytes, offset: int) -> int:
+    """``offset`` moved forward to the start of a UTF-8 character, so that a window never splits one."""
+    while offset < len(line) and 0x80 <= line[offset] < 0xC0:
+        offset += 1
+    return offset
+
+
+def _most_specific(candidates: list[_Candidate]) -> Iterator[_Candidate]:
+    """One finding per secret: where reports on a line overlap, the earliest plugin of the table wins
+    (a Stripe key inside ``password = "..."`` is a Stripe key, not also a keyword and an entropy hit).
+
+    Kept spans of a line are disjoint and sorted, so one bisection finds the only one that could overlap.
+    """
+    kept: dict[int, tuple[list[int], list[int], list[_Candidate]]] = {}
+    for candidate in sorted(candidates, key=lambda c: (c.line, c.order, c.column, c.secret)):
+        starts, ends, chosen = kept.setdefault(candidate.line, ([], [], []))
+        before = bisect.bisect_left(starts, candidate.end) - 1
+        if before >= 0 and ends[before] > candidate.column:
+            continue
+        starts.insert(before + 1, candidate.column)
+        ends.insert(before + 1, candidate.end)
+        chosen.append(candidate)
+    for _, _, chosen in kept.values():
+        yield from chosen
+
+
+def gate_pattern(spec: PluginSpec, denylist: Iterable[str]) -> str:
+    """The RE2 gate of a plugin: its pattern (the keyword one filled with the plugin's denylist), its literals
+    case-insensitively, or the entropy gate derived from its limit."""
+    if spec.gate_pattern is not None:
+        return spec.gate_pattern.replace("{deny}", "|".join(denylist))
+    if spec.gate_literals:
+        return "(?i:" + "|".join(re.escape(literal) for literal in spec.gate_literals) + ")"
+    if spec.limit is not None:
+        return entropy_gate(spec.plugin, spec.limit)
+    raise ValueError(f"plugin {spec.plugin} has no gate")
+
+
+def build_secrets_detector(config: Config, policy: Policy) -> Detector:
+    """Instantiate every offline detect-secrets plugin of the table (``policy`` is not used yet)."""
+    import re2
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+    from detect_secrets.filters import heuristic
+    from detect_secrets.plugins.keyword import (
+        DENYLIST,
+        QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP,
+        REGEX_BY_FILETYPE,
+    )
+    from detect_secrets.settings import get_plugins, transient_settings
+    from detect_secrets.util.filetype import determine_file_type
+
+    # The settings are global in detect-secrets; they live only for the instantiation below and are
+    # restored on exit. The instances keep their own configuration (limits) from then on. A plugin of the
+    # table that this detect-secrets version lacks is left out; a plugin it has that the table lacks is not
+    # run (a test pins the table to the installed version, so an upgrade that adds one fails loudly there).
+    with transient_settings({"plugins_used": [], "filters_used": []}):
+        available = {cls.__name__ for cls in get_mapping_from_secret_type_to_class().values()}
+    specs = tuple(spec for spec in PLUGIN_SPECS if spec.plugin in available)
+    plugins_used = [{"name": spec.plugin, **({"limit": spec.limit} if spec.limit is not None else {})}
+                    for spec in specs]
+    with transient_settings({"plugins_used": plugins_used, "filters_used": []}):
+        instances = {type(plugin).__name__: plugin for plugin in get_plugins()}
+
+    def keyword_groups(path: str) -> Any:
+        """The keyword regexes detect-secrets uses for this file type (quotes required in code, not in
+        config files)."""
+        return REGEX_BY_FILETYPE.get(determine_file_type(path), QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)
+
+    gate_set = re2.Set.SearchSet()
+    plugins: list[_Plugin] = []
+    for order, spec in enumerate(specs):
+        pattern = gate_pattern(spec, DENYLIST)
+        plugins.append(_Plugin(order, spec, instances[spec.plugin], re2.compile(pattern), heuristic))
+        if gate_set.Add(pattern) != order:
+            raise RuntimeError("RE2 set indices out of step with the plugin table")
+    gate_set.Compile()
+    return SecretsDetector(tuple(plugins), gate_set, heuristic, keyword_groups)
