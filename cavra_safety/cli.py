@@ -77,15 +77,11 @@ class _Progress:
             self.bar.__exit__(None, None, None)
 
 
-def _skip_reason(reason: str) -> str:
-    return reason.split(":", 1)[0].split(" (", 1)[0]
-
-
 def summary_line(result: ScanResult) -> str:
     """The human summary: files scanned and skipped, findings per category, seconds."""
     parts = [f"{result.files_scanned} files scanned"]
     if result.skipped:
-        reasons = Counter(_skip_reason(s.reason) for s in result.skipped)
+        reasons = Counter(s.kind for s in result.skipped)
         detail = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items()))
         parts.append(f"{len(result.skipped)} skipped ({detail})")
     counts = {c: n for c, n in result.counts_by_category().items() if n}

@@ -12,15 +12,20 @@ blanket "ignore everything here" cannot slip in. detect-secrets' ``pragma: allow
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cavra_safety.findings import Finding, Note
 from cavra_safety.sources import Source
 
-_ALLOW = re.compile(r"cavra:\s*allow\b(?P<rest>.*)$", re.IGNORECASE)
-_RULE_ID = re.compile(r"^[a-z][a-z0-9_-]*/[a-z0-9][a-z0-9._-]*$")
+# An allow is ``cavra: allow`` followed by rule ids, ``--`` or the end of the comment. Anything else after it
+# (``<rule-id>``, a quote, a backtick) is prose describing the syntax, not an allow, and is ignored.
+_ALLOW = re.compile(
+    r"cavra:\s*allow(?P<rest>(?:\s+[a-z][a-z0-9_-]*/[\w.*-]+(?:\s*,\s*[a-z][a-z0-9_-]*/[\w.*-]+)*)?(?:\s+--.*|\s*))$",
+    re.IGNORECASE,
+)
 _COMMENT_CLOSERS = re.compile(r"\s*(?:-->|\*/|#\}|%\}|--%>|\*\))\s*$")
 _PRAGMA_SAME_LINE = re.compile(r"pragma:\s*allowlist[ _-]secret", re.IGNORECASE)
 _PRAGMA_NEXT_LINE = re.compile(r"pragma:\s*allowlist[ _-]nextline[ _-]secret", re.IGNORECASE)
@@ -45,45 +50,68 @@ def parse_allow(text: str) -> tuple[frozenset[str], str] | None:
     return ids, reason.strip()
 
 
-def _allowed_lines(source: Source, known_rules: frozenset[str]) -> tuple[dict[int, set[str]], list[Note]]:
-    """Line number -> rule ids allowed there (``*`` for detect-secrets' pragma), and notes on bad comments."""
-    allowed: dict[int, set[str]] = {}
-    notes: list[Note] = []
+@dataclass
+class _Allows:
+    """What the allow comments of one source say: line -> rule ids allowed there (``*`` for detect-secrets'
+    pragma), comment line -> rule ids it names that no detector knows, and notes on malformed comments."""
+
+    allowed: dict[int, set[str]] = field(default_factory=dict)
+    unknown: dict[int, list[str]] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)
+
+
+def _read_allows(source: Source, known_rules: frozenset[str]) -> _Allows:
+    allows = _Allows()
     lower = source.lower
     if "cavra:" not in lower and "pragma" not in lower:
-        return allowed, notes
+        return allows
     for number, line in enumerate(source.lines, start=1):
         if _PRAGMA_NEXT_LINE.search(line):
-            allowed.setdefault(number + 1, set()).add(ALL_RULES)
+            allows.allowed.setdefault(number + 1, set()).add(ALL_RULES)
         elif _PRAGMA_SAME_LINE.search(line):
-            allowed.setdefault(number, set()).add(ALL_RULES)
+            allows.allowed.setdefault(number, set()).add(ALL_RULES)
         parsed = parse_allow(line) if "cavra:" in line.lower() else None
         if parsed is None:
             continue
         ids, reason = parsed
         if not ids:
-            notes.append(Note(source.path, number, "allow comment names no rule id and suppresses nothing; "
-                                                  "write `cavra: allow <rule-id> -- <reason>`"))
+            allows.notes.append(Note(source.path, number, "allow comment names no rule id and suppresses nothing; "
+                                                         "write `cavra: allow <rule-id> -- <reason>`"))
             continue
-        for rule_id in sorted(ids):
-            if not _RULE_ID.match(rule_id) or rule_id not in known_rules:
-                notes.append(Note(source.path, number, f"allow comment names unknown rule id {rule_id!r}"))
         if not reason:
-            notes.append(Note(source.path, number, "allow comment gives no reason; add `-- <reason>`"))
+            allows.notes.append(Note(source.path, number, "allow comment gives no reason; add `-- <reason>`"))
+        unknown = sorted(rule_id for rule_id in ids if rule_id not in known_rules)
+        if unknown:
+            allows.unknown[number] = unknown
         for target in (number, number + 1):
-            allowed.setdefault(target, set()).update(ids)
-    return allowed, notes
+            allows.allowed.setdefault(target, set()).update(ids)
+    return allows
+
+
+def _unknown_id_note(source: Source, line: int, rule_id: str, known_rules: frozenset[str]) -> Note:
+    close = difflib.get_close_matches(rule_id, sorted(known_rules), n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return Note(source.path, line, f"allow comment names unknown rule id {rule_id!r}{hint}")
 
 
 def apply_inline_allows(
     source: Source, findings: list[Finding], known_rules: frozenset[str]
 ) -> tuple[list[Finding], int, list[Note]]:
-    """Drop findings an allow comment covers: (kept findings, how many were suppressed, notes)."""
-    allowed, notes = _allowed_lines(source, known_rules)
-    if not allowed:
-        return findings, 0, notes
-    kept = [f for f in findings if not ({f.rule_id, ALL_RULES} & allowed.get(f.line, set()))]
-    return kept, len(findings) - len(kept), notes
+    """Drop findings an allow comment covers: (kept findings, how many were suppressed, notes).
+
+    An unknown rule id is noted only where a finding it may have meant to allow is still reported (a typo or a
+    renamed rule); documentation that merely shows the syntax stays quiet.
+    """
+    allows = _read_allows(source, known_rules)
+    if not allows.allowed:
+        return findings, 0, allows.notes
+    kept = [f for f in findings if not ({f.rule_id, ALL_RULES} & allows.allowed.get(f.line, set()))]
+    notes = list(allows.notes)
+    for finding in kept:
+        for comment_line in (finding.line, finding.line - 1):
+            notes.extend(_unknown_id_note(source, comment_line, rule_id, known_rules)
+                         for rule_id in allows.unknown.get(comment_line, ()))
+    return kept, len(findings) - len(kept), sorted(set(notes))
 
 
 def _detector_rank(rule_id: str) -> int:

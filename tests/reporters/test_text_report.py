@@ -54,10 +54,10 @@ def test_each_finding_shows_evidence_and_how_to_allow_it() -> None:
 @pytest.mark.parametrize(
     ("result", "summary"),
     [
-        (ScanResult(findings=(), rules=(), files_scanned=1), "no findings\n1 file scanned, 0 skipped\n"),
+        (ScanResult(findings=(), rules=(), files_scanned=1), "no findings\n"),
         (
             ScanResult(findings=(_finding(),), rules=(RULE,), files_scanned=2, suppressed_baseline=1),
-            "1 finding (1 high) in 1 file\n2 files scanned, 0 skipped; 1 accepted in the baseline\n",
+            "if harmless)\n\n1 finding (1 high) in 1 file\n",
         ),
     ],
 )
@@ -70,7 +70,7 @@ def test_skipped_files_are_grouped_by_reason_with_a_few_paths() -> None:
     output = render_text(ScanResult(findings=(), rules=(), skipped=skipped), OPTIONS)
     assert (
         "skipped 7 files\n"
-        "  binary (.png): 6 files\n"
+        "  binary: 6 files\n"
         "    img/0.png, img/1.png, img/2.png, … and 3 more\n"
         "  too large: 1 file\n"
         "    big.sql\n"
