@@ -266,7 +266,8 @@ def build_secrets_detector(config: Config, policy: Policy) -> Detector:
     # table that this detect-secrets version lacks is left out; a plugin it has that the table lacks is not
     # run (a test pins the table to the installed version, so an upgrade that adds one fails loudly there).
     with transient_settings({"plugins_used": [], "filters_used": []}):
-        available = {cls.__name__ for cls in get_mapping_from_secret_type_to_class().values()}
+        plugin_classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
+        available = {plugin_class.__name__ for plugin_class in plugin_classes}
     specs = tuple(spec for spec in PLUGIN_SPECS if spec.plugin in available)
     plugins_used = [{"name": spec.plugin, **({"limit": spec.limit} if spec.limit is not None else {})}
                     for spec in specs]
