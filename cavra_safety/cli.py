@@ -11,16 +11,13 @@ import sys
 import time
 import traceback
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
 from cavra_safety import __version__
-from cavra_safety.commands.baseline import baseline
-from cavra_safety.commands.contract import contract
-from cavra_safety.commands.policy import policy
 from cavra_safety.commands.targets import ScanTarget, baseline_path, execute, plain_config, prepare
 from cavra_safety.config import parse_size
 from cavra_safety.errors import UserError
@@ -107,7 +104,43 @@ def write_output(text: str, output: Path | None) -> None:
         raise UserError(f"cannot write {output}: {error.strerror or error}") from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+def _policy_group() -> click.Command:
+    from cavra_safety.commands.policy import policy
+
+    return policy
+
+
+def _contract_group() -> click.Command:
+    from cavra_safety.commands.contract import contract
+
+    return contract
+
+
+def _baseline_group() -> click.Command:
+    from cavra_safety.commands.baseline import baseline
+
+    return baseline
+
+
+# Command groups other than scan, imported only when invoked: a pre-commit run on one file must not pay for
+# the contract's models or the baseline machinery.
+LAZY_COMMANDS: dict[str, Callable[[], click.Command]] = {
+    "baseline": _baseline_group,
+    "contract": _contract_group,
+    "policy": _policy_group,
+}
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        loader = LAZY_COMMANDS.get(cmd_name)
+        return loader() if loader is not None else super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(__version__, prog_name="cavra-safety")
 def cli() -> None:
     """Keep tenant data, secrets and private SaaS / Enterprise code out of a public repository."""
@@ -200,9 +233,6 @@ def scan(
 _scan_config = plain_config
 
 
-cli.add_command(policy)
-cli.add_command(contract)
-cli.add_command(baseline)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
