@@ -23,7 +23,7 @@ from cavra_safety.sources import (
     SNIFF_BYTES,
     Origin,
     Source,
-    blank_notebook_images,
+    prepare_notebook,
     decode,
     display_path,
 )
@@ -79,7 +79,7 @@ def blob_source(path: str, data: bytes, origin: Origin, commit: str | None = Non
         return Skipped(shown, reason)
     text = decode(data)
     if suffix_of(path) == "ipynb":
-        text = blank_notebook_images(text)
+        text = prepare_notebook(text)
     return Source(path=shown, text=text, origin=origin, commit=commit, added_lines=added_lines)
 
 

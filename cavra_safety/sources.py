@@ -7,6 +7,7 @@ large, unreadable, symbolic link), never silently dropped and never fatal.
 from __future__ import annotations
 
 import enum
+import json
 import os
 import re
 import stat
@@ -102,9 +103,25 @@ def _has_text_bom(data: bytes) -> bool:
     return data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff"))
 
 
-def blank_notebook_images(text: str) -> str:
-    """Blank the base64 image outputs of a Jupyter notebook, keeping every line number and column."""
-    return _IMAGE_DATA.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+_JSON_STRING_LINE = re.compile(r'^(\s*)"((?:[^"\\]|\\.)*)"(,?)\s*$', re.MULTILINE)
+
+
+def _unescape_string_line(match: re.Match[str]) -> str:
+    try:
+        value = json.loads('"' + match.group(2) + '"')
+    except ValueError:
+        return match.group(0)
+    # One line in, one line out: line numbers stay those of the notebook file.
+    return match.group(1) + value.rstrip("\r\n").replace("\r", " ").replace("\n", " ")
+
+
+def prepare_notebook(text: str) -> str:
+    """A Jupyter notebook as the detectors should read it, line for line with the file: base64 image outputs
+    blanked (they are not secrets, only noise), and each source or text-output line that nbformat stores as a
+    JSON string element unescaped, so that ``token = "..."`` in a cell reads as code, not as ``token = \\"...\\"``.
+    """
+    blanked = _IMAGE_DATA.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    return _JSON_STRING_LINE.sub(_unescape_string_line, blanked)
 
 
 def read_source(ref: FileRef, max_size: int) -> Source | Skipped:
@@ -123,7 +140,7 @@ def read_source(ref: FileRef, max_size: int) -> Source | Skipped:
         return Skipped(ref.path, "binary (NUL bytes)")
     text = decode(data)
     if suffix == "ipynb":
-        text = blank_notebook_images(text)
+        text = prepare_notebook(text)
     return Source(path=ref.path, text=text)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cavra_safety import __version__, pipeline
+from cavra_safety import __version__, cli, pipeline
 from cavra_safety.cli import main
 
 # Built at run time so that this file passes the repository's own scan.
@@ -151,3 +151,39 @@ def test_summary_line_counts_skips_by_reason(project: Path, capsys: pytest.Captu
     (project / "notes.txt").write_bytes(b"\x00x")
     _, _, err = run(capsys, "scan", ".")
     assert "3 skipped (3 binary)" in err
+
+
+def test_progress_bar_only_when_enabled_and_only_once_the_scan_is_long(capsys: pytest.CaptureFixture[str]) -> None:
+    quiet = cli._Progress(enabled=False)
+    quiet.started -= 60
+    quiet(1, 10)
+    fresh = cli._Progress(enabled=True)
+    fresh(1, 10)  # a scan that has just started shows nothing yet
+    assert fresh.bar is None
+    assert capsys.readouterr().err == ""
+    slow = cli._Progress(enabled=True)
+    slow.started -= 60
+    slow(5, 10)
+    slow(10, 10)
+    slow.close()
+    assert slow.bar is not None and slow.shown == 10
+    assert "Scanning" in capsys.readouterr().err
+
+
+def test_notebook_cells_and_outputs_are_scanned_without_flagging_images(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    image = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg"
+    notebook = {
+        "cells": [
+            {"cell_type": "code", "source": ["import os\n", LEAKY_LINE], "outputs": [
+                {"output_type": "display_data", "data": {"image/png": image * 40, "text/plain": ["<Figure>"]}},
+            ]},
+        ],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+    }
+    (project / "analysis.ipynb").write_text(json.dumps(notebook, indent=1))
+    code, out, _ = run(capsys, "scan", ".", "--format", "json", "-q")
+    assert code == 1
+    findings = json.loads(out)["findings"]
+    assert [(f["path"], f["rule_id"]) for f in findings] == [("analysis.ipynb", "policy/tenant-id-value")]

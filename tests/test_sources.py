@@ -9,7 +9,7 @@ import pytest
 
 from cavra_safety.config import Config
 from cavra_safety.findings import Skipped
-from cavra_safety.sources import FileRef, FileWalk, Source, blank_notebook_images, decode, read_source
+from cavra_safety.sources import FileRef, FileWalk, Source, decode, prepare_notebook, read_source
 
 
 def walk(root: Path, **overrides: object) -> tuple[list[str], list[Skipped]]:
@@ -151,7 +151,14 @@ def test_notebook_images_are_blanked_but_line_numbers_kept() -> None:
         '{\n "outputs": [{"data": {\n   "image/png": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ",\n'
         '   "text/plain": ["token = LEAK-abc"]\n }}]\n}\n'
     )
-    blanked = blank_notebook_images(notebook)
+    blanked = prepare_notebook(notebook)
     assert "iVBOR" not in blanked
     assert blanked.count("\n") == notebook.count("\n")
     assert "LEAK-abc" in blanked.splitlines()[3]
+
+
+def test_notebook_string_lines_are_unescaped_in_place() -> None:
+    notebook = '{\n "source": [\n  "import os\\n",\n  "token = \\"LEAK-abc\\"\\n"\n ]\n}\n'
+    lines = prepare_notebook(notebook).split("\n")
+    assert lines[2:4] == ["  import os", '  token = "LEAK-abc"']
+    assert len(lines) == len(notebook.split("\n"))
