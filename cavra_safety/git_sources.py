@@ -23,9 +23,9 @@ from cavra_safety.sources import (
     SNIFF_BYTES,
     Origin,
     Source,
-    prepare_notebook,
     decode,
     display_path,
+    prepare_notebook,
 )
 
 PATCH_OPTIONS = ("--full-index", "--src-prefix=a/", "--dst-prefix=b/", "--no-color", "--no-ext-diff",

@@ -108,7 +108,7 @@ _JSON_STRING_LINE = re.compile(r'^(\s*)"((?:[^"\\]|\\.)*)"(,?)\s*$', re.MULTILIN
 
 def _unescape_string_line(match: re.Match[str]) -> str:
     try:
-        value = json.loads('"' + match.group(2) + '"')
+        value = str(json.loads('"' + match.group(2) + '"'))
     except ValueError:
         return match.group(0)
     # One line in, one line out: line numbers stay those of the notebook file.
