@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from cavra_safety import __version__
+from cavra_safety.commands.output import write_output
 from cavra_safety.commands.targets import ScanTarget, baseline_path, execute, plain_config, prepare
 from cavra_safety.config import parse_size
 from cavra_safety.errors import UserError
@@ -92,16 +93,6 @@ def summary_line(result: ScanResult) -> str:
         parts.append(f"{result.suppressed_baseline} in baseline")
     parts.append(f"{result.seconds:.2f} s")
     return "cavra-safety: " + ", ".join(parts)
-
-
-def write_output(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise UserError(f"cannot write {output}: {error.strerror or error}") from None
 
 
 def _policy_group() -> click.Command:

@@ -16,6 +16,7 @@ from typing import Any, Final
 import click
 from pydantic import BaseModel
 
+from cavra_safety.commands.output import write_output
 from cavra_safety.errors import UserError
 from contract.documents import ContractError, ensure_public_safe, load_document, to_json
 from contract.entitlement import CommunityEntitlementProvider
@@ -117,7 +118,7 @@ def request(
         problems = tuple(_flag_problem(problem, REQUEST_FLAGS, NOT_READY) for problem in error.problems)
         raise UserError("cannot build a tenant onboarding request:", problems) from None
     assert isinstance(built, TenantOnboardingRequest)
-    _emit(to_json(built), output)
+    write_output(to_json(built), output)
     return 0
 
 
@@ -130,7 +131,7 @@ def requirements(deployment_model: str | None, output_format: str, output: Path 
     """The activation requirements a private service must meet, for one deployment model or all of them."""
     selected = requirements_for(_deployment_model(deployment_model))
     renderers = {"text": requirements_text, "json": to_json, "markdown": requirements_markdown}
-    _emit(renderers[output_format](selected), output)
+    write_output(renderers[output_format](selected), output)
     return 0
 
 
@@ -143,7 +144,7 @@ def submit(file: Path, output: Path | None) -> int:
     assert isinstance(request_document, TenantOnboardingRequest)
     response = CommunityOnboardingService().submit(request_document)
     _check_own_answer(response)
-    _emit(to_json(response), output)
+    write_output(to_json(response), output)
     return 0
 
 
@@ -176,7 +177,7 @@ def entitlement_status(
     assert isinstance(status_request, EntitlementStatusRequest)
     response = CommunityEntitlementProvider().status(status_request)
     _check_own_answer(response)
-    _emit(to_json(response) if output_format == "json" else entitlement_text(response), output)
+    write_output(to_json(response) if output_format == "json" else entitlement_text(response), output)
     return 0
 
 
@@ -201,7 +202,7 @@ def schema(name: str | None, write: bool, check: bool, output: Path | None) -> i
         for problem in drifted:
             click.echo(f"{problem} (run 'cavra-safety contract schema --write')", err=True)
         return 1 if drifted else 0
-    _emit(schema_text(name) if name else "".join(f"{kind}\n" for kind in DOCUMENT_KINDS), output)
+    write_output(schema_text(name) if name else "".join(f"{kind}\n" for kind in DOCUMENT_KINDS), output)
     return 0
 
 
@@ -243,16 +244,6 @@ def _read(file: Path) -> str:
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         raise UserError(f"cannot read {file}: {reason}") from None
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise UserError(f"cannot write {output}: {error.strerror or error}") from None
 
 
 def _deployment_model(value: str | None) -> DeploymentModel | None:
