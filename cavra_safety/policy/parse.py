@@ -120,20 +120,52 @@ def _lower_keys(fields: Fields, key: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(item.lower() for item in fields.strings(key)))
 
 
-def parse_rule(table: object, index: int, source: str, pack: str, problems: list[str]) -> PolicyRule | None:
+@dataclass
+class _Entry:
+    """The fields every rule and deny-list share, read at the start of parsing one ``[[rules]]`` or
+    ``[[denylist]]`` table; ``before`` counts the problems known until then, so that the entry can tell
+    whether it added any."""
+
+    fields: Fields
+    before: int
+    id: str
+    category: Category | None
+    severity: Severity | None
+    title: str
+    message: str
+
+    def info(self, rule_id: str) -> RuleInfo | None:
+        """The rule's descriptor, or None when this entry had problems (it is then left out)."""
+        if len(self.fields.problems) > self.before or self.category is None or self.severity is None:
+            return None
+        return RuleInfo(rule_id, self.category, self.severity, self.title, self.message)
+
+
+def _open_entry(table: object, index: int, source: str, section: str, noun: str, problems: list[str]) -> _Entry | None:
     if not isinstance(table, dict):
-        problems.append(f"{source}: rules[{index}]: expected a table")
+        problems.append(f"{source}: {section}[{index}]: expected a table")
         return None
     raw_id = table.get("id")
     valid_id = isinstance(raw_id, str) and RULE_ID.fullmatch(raw_id) is not None
-    where = f'{source}: rule "{raw_id}"' if valid_id else f"{source}: rules[{index}]"
+    where = f'{source}: {noun} "{raw_id}"' if valid_id else f"{source}: {section}[{index}]"
     before = len(problems)
     fields = Fields(table, where, problems)
-    rule_id = fields.string("id", pattern=RULE_ID)
-    category = fields.choice("category", Category.parse)
-    severity = fields.choice("severity", Severity.parse)
-    title = fields.string("title", one_line=True)
-    message = fields.string("message")
+    return _Entry(
+        fields=fields,
+        before=before,
+        id=fields.string("id", pattern=RULE_ID),
+        category=fields.choice("category", Category.parse),
+        severity=fields.choice("severity", Severity.parse),
+        title=fields.string("title", one_line=True),
+        message=fields.string("message"),
+    )
+
+
+def parse_rule(table: object, index: int, source: str, pack: str, problems: list[str]) -> PolicyRule | None:
+    entry = _open_entry(table, index, source, "rules", "rule", problems)
+    if entry is None:
+        return None
+    fields, rule_id, message = entry.fields, entry.id, entry.message
     kind = fields.choice("kind", _parse_kind, required=False, default=Kind.REGEX)
     keywords = _lower_keys(fields, "keywords")
     for position, keyword in enumerate(keywords):
@@ -157,9 +189,9 @@ def parse_rule(table: object, index: int, source: str, pack: str, problems: list
     else:
         patterns = _patterns(fields, "patterns", required=True)
     fields.finish()
-    if len(problems) > before or category is None or severity is None:
+    info = entry.info(RULE_PREFIX + rule_id)
+    if info is None:
         return None
-    info = RuleInfo(RULE_PREFIX + rule_id, category, severity, title, message)
     if kind is Kind.RECORD:
         return RecordRule(id=rule_id, info=info, message=message, keywords=keywords, values=values, paths=paths,
                           examples=examples, negative_examples=negatives, pack=pack, source=source,
@@ -170,19 +202,10 @@ def parse_rule(table: object, index: int, source: str, pack: str, problems: list
 
 
 def parse_denylist(table: object, index: int, source: str, pack: str, problems: list[str]) -> DenyList | None:
-    if not isinstance(table, dict):
-        problems.append(f"{source}: denylist[{index}]: expected a table")
+    entry = _open_entry(table, index, source, "denylist", "denylist", problems)
+    if entry is None:
         return None
-    raw_id = table.get("id")
-    valid_id = isinstance(raw_id, str) and RULE_ID.fullmatch(raw_id) is not None
-    where = f'{source}: denylist "{raw_id}"' if valid_id else f"{source}: denylist[{index}]"
-    before = len(problems)
-    fields = Fields(table, where, problems)
-    list_id = fields.string("id", pattern=RULE_ID)
-    category = fields.choice("category", Category.parse)
-    severity = fields.choice("severity", Severity.parse)
-    title = fields.string("title", one_line=True)
-    message = fields.string("message")
+    fields, list_id, message = entry.fields, entry.id, entry.message
     algorithm = fields.string("algorithm", required=False, default=hashing.ALGORITHM)
     if algorithm != hashing.ALGORITHM:
         fields.problem("algorithm", f"unsupported {algorithm!r} (supported: {hashing.ALGORITHM})")
@@ -193,9 +216,9 @@ def parse_denylist(table: object, index: int, source: str, pack: str, problems: 
         if HASH.fullmatch(value) is None:
             fields.problem(f"hashes[{position}]", f"expected {2 * hashing.DIGEST_BYTES} lowercase hex digits")
     fields.finish()
-    if len(problems) > before or category is None or severity is None:
+    info = entry.info(f"{RULE_PREFIX}{DENYLIST_PREFIX}{list_id}")
+    if info is None:
         return None
-    info = RuleInfo(f"{RULE_PREFIX}{DENYLIST_PREFIX}{list_id}", category, severity, title, message)
     return DenyList(id=list_id, info=info, message=message, salt=bytes.fromhex(salt), case_sensitive=case_sensitive,
                     hashes=frozenset(hashes), pack=pack, source=source)
 
