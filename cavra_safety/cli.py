@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
 from cavra_safety import __version__
-from cavra_safety.commands.output import write_output
+from cavra_safety.commands.output import Progress, write_output
 from cavra_safety.commands.targets import ScanTarget, baseline_path, execute, plain_config, prepare
 from cavra_safety.config import parse_size
 from cavra_safety.errors import UserError
@@ -26,7 +24,6 @@ from cavra_safety.findings import Category, ScanResult, Severity
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USER_ERROR, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 FORMATS = ("text", "json", "sarif", "github")
-PROGRESS_AFTER_SECONDS = 0.75
 
 
 def _categories(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> frozenset[Category] | None:
@@ -48,31 +45,6 @@ def _size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> in
         return parse_size(value) if value is not None else None
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
-
-
-class _Progress:
-    """A progress bar on stderr, shown only on a terminal and only once a scan has run for a moment."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.started = time.monotonic()
-        self.bar: Any = None
-        self.shown = 0
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        if self.bar is None:
-            if time.monotonic() - self.started < PROGRESS_AFTER_SECONDS:
-                return
-            self.bar = click.progressbar(length=total, label="Scanning", file=sys.stderr, show_pos=True)
-            self.bar.__enter__()
-        self.bar.update(done - self.shown)
-        self.shown = done
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
 
 
 def summary_line(result: ScanResult) -> str:
@@ -113,9 +85,16 @@ def _baseline_group() -> click.Command:
     return baseline
 
 
+def _audit_group() -> click.Command:
+    from cavra_safety.commands.audit import audit
+
+    return audit
+
+
 # Command groups other than scan, imported only when invoked: a pre-commit run on one file must not pay for
 # the contract's models or the baseline machinery.
 LAZY_COMMANDS: dict[str, Callable[[], click.Command]] = {
+    "audit": _audit_group,
     "baseline": _baseline_group,
     "contract": _contract_group,
     "policy": _policy_group,
@@ -205,7 +184,7 @@ def scan(
         where = baseline_path(config, baseline_file)
         config = config.with_overrides(baseline=where)  # never scan the baseline file itself
         accepted = load_baseline(where, required=baseline_file is not None)
-    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+    progress = Progress("Scanning", enabled=not quiet and sys.stderr.isatty())
     try:
         result = execute(target, config, git, accepted, progress)
     finally:

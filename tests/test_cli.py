@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from cavra_safety import __version__, cli, pipeline
+from cavra_safety import __version__, pipeline
 from cavra_safety.cli import main
+from cavra_safety.commands.output import Progress
 
 # Built at run time so that this file passes the repository's own scan.
 TENANT = "acme-" + "prod-" + "7731"
@@ -154,19 +155,19 @@ def test_summary_line_counts_skips_by_reason(project: Path, capsys: pytest.Captu
 
 
 def test_progress_bar_only_when_enabled_and_only_once_the_scan_is_long(capsys: pytest.CaptureFixture[str]) -> None:
-    quiet = cli._Progress(enabled=False)
+    quiet = Progress("Scanning", enabled=False)
     quiet.started -= 60
     quiet(1, 10)
-    fresh = cli._Progress(enabled=True)
+    fresh = Progress("Scanning", enabled=True)
     fresh(1, 10)  # a scan that has just started shows nothing yet
     assert fresh.bar is None
     assert capsys.readouterr().err == ""
-    slow = cli._Progress(enabled=True)
+    slow = Progress("Scanning", enabled=True)
     slow.started -= 60
     slow(5, 10)
     slow(10, 10)
-    slow.close()
     assert slow.bar is not None and slow.shown == 10
+    slow.close()
     assert "Scanning" in capsys.readouterr().err
 
 

@@ -1,0 +1,174 @@
+"""The audit report as GitHub-flavoured Markdown: the verdict and the category table first, then the evidence.
+
+Every value from the repository (paths, messages, baseline reasons) is escaped, so that a file name cannot
+break a table or inject markup into the rendered page.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cavra_safety.audit.document import report_digest
+from cavra_safety.audit.model import AuditFinding, AuditReport, CategoryRow, Location, Scope, Status, Verdict
+from cavra_safety.findings import Skipped
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+
+
+def text(value: str) -> str:
+    """Plain text safe in a paragraph or a table cell."""
+    return _SPECIAL.sub(r"\\\1", " ".join(value.split()))
+
+
+def code(value: str, *, cell: bool = False) -> str:
+    """An inline code span that survives backticks in ``value``; in a table ``cell``, pipes too (GitHub's table
+    parser honours ``\\|`` inside a code span, while elsewhere the backslash would show)."""
+    value = " ".join(value.split())
+    if cell:
+        value = value.replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
+
+
+def verdict_word(verdict: Verdict) -> str:
+    return "PASS" if verdict is Verdict.PASS else "FAIL"
+
+
+def _status(row: CategoryRow) -> str:
+    return "✅ pass" if not row.failing else "❌ **fail**"
+
+
+def _place(finding: AuditFinding) -> str:
+    place = f"{finding.path}:{finding.line}"
+    return code(place) + (f" in commit {code(finding.commit[:12])}" if finding.commit else "")
+
+
+def _category_table(report: AuditReport) -> list[str]:
+    lines = ["| Must not contain | Status | Rules | In the tree | Only in history | Accepted |",
+             "|---|---|---:|---:|---:|---:|"]
+    for row in report.categories:
+        lines.append(f"| {text(row.title)} ({code(row.category.value, cell=True)}) | {_status(row)} | {len(row.rules)} "
+                     f"| {row.tree} | {row.history_only} | {row.accepted} |")
+    return lines
+
+
+def _identity(report: AuditReport) -> list[str]:
+    identity = report.identity
+    head = "no commit (empty repository)"
+    if identity.head_commit:
+        branch = f" on branch {code(identity.head_branch)}" if identity.head_branch else " (detached HEAD)"
+        head = f"{code(identity.head_commit)}{branch}, committed {identity.head_date or 'at an unknown date'}"
+    tree = ("the working tree has uncommitted changes or untracked files (the tree scan read them)"
+            if identity.dirty else "the working tree matches HEAD")
+    lines = ["## Identity", "", f"- Repository: {code(identity.repository)}", f"- HEAD: {head}",
+             f"- Working tree: {tree}", f"- Tool: cavra-safety {text(identity.tool_version)}", "",
+             "| Policy pack | Version | Visibility | sha256 |", "|---|---|---|---|"]
+    lines += [f"| {code(p.name, cell=True)} | {text(p.version)} | {p.visibility} | {code(p.sha256, cell=True)} |"
+              for p in identity.packs]
+    return lines
+
+
+def _skipped_block(title: str, items: tuple[Skipped, ...]) -> list[str]:
+    if not items:
+        return []
+    lines = ["", f"<details><summary>{title} ({len(items)})</summary>", "", "| File | Reason |", "|---|---|"]
+    lines += [f"| {code(item.path, cell=True)} | {text(item.reason)} |" for item in items]
+    return [*lines, "", "</details>"]
+
+
+def _scope(scope: Scope) -> list[str]:
+    settings = scope.settings
+    excludes = ", ".join(code(p) for p in settings.exclude) or "none"
+    baseline = "none"
+    if settings.baseline_file is not None:
+        baseline = (f"{code(settings.baseline_file)}: {settings.baseline_entries} entries, "
+                    f"{settings.baseline_stale} stale (matching no finding)")
+    lines = [
+        "## Scope", "",
+        f"- Working tree: {scope.files_scanned} files scanned ({scope.bytes_scanned} bytes), "
+        f"{len(scope.files_skipped)} skipped, {scope.allowed_inline} findings allowed inline",
+        f"- History: {scope.commits_scanned} commits on {scope.refs}, {scope.history_files_scanned} file "
+        f"changes scanned, {len(scope.history_skipped)} files skipped, {scope.history_allowed_inline} findings "
+        "allowed inline",
+        f"- Excluded by configuration: {excludes}; .gitignore honoured in the tree: "
+        f"{'yes' if settings.respect_gitignore else 'no'}; files over {settings.max_file_size} bytes skipped",
+        f"- Baseline: {baseline}",
+    ]
+    lines += _skipped_block("Files skipped in the working tree", scope.files_skipped)
+    lines += _skipped_block("Files skipped in the history", scope.history_skipped)
+    if scope.notes:
+        lines += ["", f"<details><summary>Notes ({len(scope.notes)})</summary>", ""]
+        lines += [f"- {code(f'{note.path}:{note.line}')}: {text(note.message)}" for note in scope.notes]
+        lines += ["", "</details>"]
+    return lines
+
+
+def _finding(number: int, finding: AuditFinding) -> list[str]:
+    where = "in the working tree" if finding.location is Location.TREE else "only in the history"
+    state = "open" if finding.status is Status.OPEN else "accepted in the baseline"
+    lines = [f"{number}. **{code(finding.rule_id)}** ({finding.severity.label}) at {_place(finding)}: "
+             f"{where}, {state}",
+             f"   - Evidence: {code(finding.redacted)}, fingerprint {code(finding.fingerprint[:16])}"]
+    if finding.location is Location.HISTORY:
+        still = {True: "yes", False: "no", None: "n/a"}[finding.in_head]
+        lines.append(f"   - Added on {finding.author_date or 'an unknown date'}, in {finding.occurrences} "
+                     f"commit(s); still in HEAD: {still}")
+    if finding.accepted_reason is not None:
+        lines.append(f"   - Accepted because: {text(finding.accepted_reason)}")
+    lines.append(f"   - Fix: {text(finding.fix)}")
+    return lines
+
+
+def _findings(report: AuditReport) -> list[str]:
+    lines = ["## Findings by category"]
+    if not report.findings:
+        return [*lines, "", "No findings in the working tree or the history."]
+    for row in report.categories:
+        mine = report.findings_of(row.category)
+        if not mine:
+            continue
+        lines += ["", f"### {text(row.title)} ({code(row.category.value)})", ""]
+        for number, finding in enumerate(mine, start=1):
+            lines += _finding(number, finding)
+    return lines
+
+
+def _rules_count(count: int) -> str:
+    return f"{count} rule" if count == 1 else f"{count} rules"
+
+
+def _rules(report: AuditReport) -> list[str]:
+    lines = ["## Rules per category", ""]
+    for row in report.categories:
+        lines.append(f"<details><summary>{text(row.title)}: {_rules_count(len(row.rules))}</summary>")
+        lines.append("")
+        for rule in row.rules:
+            paths = ""
+            if rule.include:
+                paths += " (only " + ", ".join(code(p) for p in rule.include) + ")"
+            if rule.exclude:
+                paths += " (not " + ", ".join(code(p) for p in rule.exclude) + ")"
+            lines.append(f"- {code(rule.rule_id)}: {text(rule.title)}{paths}")
+        lines += ["", "</details>", ""]
+    return lines
+
+
+def render_markdown(report: AuditReport) -> str:
+    verdict = report.verdict
+    failing = [row for row in report.categories if row.failing]
+    summary = ("no category has an unaccepted finding" if verdict is Verdict.PASS else
+               f"{len(failing)} of {len(report.categories)} categories have unaccepted findings "
+               f"({len(report.open_findings)} in all)")
+    digest = report_digest(report)
+    lines = [
+        f"# Public-safety audit of {code(report.identity.repository)}: {verdict_word(verdict)}", "",
+        f"**Verdict: {verdict_word(verdict)}**: {summary}. Evidence digest: {code(digest)}.", "",
+        *_category_table(report), "", *_identity(report), "", *_scope(report.scope), "", *_findings(report), "",
+        *_rules(report),
+        "## Evidence digest", "",
+        f"{code(digest)} is the sha256 of the canonical JSON form of this report. Check the JSON report with "
+        "`cavra-safety audit verify REPORT.json --expect " + digest + "`.",
+    ]
+    return "\n".join(lines) + "\n"

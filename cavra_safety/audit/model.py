@@ -1,0 +1,162 @@
+"""The audit report model: one frozen value that the JSON, Markdown and HTML renderers all read.
+
+It holds no secret: findings carry the redacted preview and the fingerprint of ``findings.Finding`` only,
+and every text that came from a file, a path or a baseline reason has already been made printable.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from cavra_safety.findings import Category, Note, Severity, Skipped
+
+REPORT_KIND = "cavra-safety-audit"
+REPORT_VERSION = 1
+
+
+class Verdict(enum.StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+
+
+class Location(enum.StrEnum):
+    """Where a finding stands: in the working tree, or only in the history (no longer in the tree)."""
+
+    TREE = "tree"
+    HISTORY = "history"
+
+
+class Status(enum.StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+
+
+@dataclass(frozen=True)
+class PackRef:
+    name: str
+    version: str
+    sha256: str
+    visibility: str
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What was audited, by what. No absolute path and no clock: the commit is the point in time."""
+
+    repository: str
+    head_commit: str | None
+    head_branch: str | None
+    head_date: str | None
+    dirty: bool
+    tool_version: str
+    packs: tuple[PackRef, ...]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The configuration that shaped the scope (a reviewer must see what was left out, and why)."""
+
+    exclude: tuple[str, ...]
+    respect_gitignore: bool
+    max_file_size: int
+    baseline_file: str | None
+    baseline_entries: int
+    baseline_stale: int
+
+
+@dataclass(frozen=True)
+class Scope:
+    files_scanned: int
+    bytes_scanned: int
+    files_skipped: tuple[Skipped, ...]
+    allowed_inline: int
+    refs: str
+    commits_scanned: int
+    history_files_scanned: int
+    history_skipped: tuple[Skipped, ...]
+    history_allowed_inline: int
+    notes: tuple[Note, ...]
+    settings: Settings
+
+
+@dataclass(frozen=True)
+class RuleRef:
+    """A rule that ran, and the files it applies to (empty include: every scanned file its detector reads)."""
+
+    rule_id: str
+    title: str
+    severity: Severity
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuditFinding:
+    category: Category
+    rule_id: str
+    severity: Severity
+    location: Location
+    status: Status
+    path: str
+    line: int
+    end_line: int
+    column: int
+    # History findings: the commit that introduced the value. Tree findings: the same, when history has it.
+    commit: str | None
+    author_date: str | None
+    in_head: bool | None
+    occurrences: int
+    redacted: str
+    fingerprint: str
+    message: str
+    fix: str
+    accepted_reason: str | None = None
+
+    def sort_key(self) -> tuple[int, str, str, str, int, int, str, str, str]:
+        return (_CATEGORY_ORDER[self.category], self.status.value, self.location.value, self.path, self.line,
+                self.column, self.rule_id, self.commit or "", self.fingerprint)
+
+
+_CATEGORY_ORDER = {category: index for index, category in enumerate(Category)}
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    """One must-not-contain item: the rules that cover it and what they found. ``tree`` and ``history_only``
+    count open (unaccepted) findings; ``accepted`` counts the baseline's, wherever they stand."""
+
+    category: Category
+    title: str
+    rules: tuple[RuleRef, ...]
+    tree: int
+    history_only: int
+    accepted: int
+
+    @property
+    def failing(self) -> bool:
+        return self.tree + self.history_only > 0
+
+    @property
+    def verdict(self) -> Verdict:
+        return Verdict.FAIL if self.failing else Verdict.PASS
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    identity: Identity
+    scope: Scope
+    categories: tuple[CategoryRow, ...]
+    findings: tuple[AuditFinding, ...]
+
+    @property
+    def verdict(self) -> Verdict:
+        """PASS only when no category has an unaccepted finding."""
+        return Verdict.FAIL if any(row.failing for row in self.categories) else Verdict.PASS
+
+    @property
+    def open_findings(self) -> tuple[AuditFinding, ...]:
+        return tuple(finding for finding in self.findings if finding.status is Status.OPEN)
+
+    def findings_of(self, category: Category) -> tuple[AuditFinding, ...]:
+        return tuple(finding for finding in self.findings if finding.category is category)
