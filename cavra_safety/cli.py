@@ -85,6 +85,12 @@ def _baseline_group() -> click.Command:
     return baseline
 
 
+def _fix_command() -> click.Command:
+    from cavra_safety.commands.fix import fix
+
+    return fix
+
+
 def _audit_group() -> click.Command:
     from cavra_safety.commands.audit import audit
 
@@ -97,6 +103,7 @@ LAZY_COMMANDS: dict[str, Callable[[], click.Command]] = {
     "audit": _audit_group,
     "baseline": _baseline_group,
     "contract": _contract_group,
+    "fix": _fix_command,
     "policy": _policy_group,
 }
 

@@ -48,7 +48,7 @@ def test_findings_exit_1_and_the_secret_never_appears(project: Path, capsys: pyt
     code, out, _ = run(capsys, "scan", ".", "--format", "json", "--quiet")
     (finding,) = json.loads(out)["findings"]
     assert (finding["path"], finding["line"], finding["rule_id"], finding["category"]) == (
-        "settings.py", 1, "policy/tenant-id-value", "tenant-id")
+        "settings.py", 1, "python/tenant-id-binding", "tenant-id")
 
 
 def test_fail_on_and_category_filters(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -71,7 +71,7 @@ def test_output_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "scan", ".", "--format", "sarif", "-o", "report.sarif", "-q")
     assert code == 1 and out == ""
     report = json.loads((project / "report.sarif").read_text())
-    assert report["runs"][0]["results"][0]["ruleId"] == "policy/tenant-id-value"
+    assert report["runs"][0]["results"][0]["ruleId"] == "python/tenant-id-binding"
 
 
 @pytest.mark.parametrize(

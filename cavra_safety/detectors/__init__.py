@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from cavra_safety.detectors.base import Detector, DetectorFactory
 from cavra_safety.detectors.policy import build_policy_detector
+from cavra_safety.detectors.python_ast import build_python_detector
 from cavra_safety.detectors.secrets import build_secrets_detector
 
 DETECTORS: dict[str, DetectorFactory] = {
     "policy": build_policy_detector,
     "secrets": build_secrets_detector,
+    "python": build_python_detector,
 }
 
 __all__ = ["DETECTORS", "Detector", "DetectorFactory"]

@@ -21,6 +21,7 @@ from cavra_safety.errors import UserError
 from cavra_safety.findings import Category
 from cavra_safety.policy.model import RULE_PREFIX, CategoryInfo, Policy
 from cavra_safety.policy.parse import ParsedPack, parse_pack
+from cavra_safety.policy.python_section import merge_sections
 
 DEFAULT_PACKAGE = "cavra_safety.default_policies"
 
@@ -141,6 +142,7 @@ def assemble(files: Sequence[PackFile], disabled: Iterable[str] = (), extra_prob
         categories={category: categories[category] for category in Category},
         rules=tuple(rule for rule in rules if rule.info.rule_id not in dropped),
         denylists=tuple(deny for deny in denylists if deny.info.rule_id not in dropped),
+        python=merge_sections(pack.python for pack in packs if pack.python is not None),
     )
 
 

@@ -18,6 +18,7 @@ from cavra_safety.findings import Category, RuleInfo, shannon_entropy
 from cavra_safety.policy.denylist import digest
 from cavra_safety.policy.patterns import CompiledPattern
 from cavra_safety.policy.placeholders import is_placeholder
+from cavra_safety.policy.python_section import PythonSection
 
 RULE_PREFIX = "policy/"
 DENYLIST_PREFIX = "denylist-"
@@ -183,6 +184,7 @@ class Policy:
     categories: Mapping[Category, CategoryInfo] = field(default_factory=dict)
     rules: tuple[PolicyRule, ...] = ()
     denylists: tuple[DenyList, ...] = ()
+    python: PythonSection = field(default_factory=PythonSection)  # the [python] tables, for the Python detector
 
     @property
     def rule_infos(self) -> tuple[RuleInfo, ...]:

@@ -31,13 +31,14 @@ from cavra_safety.policy.model import (
     Visibility,
 )
 from cavra_safety.policy.patterns import CompiledPattern, PatternError
+from cavra_safety.policy.python_section import PythonSection, parse_python_section
 
 PACK_NAME = re.compile(r"[a-z0-9-]+")
 RULE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 EXAMPLE_PATH = re.compile(r"[^/\s][^\s]*")
 SALT = re.compile(rf"[0-9a-f]{{{2 * hashing.SALT_BYTES}}}")
 HASH = re.compile(rf"[0-9a-f]{{{2 * hashing.DIGEST_BYTES}}}")
-SECTIONS = ("pack", "categories", "rules", "denylist")
+SECTIONS = ("pack", "categories", "rules", "denylist", "python")
 
 
 @dataclass
@@ -46,6 +47,7 @@ class ParsedPack:
     categories: dict[Category, CategoryInfo] = field(default_factory=dict)
     rules: list[PolicyRule] = field(default_factory=list)
     denylists: list[DenyList] = field(default_factory=list)
+    python: PythonSection | None = None
 
 
 def _parse_visibility(value: str) -> Visibility:
@@ -281,4 +283,6 @@ def parse_pack(document: Mapping[str, object], source: str, path: Path, sha256: 
             item = parser(table, index, source, name, problems)
             if item is not None:
                 target.append(item)  # type: ignore[arg-type]
+    if top.present("python"):
+        parsed.python = parse_python_section(document["python"], source, problems)
     return parsed

@@ -17,7 +17,7 @@ import pytest
 from cavra_safety.cli import main
 
 STRIPE_RULE = "policy/stripe-live-secret-key"
-TENANT_RULE = "policy/tenant-id-value"
+TENANT_RULE = "python/tenant-id-binding"
 
 
 def stripe_key(seed: str) -> str:

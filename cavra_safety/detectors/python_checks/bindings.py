@@ -1,0 +1,227 @@
+"""Secrets by context: a literal string bound to a sensitive name.
+
+Binding forms: assignments and annotated assignments (names, attributes, subscripts such as
+``os.environ["X"] = ...``, tuple unpacking), keyword arguments (``Client(api_key=...)``, ``dict(...)``), dict
+literals, default parameter values, and the defaults of ``os.getenv`` / ``.get`` / ``.setdefault`` look-ups.
+What the name means and which values count is ``sensitive``'s business.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from cavra_safety.detectors.python_checks import gates
+from cavra_safety.detectors.python_checks.base import Candidate, Check, Invalid, Valid, dotted_name
+from cavra_safety.detectors.python_checks.rules import BINDING_CATEGORIES, binding_rule, category_noun
+from cavra_safety.detectors.python_checks.sensitive import binding_category, env_var_name, worth_reporting
+from cavra_safety.detectors.python_checks.strings import StaticText, static_text, string_value
+from cavra_safety.findings import Category
+
+# A dict key or looked-up name that names a field, header or variable (not "AWS::SecretsManager::Secret").
+_KEY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
+_LOOKUPS = frozenset({"get", "getenv", "setdefault", "pop"})
+
+
+def _fake(*parts: str) -> str:
+    """Example values are assembled at import time, so that this file passes the repository's own scan."""
+    return "".join(parts)
+
+
+TENANT = _fake("acme", "-prod-", "7731")
+LICENSE = _fake("Q7KX", "-M2PD-", "9RTA-", "4WZN")
+WEBHOOK = _fake("whsec_", "K3v9Qx", "7L2mNp8R")
+BILLING = _fake("rk_", "live_", "51HxYq2e", "ZvKYlo2C9dQm")
+PASSWORD = _fake("Tr0ub4", "dor&3")
+API_KEY = _fake("sk-", "proj-", "7hG2kLm9", "Qw3eRt5y")
+TENANT_ID, LICENSE_KEY, WEBHOOK_SECRET, BILLING_SECRET, CREDENTIAL = BINDING_CATEGORIES
+assert Category.TENANT_ID is TENANT_ID
+
+
+# A literal part of an f-string is a fragment ("-padding" in f"value-{n}-padding"): reported only when it is
+# long enough to be a secret on its own.
+MIN_FRAGMENT = 16
+
+
+def reported_value(category: Category, text: StaticText, name: str) -> str | None:
+    """The literal run of ``text`` worth reporting (the whole value when it has no holes), or None."""
+    for run in text.runs:
+        if (text.complete or len(run) >= MIN_FRAGMENT) and worth_reporting(category, run, name):
+            return run
+    return None
+
+
+class _BindingCheck(Check):
+    GATE = gates.bindings
+
+    def judge(self, name: str, value: cst.BaseExpression, *, fixable: bool) -> None:
+        category = binding_category(name)
+        if category is None:
+            return
+        text = static_text(value)
+        secret = reported_value(category, text, name) if text is not None else None
+        if secret is None or text is None:
+            return
+        fixable = fixable and text.complete  # a value with f-string holes is reported, not rewritten
+        env = env_var_name(name)
+        self.found.append(Candidate(
+            value, binding_rule(category), secret,
+            f"A literal {category_noun(category)} is bound to `{name}`. Read it from the environment "
+            f'(os.environ["{env}"]) or a secrets store instead'
+            + (" (`cavra-safety fix` makes this change)" if fixable else "")
+            + ", and rotate it if it was ever real.",
+            env_name=env if fixable else None,
+        ))
+
+
+def _subscript_key(target: cst.Subscript) -> str | None:
+    if len(target.slice) != 1 or not isinstance(target.slice[0].slice, cst.Index):
+        return None
+    return string_value(target.slice[0].slice.value)
+
+
+class AssignmentBinding(_BindingCheck):
+    """``name = "..."``, ``name: str = "..."``, ``self.name = "..."``, ``mapping["name"] = "..."``."""
+
+    VALID = (
+        Valid('TENANT_ID_FIELD = "tenant_id"\nTENANT_HEADER = "X-Tenant-ID"\n'),
+        Valid('tenant_id = os.environ["TENANT_ID"]\napi_key = settings.API_KEY\npassword = get_password()\n'),
+        Valid('password = ""\napi_key = "<api-key>"\nlicense_key = "YOUR_LICENSE_KEY"\ntoken = "${TOKEN}"\n'),
+        Valid('API_KEY = "api_key"\nSECRET_KEY_SETTING = "SECRET_KEY"\npassword = "password"\n'),
+        Valid('test_password = "test-Pa55word"\nfake_api_key = "fake-1234567890abcdef"\n'),
+        Valid('token = "Invalid token: %s"\nlicense = "MIT"\nsecret_path = "/run/secrets/db"\n'),
+        Valid('make(secret=f"value-{n:04d}-padding")\ntoken = f"{prefix}-Zq8m{n}"\n'),
+        Valid('tenant_id = None\ntenant_id: str\ntenant_id = f"{prefix}-{index}"\n'),
+        Valid('INTERNAL_RESET_TOKEN = "_password_reset_token"\nCSRF_TOKEN = "1bcdefghij2bcdefghij3bcdefghij"\n'),
+        Valid('db_password = "p@ssword"\nPASSWORD = "some:password"\ntoken = "1111-aaaaa"\npasswd = "pass\\0word"\n'),
+        Valid(f'TEST_API_KEY = "{API_KEY}"\nsample_token = "{API_KEY}"\nmock_password = "{PASSWORD}"\n'),
+        Valid('token_url = "https://auth.example.org/oauth/token"\npassword_hint = "Your pet\'s name"\n'),
+    )
+    INVALID = (
+        Invalid(f'tenant_id = ▶"{TENANT}"\n', TENANT_ID),
+        Invalid(f'TENANT_ID: str = ▶"{TENANT}"\n', TENANT_ID),
+        Invalid(f'class Settings:\n    license_key = ▶"{LICENSE}"\n', LICENSE_KEY),
+        Invalid(f'class Client:\n    def __init__(self):\n        self.apiKey = ▶"{API_KEY}"\n', CREDENTIAL),
+        Invalid(f'STRIPE_SECRET_KEY = ▶b"{BILLING}"\n', BILLING_SECRET),
+        Invalid(f'os.environ["WEBHOOK_SECRET"] = ▶"{WEBHOOK}"\n', WEBHOOK_SECRET),
+        Invalid(f'DB_PASSWORD = (\n    ▶"{PASSWORD[:4]}"\n    "{PASSWORD[4:]}"\n)\n', CREDENTIAL),
+        Invalid(f'user, password = "admin", ▶"{PASSWORD}"\n', CREDENTIAL),
+        Invalid(f'api_key = ▶f"{API_KEY}{{suffix}}"\n', CREDENTIAL),
+    )
+
+    def _targets(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name | cst.Attribute):
+            name = target.value if isinstance(target, cst.Name) else target.attr.value
+            self.judge(name, value, fixable=True)
+        elif isinstance(target, cst.Subscript):
+            key = _subscript_key(target)
+            if key is not None:
+                self.judge(key, value, fixable=False)
+        elif (isinstance(target, cst.Tuple | cst.List) and isinstance(value, cst.Tuple | cst.List)
+              and len(target.elements) == len(value.elements)):
+            for left, right in zip(target.elements, value.elements, strict=True):
+                self._targets(left.value, right.value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._targets(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._targets(node.target, node.value)
+
+
+class KeywordArgumentBinding(_BindingCheck):
+    """``Client(api_key="...")`` and ``dict(password="...")``."""
+
+    VALID = (
+        Valid("client = Client(api_key=api_key, token=os.environ['TOKEN'])\n"),
+        Valid("job.run(tenant_id=tenant_id, password=None)\n"),
+        Valid('connect(password="")\nform.field(password="password", label="Password")\n'),
+        Valid('client.login(username="admin", password="password1")\n'),
+        Valid('sorted(keys, key="name")\nrender(token_type="bearer")\n'),
+    )
+    INVALID = (
+        Invalid(f'client = Client(api_key=▶"{API_KEY}")\n', CREDENTIAL),
+        Invalid(f'config = dict(tenant_id=▶"{TENANT}")\n', TENANT_ID),
+        Invalid(f'pay(\n    amount=5,\n    stripe_api_key=▶"{BILLING}",\n)\n', BILLING_SECRET),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        for arg in node.args:
+            if arg.keyword is not None:
+                self.judge(arg.keyword.value, arg.value, fixable=True)
+
+
+class DictLiteralBinding(_BindingCheck):
+    """``{"license_key": "..."}``."""
+
+    VALID = (
+        Valid('headers = {"X-Tenant-ID": tenant_id, "Authorization": token}\n'),
+        Valid('schema = {"tenant_id": "string", "password": "password"}\n'),
+        Valid('{"webhook_secret": "<webhook-secret>", "api_key": ""}\n'),
+    )
+    INVALID = (
+        Invalid(f'headers = {{"X-Tenant-ID": ▶"{TENANT}"}}\n', TENANT_ID),
+        Invalid(f'settings = {{\n    "debug": True,\n    "license_key": ▶"{LICENSE}",\n}}\n', LICENSE_KEY),
+        Invalid(f'hooks = {{"signing_secret": ▶"{WEBHOOK}"}}\n', WEBHOOK_SECRET),
+    )
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                key = string_value(element.key)
+                if key is not None and _KEY_NAME.fullmatch(key):
+                    self.judge(key, element.value, fixable=False)
+
+
+class DefaultParameterBinding(_BindingCheck):
+    """``def connect(password="..."):`` and lambdas."""
+
+    VALID = (
+        Valid("def connect(host, password=None, token=DEFAULT_TOKEN):\n    pass\n"),
+        Valid('def login(user, password=""):\n    pass\n'),
+        Valid('def render(tenant_id="<tenant-id>"):\n    pass\n'),
+    )
+    INVALID = (
+        Invalid(f'def connect(host, password=▶"{PASSWORD}"):\n    pass\n', CREDENTIAL),
+        Invalid(f'async def activate(*, license_key: str = ▶"{LICENSE}") -> None:\n    pass\n', LICENSE_KEY),
+        Invalid(f'sign = lambda body, signing_key=▶"{WEBHOOK}": body\n', WEBHOOK_SECRET),
+    )
+
+    def visit_Param(self, node: cst.Param) -> None:
+        if node.default is not None:
+            self.judge(node.name.value, node.default, fixable=True)
+
+
+class LookupDefaultBinding(_BindingCheck):
+    """The default of an environment or mapping look-up: ``os.getenv("API_KEY", "...")``,
+    ``os.environ.setdefault("TOKEN", "...")``, ``config.get("password", "...")``."""
+
+    VALID = (
+        Valid('api_key = os.getenv("API_KEY")\ntoken = os.environ.get("TOKEN", "")\n'),
+        Valid('password = config.get("password", default_password)\n'),
+        Valid('mode = os.getenv("MODE", "production")\n'),
+        Valid('tenant = os.environ.setdefault("TENANT_ID", "<tenant-id>")\n'),
+    )
+    INVALID = (
+        Invalid(f'api_key = os.getenv("API_KEY", ▶"{API_KEY}")\n', CREDENTIAL),
+        Invalid(f'os.environ.setdefault("TENANT_ID", ▶"{TENANT}")\n', TENANT_ID),
+        Invalid(f'secret = config.get("webhook_secret", ▶"{WEBHOOK}")\n', WEBHOOK_SECRET),
+        Invalid(f'key = getenv("BILLING_API_KEY", default=▶"{BILLING}")\n', BILLING_SECRET),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        method = func.attr.value if isinstance(func, cst.Attribute) else dotted_name(func)
+        if method not in _LOOKUPS or not node.args or node.args[0].keyword is not None:
+            return
+        name = string_value(node.args[0].value)
+        if name is None or not _KEY_NAME.fullmatch(name):
+            return
+        for position, arg in enumerate(node.args[1:], start=1):
+            keyword = arg.keyword.value if arg.keyword is not None else None
+            if (keyword is None and position == 1) or keyword in ("default", "value"):
+                self.judge(name, arg.value, fixable=False)
+                return

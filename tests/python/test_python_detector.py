@@ -1,0 +1,169 @@
+"""The Python detector as the scanner runs it: gates, notes for files it cannot read, positions, and how its
+findings meet the text detectors' in the pipeline."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from python_fixtures import default_section, detect
+
+from cavra_safety.config import Config
+from cavra_safety.detectors.python_ast import PythonDetector, build_python_detector
+from cavra_safety.detectors.python_checks.registry import CHECKS
+from cavra_safety.detectors.python_checks.runner import MAX_PARSE_CHARS, structure_problem
+from cavra_safety.findings import Category
+from cavra_safety.pipeline import scan
+from cavra_safety.policy import Policy
+from cavra_safety.sources import Source
+
+# Built at run time so that this file passes the repository's own scan.
+TENANT = "acme-" + "prod-" + "7731"
+API_KEY = "".join(["sk-", "proj-", "7hG2kLm9", "Qw3eRt5y"])
+
+
+def _scan(tmp_path: Path, files: dict[str, str], **overrides: object) -> object:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    config = Config(root=tmp_path, paths=(tmp_path,), jobs=1).with_overrides(**overrides)
+    return scan(config)
+
+
+def test_a_file_with_a_syntax_error_still_gets_the_text_detectors_and_a_note(tmp_path: Path) -> None:
+    broken = f'def broken(:\n    pass\n\ntenant_id = "{TENANT}"\n'
+    result = _scan(tmp_path, {"app/broken.py": broken})
+    assert [(f.path, f.line, f.category) for f in result.findings] == [("app/broken.py", 4, Category.TENANT_ID)]
+    assert [(n.path, n.line) for n in result.notes] == [("app/broken.py", 1)]
+    assert "does not parse as Python" in result.notes[0].message
+
+
+def test_the_python_finding_wins_over_the_text_rule_on_the_same_literal(tmp_path: Path) -> None:
+    result = _scan(tmp_path, {"app/settings.py": f'tenant_id = "{TENANT}"\n'})
+    assert [(f.rule_id, f.line, f.column, f.end_column) for f in result.findings] == [
+        ("python/tenant-id-binding", 1, 13, 13 + len(TENANT) + 2)
+    ]
+    assert TENANT not in result.findings[0].message
+    assert TENANT not in result.findings[0].redacted
+
+
+def test_category_filters_select_python_rules_by_their_category(tmp_path: Path) -> None:
+    code = f'tenant_id = "{TENANT}"\nclient = Client(api_key="{API_KEY}")\n'
+    only_tenant = _scan(tmp_path, {"a.py": code}, categories=frozenset({Category.TENANT_ID}))
+    assert [f.rule_id for f in only_tenant.findings] == ["python/tenant-id-binding"]
+    without = _scan(tmp_path, {"a.py": code}, exclude_categories=frozenset({Category.TENANT_ID}))
+    assert "python/tenant-id-binding" not in {f.rule_id for f in without.findings}
+    assert "python/connector-credential-binding" in {f.rule_id for f in without.findings}
+
+
+@pytest.mark.parametrize(("path", "expected"), [("app/settings.py", 1), ("app/stubs.pyi", 1), ("app/settings.txt", 0),
+                                                ("app/settings.py.orig", 0)])
+def test_only_python_files_are_checked(path: str, expected: int) -> None:
+    findings, _ = detect(f'tenant_id = "{TENANT}"\n', path)
+    assert len(findings) == expected
+
+
+def test_files_the_gate_rejects_are_not_parsed() -> None:
+    # Broken syntax without any keyword a check looks for, or binding nothing reportable: no parse, no note.
+    assert detect("def broken(:\n    return 1 +\n") == ([], [])
+    assert detect('def broken(:\n    password = "password1"\n    token = None\n') == ([], [])
+    # The same file with a keyword is parsed, and the syntax error is noted.
+    _, notes = detect(f'def broken(:\n    password = "{API_KEY}"\n')
+    assert [n.line for n in notes] == [1]
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        (f"password = '{API_KEY}'\nx = " + "(" * 2000 + "1" + ")" * 2000 + "\n", "brackets nested"),
+        (f"password = '{API_KEY}'\nx = " + "[" * 60 + "]" * 60 + "\n", "brackets nested"),
+        (f"password = '{API_KEY}'\nx = 1" + " + 1" * 20_000 + "\n", "chains more than"),
+        (f"password = '{API_KEY}'\nx = a" + ".b" * 20_000 + "\n", "chains more than"),
+        (f"password = '{API_KEY}'\n" + "# padding\n" * (MAX_PARSE_CHARS // 10), "larger than"),
+        ("password = (\n" + f"    '{API_KEY}'\n" * 3000 + ")\n", "nested too deeply"),
+    ],
+    ids=["parentheses", "lists", "sum", "attributes", "huge", "implicit-concatenation"],
+)
+def test_pathological_files_become_notes_not_crashes(code: str, reason: str) -> None:
+    findings, notes = detect(code)
+    assert findings == []
+    assert len(notes) == 1 and reason in notes[0].message
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "x = {'a': [1, 2, (3, 4)]}  # ((((((((((\n",
+        "s = '((((((((((((((((((((((((((((((((((((((((((((((((((((((((((('\n",
+        'doc = """' + "- " * 2000 + '"""\n',
+        "table = [" + ", ".join(["-1"] * 5000) + "]\n",
+    ],
+    ids=["comment", "string", "docstring-dashes", "flat-negative-table"],
+)
+def test_brackets_and_operators_in_strings_comments_and_flat_tables_do_not_count(code: str) -> None:
+    assert structure_problem(code) is None
+
+
+def test_the_rules_are_one_per_category_under_python() -> None:
+    detector = build_python_detector(Config(root=Path(".")), Policy())
+    ids = {rule.rule_id for rule in detector.rules}
+    assert "python/tenant-id-binding" in ids and "python/connector-credential-binding" in ids
+    full = PythonDetector(default_section(), CHECKS)
+    full_ids = {rule.rule_id: rule.category for rule in full.rules}
+    assert full_ids["python/saas-backend-source-import"] is Category.SAAS_BACKEND_SOURCE
+    assert full_ids["python/enterprise-implementation-definition"] is Category.ENTERPRISE_IMPLEMENTATION
+    assert full_ids["python/enterprise-marker"] is Category.ENTERPRISE_IMPLEMENTATION
+    assert all(rule_id.startswith("python/") for rule_id in full_ids)
+
+
+LAZY_PROBE = """
+import sys
+from pathlib import Path
+from cavra_safety.config import Config
+from cavra_safety.detectors import DETECTORS
+from cavra_safety.policy import Policy
+from cavra_safety.sources import Source
+detector = DETECTORS["python"](Config(root=Path(".")), Policy())
+list(detector.detect(Source(path="a.py", text=sys.argv[1])))
+print("libcst" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(("code", "imported"), [
+    ("import os\npassword = os.environ['PASSWORD']\n", "False"),
+    (f"password = '{API_KEY}'\n", "True"),
+], ids=["nothing-to-parse", "parsed"])
+def test_libcst_is_imported_only_when_a_file_is_parsed(code: str, imported: str) -> None:
+    run = subprocess.run([sys.executable, "-c", LAZY_PROBE, code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == imported
+
+
+def test_history_sources_keep_their_commit() -> None:
+    detector = PythonDetector(default_section(), CHECKS)
+    source = Source(path="a.py", text=f'tenant_id = "{TENANT}"\n', commit="abc123")
+    [finding] = list(detector.detect(source))
+    assert finding.commit == "abc123"
+
+
+def test_a_multi_line_value_spans_its_lines() -> None:
+    code = f'password = (\n    "{API_KEY[:6]}"\n    "{API_KEY[6:]}"\n)\n'
+    [finding], _ = detect(code)
+    assert (finding.line, finding.column, finding.end_line) == (2, 5, 3)
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        (f'note = "{API_KEY}"\npassword = "{API_KEY}"\n', [(2, 12, 2, 14 + len(API_KEY))]),
+        (f'password = "{API_KEY}"\ntoken = "{API_KEY}"\n',
+         [(1, 12, 1, 14 + len(API_KEY)), (2, 9, 2, 11 + len(API_KEY))]),
+    ],
+    ids=["literal-also-elsewhere", "same-literal-twice"],
+)
+def test_positions_are_exact_when_the_literal_occurs_more_than_once(
+    code: str, expected: list[tuple[int, int, int, int]]
+) -> None:
+    findings, _ = detect(code)
+    assert sorted((f.line, f.column, f.end_line, f.end_column) for f in findings) == expected
