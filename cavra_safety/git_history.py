@@ -1,4 +1,5 @@
-"""History as sources: every commit's added lines (and its message) from one streaming ``git log -p``.
+"""History as sources: every commit's added lines (and its message) from one streaming ``git log -p``, cut
+into commits (``raw_commits``) that are parsed where they are scanned (``parse_commit``).
 
 Commits come oldest first in topological order (``--reverse --topo-order``), so the first commit a value is
 met in is the one that introduced it. A merge is diffed against its first parent, so lines a merge itself
@@ -60,31 +61,55 @@ def merge_options(git: Git) -> tuple[str, ...]:
     return ("--diff-merges=first-parent",) if git.version() >= (2, 31) else ("-m",)
 
 
-def commit_sources(git: Git, config: Config, toplevel: Path, history: HistoryRange,
-                   paths: Sequence[str] = ()) -> Iterator[HistoryCommit]:
-    """Each commit with its sources, streamed (memory holds one commit at a time)."""
+def raw_commits(git: Git, history: HistoryRange, paths: Sequence[str] = ()) -> Iterator[list[bytes]]:
+    """The ``git log -p`` output of each commit as its lines, oldest first, from one streaming ``git log``.
+
+    A commit starts at a line that starts with the header marker: no other line can (hunk lines start with a
+    marker character, headers with a keyword, and messages hold no NUL), so the output can be cut into commits
+    here without parsing it, and each piece parsed anywhere (``parse_commit``: in a pool worker, say).
+    """
     if not history.revisions:
         return  # an empty repository: no commit to read
     revisions = [r for r in history.revisions if r != "--all"]
     walk = ("--all",) if "--all" in history.revisions else ()
-    path_filter = PathFilter(config, toplevel)
-    parser = PatchParser()
-    current: HistoryCommit | None = None
     lines = git.stream("log", "-p", f"--unified={CONTEXT_LINES}", *PATCH_OPTIONS, *merge_options(git),
                        "--reverse", "--topo-order", "--encoding=UTF-8",
                        LOG_FORMAT, *walk, "--end-of-options", *revisions, "--", *paths)
+    commit: list[bytes] = []
     for line in lines:
-        if line.startswith(_START) and not parser.in_hunk:
-            if current is not None:
-                _add(current, parser.finish(), path_filter, config)
-                yield current
-            current = _header(line, lines, config)
-            continue
-        if current is not None:
-            _add(current, parser.feed(line), path_filter, config)
-    if current is not None:
-        _add(current, parser.finish(), path_filter, config)
-        yield current
+        if line.startswith(_START) and commit:
+            yield commit
+            commit = []
+        commit.append(line)
+    if commit:
+        yield commit
+
+
+def parse_commit(lines: Sequence[bytes], path_filter: PathFilter, config: Config) -> HistoryCommit | None:
+    """One commit of ``raw_commits`` with its sources (None for output before the first header: none is
+    expected)."""
+    rest = iter(lines)
+    first = next(rest, b"")
+    if not first.startswith(_START):
+        return None
+    commit = _header(first, rest, config)
+    parser = PatchParser()
+    for line in rest:
+        finished = parser.feed(line)
+        if finished is not None:  # most lines complete nothing: no call for them
+            _add(commit, finished, path_filter, config)
+    _add(commit, parser.finish(), path_filter, config)
+    return commit
+
+
+def commit_sources(git: Git, config: Config, toplevel: Path, history: HistoryRange,
+                   paths: Sequence[str] = ()) -> Iterator[HistoryCommit]:
+    """Each commit with its sources, streamed (memory holds one commit at a time)."""
+    path_filter = PathFilter(config, toplevel)
+    for lines in raw_commits(git, history, paths):
+        commit = parse_commit(lines, path_filter, config)
+        if commit is not None:
+            yield commit
 
 
 def _header(line: bytes, lines: Iterator[bytes], config: Config) -> HistoryCommit:
@@ -112,13 +137,16 @@ def _add(commit: HistoryCommit, patch: FilePatch | None, path_filter: PathFilter
         if patch.new_mode == SYMLINK_MODE:
             commit.skipped.append(Skipped(shown, "symbolic link (not followed)"))
         return
-    last = max(patch.new_lines)
-    data = b"\n".join(patch.new_lines.get(number, b"") for number in range(1, last + 1))
+    numbered = [b""] * max(patch.new_lines)  # blank where the patch shows nothing: real line numbers
+    for number, text in patch.new_lines.items():
+        numbered[number - 1] = text
+    data = b"\n".join(numbered)
     if len(data) > config.max_file_size:
         commit.skipped.append(Skipped(shown, f"larger than max-file-size ({config.max_file_size} bytes)"))
         return
-    if binary_reason(patch.path, data) is not None:
-        commit.skipped.append(Skipped(shown, binary_reason(patch.path, data) or "binary"))
+    reason = binary_reason(patch.path, data)
+    if reason is not None:
+        commit.skipped.append(Skipped(shown, reason))
         return
     loaded = blob_source(patch.path, data, Origin.COMMIT, commit.commit, frozenset(patch.added))
     if isinstance(loaded, Source):

@@ -1,16 +1,21 @@
 """Git scans end to end: ``--staged``, ``--diff`` and ``--history`` from git to a ``ScanResult``.
 
-A history scan streams commits through one engine, reports each value once (rule and fingerprint) at the
-commit that introduced it, with its author date, how many commits added it, and whether the scanned tip
-still holds it.
+A history scan streams commits (one ``git log -p``) through one engine, in this process for a short history
+and over a pool of workers for a long one; it scans each distinct source once and reports each value once
+(rule and fingerprint) at the commit that introduced it, with its author date, how many commits added it,
+and whether the scanned tip still holds it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from cavra_safety.baseline import Baseline
 from cavra_safety.config import Config
@@ -18,13 +23,34 @@ from cavra_safety.detectors import DETECTORS, DetectorFactory
 from cavra_safety.filters import drop_overlaps
 from cavra_safety.findings import Finding, Note, ScanResult, Skipped
 from cavra_safety.git import Git, read_blobs
-from cavra_safety.git_history import COMMIT_MESSAGE_PATH, HistoryRange, commit_sources, history_range
-from cavra_safety.git_sources import binary_reason, blob_source, diff_sources, staged_sources
-from cavra_safety.pipeline import Engine, ProgressCallback, scan
+from cavra_safety.git_history import (
+    COMMIT_MESSAGE_PATH,
+    HistoryCommit,
+    HistoryRange,
+    history_range,
+    parse_commit,
+    raw_commits,
+)
+from cavra_safety.git_sources import PathFilter, binary_reason, blob_source, diff_sources, staged_sources
+from cavra_safety.pipeline import (
+    BATCH_BYTES,
+    BATCH_FILES,
+    PARALLEL_MIN_BYTES,
+    PARALLEL_MIN_FILES,
+    BatchOutcome,
+    Engine,
+    ProgressCallback,
+    scan,
+    submit_with_engine,
+    worker_pool,
+)
 from cavra_safety.policy import load_policy
 from cavra_safety.sources import Origin, Source, display_path
 
 Key = tuple[str, str]  # (rule id, fingerprint): "the same value", wherever and whenever it was met
+# Sources remembered for the scan-once rule (~80 bytes each): beyond this, in a history of millions of file
+# changes, later duplicates are simply scanned again, and memory stays bounded.
+MAX_REMEMBERED = 1 << 19
 
 
 @dataclass(frozen=True)
@@ -53,6 +79,153 @@ class _Seen:
     paths: set[str] = field(default_factory=set)
 
 
+@dataclass(frozen=True)
+class _Planned:
+    """One source of the history in commit order: scanned (``first``) or replayed from an identical earlier one."""
+
+    digest: bytes
+    commit: str
+    author_date: str
+    size: int
+    first: bool
+
+
+@dataclass
+class _Batch:
+    plan: list[_Planned] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)  # the ``first`` ones, in plan order
+
+
+def _digest(source: Source) -> bytes:
+    """What makes two history sources scan alike: path, text and the lines that count (not the commit)."""
+    hasher = hashlib.blake2b(digest_size=16)
+    hasher.update(source.path.encode("utf-8", "surrogatepass") + b"\0")
+    hasher.update(source.text.encode("utf-8", "surrogatepass") + b"\0")
+    hasher.update(repr(sorted(source.added_lines or ())).encode())
+    return hasher.digest()
+
+
+class _HistoryCollector:
+    """Folds per-source outcomes, in commit order, into first occurrences; replays identical sources (a
+    revert of a revert, a cherry-pick onto the same file state, a repeated commit message) from the outcome of
+    their first scan instead of scanning them again."""
+
+    def __init__(self) -> None:
+        self.seen: dict[Key, _Seen] = {}
+        self.dates: dict[str, str] = {}
+        self.notes: set[Note] = set()
+        self.files = self.size = self.suppressed_inline = 0
+        self._replays: dict[bytes, BatchOutcome] = {}
+
+    def absorb(self, batch: _Batch, outcomes: Sequence[BatchOutcome]) -> None:
+        scanned = iter(outcomes)
+        for planned in batch.plan:
+            if planned.first:
+                outcome = next(scanned)
+                if outcome.findings or outcome.notes or outcome.suppressed_inline:
+                    self._replays[planned.digest] = outcome
+            else:
+                outcome = self._replays.get(planned.digest, BatchOutcome())
+            self.files, self.size = self.files + 1, self.size + planned.size
+            self.suppressed_inline += outcome.suppressed_inline
+            self.notes.update(outcome.notes)
+            for finding in outcome.findings:
+                entry = self.seen.setdefault((finding.rule_id, finding.fingerprint), _Seen(finding))
+                entry.commits.add(planned.commit)
+                entry.paths.add(finding.path)
+                self.dates.setdefault(planned.commit, planned.author_date)
+
+
+def _plan(commits: Iterable[HistoryCommit], known: set[bytes], skipped: dict[str, Skipped]) -> _Batch:
+    """The sources of ``commits`` in order, each marked first-seen or a repeat of one in ``known``."""
+    batch = _Batch()
+    for commit in commits:
+        for item in commit.skipped:
+            skipped.setdefault(item.path, item)
+        for source in commit.sources:
+            digest = _digest(source)
+            first = digest not in known
+            if first and len(known) < MAX_REMEMBERED:
+                known.add(digest)
+            batch.plan.append(_Planned(digest, commit.commit, commit.author_date, len(source.text), first))
+            if first:
+                batch.sources.append(source)
+    return batch
+
+
+def _groups(raw: Iterator[list[bytes]]) -> Iterator[list[list[bytes]]]:
+    """Consecutive commits of ``raw_commits``, a batch's worth at a time (no look-ahead: the iterator can be
+    shared by two loops)."""
+    group: list[list[bytes]] = []
+    size = 0
+    for commit in raw:
+        group.append(commit)
+        size += sum(map(len, commit))
+        if len(group) >= BATCH_FILES or size >= BATCH_BYTES:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _scan_raw(engine: Engine, group: list[list[bytes]], toplevel: str) -> tuple[_Batch, list[BatchOutcome],
+                                                                                  list[Skipped]]:
+    """In a pool worker: parse and scan a group of commits (identical sources scanned once within the group;
+    the collector replays them)."""
+    path_filter = PathFilter(engine.config, Path(toplevel))
+    commits = [c for c in (parse_commit(lines, path_filter, engine.config) for lines in group) if c is not None]
+    skipped: dict[str, Skipped] = {}
+    batch = _plan(commits, set(), skipped)
+    outcomes = [engine.scan_source(source) for source in batch.sources]
+    batch.sources = []  # not sent back
+    return batch, outcomes, list(skipped.values())
+
+
+def _scan_history(engine: Engine, raw: Iterator[list[bytes]], collector: _HistoryCollector,
+                  skipped: dict[str, Skipped], on_commit: Callable[[int], None] | None) -> None:
+    """Parse and scan commits in this process until the history proves long; then hand groups of raw commits
+    to a pool, where parsing runs in parallel too, and absorb the results in commit order (at most a few
+    groups in flight, so memory stays flat)."""
+    config = engine.config
+    path_filter = PathFilter(config, config.root)
+    jobs = config.effective_jobs()
+    known: set[bytes] = set()
+    groups = _groups(raw)
+    done = 0
+
+    def absorbed(count: int, batch: _Batch, outcomes: Sequence[BatchOutcome]) -> None:
+        nonlocal done
+        collector.absorb(batch, outcomes)
+        done += count
+        if on_commit is not None:
+            on_commit(done)
+
+    for group in groups:
+        commits = [c for c in (parse_commit(lines, path_filter, config) for lines in group) if c is not None]
+        batch = _plan(commits, known, skipped)
+        absorbed(len(group), batch, [engine.scan_source(source) for source in batch.sources])
+        if jobs > 1 and (collector.files >= PARALLEL_MIN_FILES or collector.size >= PARALLEL_MIN_BYTES):
+            break
+    else:
+        return
+    in_flight: deque[tuple[int, Future[tuple[_Batch, list[BatchOutcome], list[Skipped]]]]] = deque()
+
+    def absorb_oldest() -> None:
+        count, future = in_flight.popleft()
+        batch, outcomes, not_scanned = future.result()
+        for item in not_scanned:
+            skipped.setdefault(item.path, item)
+        absorbed(count, batch, outcomes)
+
+    with worker_pool(engine, jobs) as pool:
+        for group in groups:
+            in_flight.append((len(group), submit_with_engine(pool, _scan_raw, group, str(config.root))))
+            while len(in_flight) > 2 * jobs:
+                absorb_oldest()
+        while in_flight:
+            absorb_oldest()
+
+
 def history_scan(
     git: Git, config: Config, options: HistoryOptions, paths: Sequence[str], baseline: Baseline | None,
     factories: Mapping[str, DetectorFactory] = DETECTORS, on_commit: Callable[[int], None] | None = None,
@@ -60,26 +233,10 @@ def history_scan(
     started = time.perf_counter()
     engine = Engine(config, load_policy(config), factories)
     walk = history_range(git, options.since, options.branches, options.all_refs)
-    seen: dict[Key, _Seen] = {}
-    dates: dict[str, str] = {}
-    notes: set[Note] = set()
     skipped: dict[str, Skipped] = {}
-    files = size = suppressed_inline = 0
-    for commits, commit in enumerate(commit_sources(git, config, config.root, walk, paths), start=1):
-        for item in commit.skipped:
-            skipped.setdefault(item.path, item)
-        for source in commit.sources:
-            outcome = engine.scan_source(source)
-            files, size = files + 1, size + len(source.text)
-            suppressed_inline += outcome.suppressed_inline
-            notes.update(outcome.notes)
-            for finding in outcome.findings:
-                entry = seen.setdefault((finding.rule_id, finding.fingerprint), _Seen(finding))
-                entry.commits.add(commit.commit)
-                entry.paths.add(finding.path)
-                dates.setdefault(commit.commit, commit.author_date)
-        if on_commit is not None:
-            on_commit(commits)
+    collector = _HistoryCollector()
+    _scan_history(engine, raw_commits(git, walk, paths), collector, skipped, on_commit)
+    seen, dates = collector.seen, collector.dates
     in_tip = _still_in_tip(git, engine, walk, {p for entry in seen.values() for p in entry.paths})
     findings = [
         replace(entry.first, author_date=dates.get(entry.first.commit or ""), occurrences=len(entry.commits),
@@ -91,10 +248,10 @@ def history_scan(
         findings=tuple(sorted(findings, key=Finding.sort_key)),
         rules=engine.rules,
         skipped=tuple(sorted(skipped.values())),
-        notes=tuple(sorted(notes)),
-        files_scanned=files,
-        bytes_scanned=size,
-        suppressed_inline=suppressed_inline,
+        notes=tuple(sorted(collector.notes)),
+        files_scanned=collector.files,
+        bytes_scanned=collector.size,
+        suppressed_inline=collector.suppressed_inline,
         suppressed_baseline=in_baseline,
         seconds=time.perf_counter() - started,
     )

@@ -12,7 +12,10 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
+from typing import Any, TypeVar
 
 from cavra_safety.baseline import Baseline
 from cavra_safety.config import Config
@@ -23,6 +26,7 @@ from cavra_safety.policy import Policy, load_policy
 from cavra_safety.sources import FileRef, FileWalk, Source, read_source
 
 ProgressCallback = Callable[[int, int], None]
+T = TypeVar("T")
 WorkItem = FileRef | Source
 
 # Below these a pool costs more than it saves (each worker imports and compiles the detectors).
@@ -68,6 +72,14 @@ class Engine:
         self.known_rule_ids = frozenset(rules)
         self._reported_ids = frozenset(rule.rule_id for rule in self.rules)
 
+    def prepare(self) -> None:
+        """Finish building detectors that load lazily (detect-secrets on its first candidate file), so that
+        pool workers forked after this inherit them instead of each building its own."""
+        for detector in self.detectors:
+            prepare = getattr(detector, "prepare", None)
+            if callable(prepare):
+                prepare()
+
     def scan_source(self, source: Source) -> BatchOutcome:
         outcome = BatchOutcome(files_scanned=1, bytes_scanned=len(source.text))
         raw: list[Finding] = []
@@ -111,6 +123,7 @@ def _init_worker(engine_or_config: Engine | Config) -> None:
         _worker_engine = engine_or_config  # inherited through fork: nothing is rebuilt
     else:
         _worker_engine = Engine(engine_or_config, load_policy(engine_or_config))
+    _worker_engine.prepare()
 
 
 def _scan_batch(items: Sequence[WorkItem]) -> BatchOutcome:
@@ -122,7 +135,7 @@ def _size(item: WorkItem) -> int:
     return item.size if isinstance(item, FileRef) else len(item.text)
 
 
-def _batches(items: Sequence[WorkItem]) -> Iterator[list[WorkItem]]:
+def _batches(items: Iterable[WorkItem]) -> Iterator[list[WorkItem]]:
     batch: list[WorkItem] = []
     size = 0
     for item in items:
@@ -135,28 +148,70 @@ def _batches(items: Sequence[WorkItem]) -> Iterator[list[WorkItem]]:
         yield batch
 
 
-def _in_parallel(
-    engine: Engine, items: Sequence[WorkItem], jobs: int, progress: ProgressCallback | None
-) -> BatchOutcome:
+@contextmanager
+def worker_pool(engine: Engine, jobs: int) -> Iterator[ProcessPoolExecutor]:
+    """A pool of ``jobs`` processes scanning with ``engine`` (``submit_batch``). On Linux the workers fork
+    from this process and inherit the engine as built; elsewhere each builds its own from the config. Either
+    way each worker finishes its lazy detectors at once, in parallel with this process, which goes on walking
+    or parsing. Leaving the block early (an error, Ctrl-C) drops the queued batches."""
     fork = sys.platform.startswith("linux")
     context = multiprocessing.get_context("fork" if fork else "spawn")
     initarg: Engine | Config = engine if fork else engine.config
-    total = BatchOutcome()
-    done = 0
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
                              initargs=(initarg,)) as pool:
-        futures: list[tuple[Future[BatchOutcome], int]] = [
-            (pool.submit(_scan_batch, batch), len(batch)) for batch in _batches(items)
-        ]
         try:
-            for future, count in futures:
-                total.merge(future.result())
-                done += count
-                if progress is not None:
-                    progress(done, len(items))
+            yield pool
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+
+
+def submit_batch(pool: ProcessPoolExecutor, items: Sequence[WorkItem]) -> Future[BatchOutcome]:
+    return pool.submit(_scan_batch, items)
+
+
+def _call_with_engine(function: Callable[..., T], args: tuple[Any, ...]) -> T:
+    assert _worker_engine is not None, "pool worker used before its initializer ran"
+    return function(_worker_engine, *args)
+
+
+def submit_with_engine(pool: ProcessPoolExecutor, function: Callable[..., T], *args: Any) -> Future[T]:
+    """Run ``function(engine, *args)`` in a worker, with the worker's engine (``function`` must be a module-level
+    function, so that it can be sent to the worker by name)."""
+    return pool.submit(_call_with_engine, function, args)
+
+
+def _look_ahead(stream: Iterator[WorkItem], cores: int) -> tuple[list[WorkItem], int, bool]:
+    """The first items of a scan, the worker count and whether a pool pays: read far enough ahead to give
+    every core two batches (or to the end of a small scan), so that the walk of a large tree goes on while
+    the workers already scan."""
+    limit = max(PARALLEL_MIN_FILES, 2 * cores * BATCH_FILES)
+    head: list[WorkItem] = []
+    size = 0
+    for item in stream:
+        head.append(item)
+        size += _size(item)
+        if len(head) >= limit:
+            break
+    jobs = min(cores, max(1, len(head) // BATCH_FILES))
+    return head, jobs, len(head) >= PARALLEL_MIN_FILES or size >= PARALLEL_MIN_BYTES
+
+
+def _in_parallel(
+    engine: Engine, items: Iterator[WorkItem], jobs: int, progress: ProgressCallback | None
+) -> BatchOutcome:
+    """Batches are submitted as the walk yields them; results are merged once it is done (the progress
+    total is known from then on)."""
+    total = BatchOutcome()
+    done = 0
+    with worker_pool(engine, jobs) as pool:
+        futures = [(submit_batch(pool, batch), len(batch)) for batch in _batches(items)]
+        count = sum(size for _, size in futures)
+        for future, size in futures:
+            total.merge(future.result())
+            done += size
+            if progress is not None:
+                progress(done, count)
     return total
 
 
@@ -189,16 +244,15 @@ def scan(
     started = time.perf_counter()
     engine = Engine(config, policy if policy is not None else load_policy(config), factories)
     skipped = list(skipped)
-    items: list[WorkItem]
-    if sources is None:
-        walk = FileWalk(config)
-        items = list(walk.files())
-        skipped.extend(walk.skipped)
+    walk = FileWalk(config) if sources is None else None
+    stream: Iterator[WorkItem] = iter(walk.files() if walk is not None else sources or ())
+    head, jobs, big = _look_ahead(stream, config.effective_jobs())
+    if jobs > 1 and big:
+        outcome = _in_parallel(engine, chain(head, stream), jobs, progress)
     else:
-        items = list(sources)
-    jobs = min(config.effective_jobs(), max(1, len(items) // BATCH_FILES))
-    big = len(items) >= PARALLEL_MIN_FILES or sum(_size(item) for item in items) >= PARALLEL_MIN_BYTES
-    outcome = _in_parallel(engine, items, jobs, progress) if jobs > 1 and big else _sequential(engine, items, progress)
+        outcome = _sequential(engine, head + list(stream), progress)
+    if walk is not None:
+        skipped.extend(walk.skipped)  # complete now that the stream is spent
     findings, in_baseline = outcome.findings, 0
     if baseline is not None:
         findings, in_baseline = baseline.subtract(findings, config.root)

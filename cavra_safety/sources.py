@@ -45,7 +45,15 @@ class Source:
     @cached_property
     def lines(self) -> list[str]:
         """The lines as git and editors number them (split on \\n only, a trailing \\r dropped)."""
-        return [line[:-1] if line.endswith("\r") else line for line in self.text.split("\n")]
+        lines = self.text.split("\n")
+        if "\r" not in self.text:  # the usual case: no per-line work in Python
+            return lines
+        return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+    @cached_property
+    def data(self) -> bytes:
+        """The text as UTF-8 (lone surrogates kept), encoded once for every byte-level matcher (RE2)."""
+        return self.text.encode("utf-8", "surrogatepass")
 
     @cached_property
     def lower(self) -> str:

@@ -10,7 +10,7 @@ from fakes import FAKES, LEAK_RULE
 
 from cavra_safety.config import Config
 from cavra_safety.findings import Category, Finding, Note
-from cavra_safety.pipeline import PARALLEL_MIN_FILES, ScanError, scan
+from cavra_safety.pipeline import PARALLEL_MIN_FILES, Engine, ScanError, scan
 from cavra_safety.policy import Policy
 from cavra_safety.sources import Source
 
@@ -87,3 +87,34 @@ def test_a_detector_bug_names_the_file(tmp_path: Path) -> None:
     config = tree(tmp_path, {"boom.txt": "x"})
     with pytest.raises(ScanError, match=r"while scanning boom\.txt"):
         scan(config, policy=Policy(), factories={"boom": lambda c, p: _Exploding()})
+
+
+def test_files_the_walk_skips_after_the_look_ahead_are_still_reported(tmp_path: Path) -> None:
+    """The walk goes on while workers scan: what it skips late (a link, a binary file) must not be lost."""
+    files = {f"a/f{i:03d}.txt": f"LEAK-{i}\n" for i in range(2 * PARALLEL_MIN_FILES)}
+    config = tree(tmp_path, {**files, "zz/late.bin": "\x00\x01"})
+    (tmp_path / "zz" / "link").symlink_to(tmp_path / "a" / "f000.txt")
+    for jobs in (1, 2):
+        result = scan(config.with_overrides(jobs=jobs), policy=Policy(), factories=FAKES)
+        assert [s.path for s in result.skipped] == ["zz/late.bin", "zz/link"]
+        assert result.files_scanned == len(files) == len(result.findings)
+
+
+class _Lazy:
+    rules = (LEAK_RULE,)
+
+    def __init__(self) -> None:
+        self.prepared = 0
+
+    def prepare(self) -> None:
+        self.prepared += 1
+
+    def detect(self, source: Source) -> Iterator[Finding | Note]:
+        return iter(())
+
+
+def test_engine_prepare_finishes_lazy_detectors_and_ignores_the_others(tmp_path: Path) -> None:
+    lazy = _Lazy()
+    engine = Engine(Config(root=tmp_path), Policy(), {"lazy": lambda c, p: lazy, **FAKES})
+    engine.prepare()
+    assert lazy.prepared == 1

@@ -10,8 +10,10 @@ detector, keyword gate included.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Sequence
 from functools import cached_property
+from itertools import accumulate
 from typing import Any
 
 import re2
@@ -20,9 +22,13 @@ from cavra_safety.config import Config
 from cavra_safety.findings import Finding, Note, RuleInfo
 from cavra_safety.policy import DenyList, Example, Policy, PolicyRule, RecordRule, RegexRule
 from cavra_safety.policy.denylist import tokens, unique_tokens
-from cavra_safety.policy.patterns import MAX_MEM
+from cavra_safety.policy.patterns import MAX_MEM, compile_regex
 from cavra_safety.policy.records import csv_records, key_value_records, offset_to_line, sql_records
 from cavra_safety.sources import Source
+
+# A rule with more candidate lines than this in one file is first screened on all of them at once (see
+# ``LineScreen``); below it, per-line matching is as cheap.
+SCREEN_MIN_LINES = 4
 
 # A runaway rule (a pattern matching every token of a minified file) must not flood the report: beyond this
 # many findings of one rule in one file the rest are summed up in a note.
@@ -53,15 +59,68 @@ class KeywordGate:
         return [self.keywords[index] for index in sorted(hits)] if hits else []
 
 
+class LineScreen:
+    """Which of many candidate lines a regex rule can match at all, in one RE2 pass instead of one per line.
+
+    The whole text (``lines_in``), or the candidate lines joined with newlines (``keep``), is searched with
+    the rule's patterns in multi-line mode, where ``^`` and ``$`` hold at each line's edges as they do on the
+    line alone; a match on a line alone is therefore also a match at the same place in the searched text, and
+    a line is kept when any match found there overlaps it (a match that runs across lines keeps them all).
+    Kept lines then go through the rule's own per-line matching, so findings are exactly those of per-line
+    matching. Patterns using ``\\A`` or
+    ``\\z`` (text edges, which differ between a line and the joined text) get no screen.
+    """
+
+    def __init__(self, rule: RegexRule) -> None:
+        sources = [pattern.source for pattern in rule.patterns]
+        usable = not any("\\A" in text or "\\z" in text for text in sources)
+        self.regexes: tuple[Any, ...] | None = tuple(compile_regex("(?m)" + text) for text in sources) if usable \
+            else None
+
+    def lines_in(self, data: bytes) -> set[int]:
+        """0-based indexes of the lines of ``data`` (UTF-8, split on newlines) that a match overlaps."""
+        assert self.regexes is not None
+        spans = sorted(match.span() for regex in self.regexes for match in regex.finditer(data))
+        kept: set[int] = set()
+        line, counted_to = 0, 0
+        for start, end in spans:
+            line += data.count(b"\n", counted_to, start)
+            counted_to = start
+            kept.update(range(line, line + data.count(b"\n", start, max(start, end - 1)) + 1))
+        return kept
+
+    def keep(self, lines: list[str], candidates: set[int]) -> set[int]:
+        if self.regexes is None:
+            return candidates
+        order = sorted(candidates)
+        joined = "\n".join(lines[index] for index in order)
+        starts = list(accumulate((len(lines[index]) + 1 for index in order), initial=0))
+        kept: set[int] = set()
+        for regex in self.regexes:
+            for match in regex.finditer(joined):
+                start, end = match.span()
+                first = bisect.bisect_right(starts, start) - 1
+                last = bisect.bisect_right(starts, max(start, end - 1)) - 1
+                kept.update(order[first : last + 1])
+        return kept
+
+
 class _FileView:
     """The per-file values the rules share, each computed once and only when a rule needs it."""
 
     def __init__(self, source: Source) -> None:
         self.source = source
+        self._counts: dict[str, int] = {}
 
     @cached_property
     def lower_lines(self) -> list[str]:
         return self.source.lower.split("\n")
+
+    def keyword_count(self, keyword: str) -> int:
+        count = self._counts.get(keyword)
+        if count is None:
+            count = self._counts[keyword] = self.source.lower.count(keyword)
+        return count
 
     def keyword_lines(self, keyword: str) -> set[int]:
         """0-based indexes of the lines containing ``keyword`` (counting newlines in C, not lines in Python)."""
@@ -89,6 +148,13 @@ class PolicyDetector:
             for keyword in rule.keywords:
                 self._rules_by_keyword[keyword].append(position)
         self._gate = KeywordGate(self._keywords) if self._keywords else None
+        self._screens: dict[str, LineScreen] = {}  # built on a rule's first busy file
+
+    def _screen(self, rule: RegexRule) -> LineScreen:
+        screen = self._screens.get(rule.id)
+        if screen is None:
+            screen = self._screens[rule.id] = LineScreen(rule)
+        return screen
 
     @property
     def rules(self) -> tuple[RuleInfo, ...]:
@@ -122,9 +188,12 @@ class PolicyDetector:
         lines_of: dict[str, set[int]] = {}  # computed only for keywords of rules that apply to this path
         work: dict[int, list[RegexRule]] = {}
         for rule in rules:
-            lines: set[int] = set()
-            for keyword in rule.keywords:
-                if keyword in present:
+            keywords = [keyword for keyword in rule.keywords if keyword in present]
+            if sum(view.keyword_count(keyword) for keyword in keywords) > SCREEN_MIN_LINES:
+                lines = self._screened_lines(view, rule, keywords, lines_of)
+            else:
+                lines = set()
+                for keyword in keywords:
                     if keyword not in lines_of:
                         lines_of[keyword] = view.keyword_lines(keyword)
                     lines |= lines_of[keyword]
@@ -137,6 +206,24 @@ class PolicyDetector:
                 for start, value in rule.find(text):
                     yield Finding.create(rule.info, path=source.path, line=index + 1, column=start + 1, secret=value,
                                          message=rule.message, commit=source.commit)
+
+    def _screened_lines(self, view: _FileView, rule: RegexRule, keywords: list[str],
+                        lines_of: dict[str, set[int]]) -> set[int]:
+        """The keyword lines of a busy rule that its patterns can match: the screen runs over the whole text
+        when lines are the text split on newlines (no carriage returns), and only then are keywords looked
+        for, on the few lines it keeps; otherwise over the keyword lines joined."""
+        screen = self._screen(rule)
+        source = view.source
+        if screen.regexes is not None and "\r" not in source.text:
+            text_lines = source.lines  # the few kept lines are lower-cased one by one, not the whole file
+            return {index for index in screen.lines_in(source.data)
+                    if any(keyword in text_lines[index].lower() for keyword in keywords)}
+        lines: set[int] = set()
+        for keyword in keywords:
+            if keyword not in lines_of:
+                lines_of[keyword] = view.keyword_lines(keyword)
+            lines |= lines_of[keyword]
+        return screen.keep(source.lines, lines)
 
     def _record_findings(self, view: _FileView, rule: RecordRule) -> Iterator[Finding]:
         source = view.source

@@ -1,8 +1,8 @@
 """The detect-secrets adapter: every offline detect-secrets plugin, gated, filtered, mapped to categories.
 
-This is the only module that imports ``detect_secrets`` (lazily, inside the factory). It never runs
-detect-secrets' whole-file scan machinery (``detect-secrets scan`` spends ~170 CPU-seconds on the Django
-sdist; this adapter, under one second): instead
+This is the only module that imports ``detect_secrets``, lazily: when a file first passes a cheap pre-gate
+(``LazySecretsDetector``). It never runs detect-secrets' whole-file scan machinery (``detect-secrets scan``
+spends ~170 CPU-seconds on the Django sdist; this adapter, under one second): instead
 
 1. one RE2 set of *gates* (``secrets_map``) runs over the file and says which plugins can match at all;
 2. each such plugin's gate finds the lines (or, on very long lines, windows) that can hold a match;
@@ -10,7 +10,7 @@ sdist; this adapter, under one second): instead
    and our precision filters (``secrets_precision``);
 4. overlapping reports on one line keep the most specific rule.
 
-detect-secrets' global settings are touched once, while the factory instantiates the plugins inside
+detect-secrets' global settings are touched once, while the eager builder instantiates the plugins inside
 ``transient_settings``; afterwards nothing reads them. Verification (network) lives in
 ``BasePlugin.analyze_line`` and in a settings filter, neither of which is ever called here.
 """
@@ -21,29 +21,18 @@ import bisect
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import accumulate
 from typing import Any
 
 from cavra_safety.config import Config
 from cavra_safety.detectors import secrets_precision as precision
 from cavra_safety.detectors.base import Detector
 from cavra_safety.detectors.secrets_map import PLUGIN_SPECS, PluginSpec, SecretRule, entropy_gate, message
+from cavra_safety.detectors.secrets_text import LONG_LINE, Text, windows
 from cavra_safety.findings import Finding, Note, RuleInfo
 from cavra_safety.policy import Policy
 from cavra_safety.sources import Source
 
 KEYWORD_PLUGIN = "KeywordDetector"
-
-# Lines longer than this many bytes (minified bundles, data URIs, one-line JSON) are not handed whole to
-# the plugins: their regexes slow down on megabyte lines (detect-secrets' keyword regexes also stop at the
-# first match per line). The plugins see merged windows around each gate hit instead, wide enough for the
-# keyword before a value and a long token after it. Measured on 1 MB lines: a base64 data URI 0.02 s, a
-# synthetic minified bundle with 5,000 planted secrets 0.9 s (whole-line scanning of the same: 5-11 s).
-LONG_LINE = 4000
-WINDOW_BEFORE = 256
-WINDOW_AFTER = 1024
-MAX_WINDOW = 16384
-
 
 @dataclass(frozen=True)
 class _Candidate:
@@ -56,30 +45,6 @@ class _Candidate:
     @property
     def end(self) -> int:
         return self.column + len(self.secret)
-
-
-class _Text:
-    """One source as UTF-8 bytes (what RE2 reads) with its line starts; lines are decoded on demand.
-
-    Byte offsets map to lines exactly (a newline is one byte in UTF-8), so no character offsets are needed
-    except inside long lines, where windows are decoded piece by piece.
-    """
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        lengths = map(len, data.split(b"\n"))
-        self.starts = list(accumulate(map((1).__add__, lengths), initial=0))
-
-    def line_of(self, offset: int) -> int:
-        return bisect.bisect_right(self.starts, offset) - 1
-
-    def line_bytes(self, index: int) -> bytes:
-        raw = self.data[self.starts[index] : self.starts[index + 1] - 1]
-        return raw[:-1] if raw.endswith(b"\r") else raw
-
-
-def _decode(data: bytes) -> str:
-    return data.decode("utf-8", "surrogatepass")
 
 
 class _Plugin:
@@ -99,7 +64,7 @@ class _Plugin:
                 return rule
         return self.spec.rules[-1]
 
-    def hit_spans(self, text: _Text) -> dict[int, list[tuple[int, int]]]:
+    def hit_spans(self, text: Text) -> dict[int, list[tuple[int, int]]]:
         """Gate hits grouped by 0-based line index, as (start, end) byte offsets within the line."""
         spans: dict[int, list[tuple[int, int]]] = {}
         for match in self.gate.finditer(text.data):
@@ -146,10 +111,7 @@ class SecretsDetector:
         self._gate_set = gate_set
         self._heuristics = heuristics
         self._keyword_groups = keyword_groups
-        self._rules = tuple(
-            RuleInfo(rule.rule_id, rule.category, rule.severity, rule.title, message(rule))
-            for plugin in plugins for rule in plugin.spec.rules
-        )
+        self._rules = _rule_infos(plugin.spec for plugin in plugins)
         self._infos = {info.rule_id: info for info in self._rules}
 
     @property
@@ -157,11 +119,11 @@ class SecretsDetector:
         return self._rules
 
     def detect(self, source: Source) -> Iterator[Finding | Note]:
-        data = source.text.encode("utf-8", "surrogatepass")
+        data = source.data
         relevant = self._gate_set.Match(data)
         if not relevant:
             return
-        text = _Text(data)
+        text = Text(data)
         h = self._heuristics
         path = source.path
         skip_generic = (h.is_lock_file(path) or h.is_swagger_file(path) or h.is_non_text_file(path)
@@ -175,7 +137,7 @@ class SecretsDetector:
             for line_index, spans in plugin.hit_spans(text).items():
                 line = text.line_bytes(line_index)
                 whole_line = len(line) <= LONG_LINE
-                for offset, window in _windows(line, spans):
+                for offset, window in windows(line, spans):
                     for found in set(plugin.analyze(window, groups)):
                         secret = found.strip(plugin.spec.trim) if plugin.spec.trim else found
                         if not secret or not plugin.keep(secret, window, path, whole_line):
@@ -187,34 +149,6 @@ class SecretsDetector:
             info = self._infos[candidate.rule.rule_id]
             yield Finding.create(info, path=path, line=candidate.line, column=candidate.column + 1,
                                  secret=candidate.secret, message=info.description, commit=source.commit)
-
-
-def _windows(line: bytes, spans: list[tuple[int, int]]) -> Iterator[tuple[int, str]]:
-    """The whole line, or for a long line, merged windows around the gate hits (each hit's window whole),
-    decoded, with the character offset where each starts."""
-    if len(line) <= LONG_LINE:
-        yield 0, _decode(line)
-        return
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        window = (_char_start(line, max(0, start - WINDOW_BEFORE)),
-                  _char_start(line, min(len(line), end + WINDOW_AFTER)))
-        if merged and window[0] <= merged[-1][1] and window[1] - merged[-1][0] <= MAX_WINDOW:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], window[1]))
-        else:
-            merged.append(window)
-    consumed = characters = 0
-    for start, end in merged:
-        characters += len(_decode(line[consumed:start]))  # windows are sorted by start: decode each byte once
-        consumed = start
-        yield characters, _decode(line[start:end])
-
-
-def _char_start(line: bytes, offset: int) -> int:
-    """``offset`` moved forward to the start of a UTF-8 character, so that a window never splits one."""
-    while offset < len(line) and 0x80 <= line[offset] < 0xC0:
-        offset += 1
-    return offset
 
 
 def _most_specific(candidates: list[_Candidate]) -> Iterator[_Candidate]:
@@ -248,8 +182,80 @@ def gate_pattern(spec: PluginSpec, denylist: Iterable[str]) -> str:
     raise ValueError(f"plugin {spec.plugin} has no gate")
 
 
+
+# The gate set's DFA (27 patterns, some with Unicode classes) outgrows RE2's default 8 MiB budget on real
+# code and is then rebuilt over and over: 32 MiB halves the gate's time on the Django sdist (0.37 -> 0.18 s).
+# The budget is a ceiling, not an allocation.
+GATE_MAX_MEM = 32 << 20
+
+
+def gate_set_options() -> Any:
+    import re2
+
+    options = re2.Options()
+    options.max_mem = GATE_MAX_MEM
+    return options
+
+
+# Every word of detect-secrets' keyword DENYLIST contains one of these, so the keyword gate filled with them
+# passes every line the real gate passes (and some more): a necessary condition known without importing
+# detect-secrets. A test pins this against the installed DENYLIST.
+DENYLIST_SUPERSET = ("key", "pass", "pwd", "secret", "contrase")
+
+
+def _rule_infos(specs: Iterable[PluginSpec]) -> tuple[RuleInfo, ...]:
+    return tuple(RuleInfo(rule.rule_id, rule.category, rule.severity, rule.title, message(rule))
+                 for spec in specs for rule in spec.rules)
+
+
+class LazySecretsDetector:
+    """The secrets detector as registered: detect-secrets (~0.15 s to import with ``requests``, which its
+    plugins import for verification we never run) is imported and its plugins built only when a file first
+    passes a pre-gate: the plugins' own gates, the keyword gate widened to ``DENYLIST_SUPERSET``. A pre-commit
+    run on files without a candidate never pays for it; a large scan builds it once, before the pool forks
+    (``prepare``)."""
+
+    def __init__(self, config: Config, policy: Policy) -> None:
+        import re2
+
+        self._config = config
+        self._policy = policy
+        self._rules = _rule_infos(PLUGIN_SPECS)
+        self._pre_gate: Any = re2.Set.SearchSet(gate_set_options())
+        for spec in PLUGIN_SPECS:
+            self._pre_gate.Add(gate_pattern(spec, DENYLIST_SUPERSET))
+        self._pre_gate.Compile()
+        self._detector: SecretsDetector | None = None
+
+    @property
+    def rules(self) -> tuple[RuleInfo, ...]:
+        return self._detector.rules if self._detector is not None else self._rules
+
+    @property
+    def built(self) -> bool:
+        return self._detector is not None
+
+    def prepare(self) -> None:
+        """Build the real detector now (before worker processes fork, so that they inherit it)."""
+        if self._detector is None:
+            self._detector = build_eager_secrets_detector(self._config, self._policy)
+
+    def detect(self, source: Source) -> Iterator[Finding | Note]:
+        if self._detector is None:
+            if not self._pre_gate.Match(source.data):
+                return
+            self.prepare()
+        assert self._detector is not None
+        yield from self._detector.detect(source)
+
+
 def build_secrets_detector(config: Config, policy: Policy) -> Detector:
-    """Instantiate every offline detect-secrets plugin of the table (``policy`` is not used yet)."""
+    """The registered factory: cheap to call; detect-secrets loads on the first file that may need it."""
+    return LazySecretsDetector(config, policy)
+
+
+def build_eager_secrets_detector(config: Config, policy: Policy) -> SecretsDetector:
+    """Import detect-secrets and instantiate every offline plugin of the table (``policy`` is not used yet)."""
     import re2
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.filters import heuristic
@@ -279,7 +285,7 @@ def build_secrets_detector(config: Config, policy: Policy) -> Detector:
         config files)."""
         return REGEX_BY_FILETYPE.get(determine_file_type(path), QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)
 
-    gate_set = re2.Set.SearchSet()
+    gate_set = re2.Set.SearchSet(gate_set_options())
     plugins: list[_Plugin] = []
     for order, spec in enumerate(specs):
         pattern = gate_pattern(spec, DENYLIST)

@@ -1,0 +1,90 @@
+"""``scan --history`` made fast without changing what it reports: a pool of workers for long histories, and
+identical sources scanned once. The thresholds are lowered so that a small repository takes the pool path."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from git_repo import STRIPE_RULE, Cli, Repo, secret_line, tenant_line
+
+import cavra_safety.git_scan as git_scan
+
+
+@pytest.fixture
+def small_thresholds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Lowers the thresholds; the returned list records the size of every pool started."""
+    monkeypatch.setattr(git_scan, "PARALLEL_MIN_FILES", 4)
+    monkeypatch.setattr(git_scan, "BATCH_FILES", 3)
+    pools: list[int] = []
+    real_pool = git_scan.worker_pool
+
+    def recording_pool(engine: Any, jobs: int) -> Any:
+        pools.append(jobs)
+        return real_pool(engine, jobs)
+
+    monkeypatch.setattr(git_scan, "worker_pool", recording_pool)
+    return pools
+
+
+def _history(repo: Repo) -> None:
+    """Thirty commits: secrets added, copied, removed and re-added, a tenant id, an allowed value, noise."""
+    repo.commit("init", {"app.py": "x = 1\n"})
+    for number in range(24):
+        files: dict[str, str | None] = {f"pkg/mod_{number:02d}.py": f"value = {number}\n" * (number + 1)}
+        if number % 6 == 2:
+            files[f"pkg/conf_{number:02d}.py"] = "import os\n" + secret_line(f"key-{number}")
+        if number == 9:
+            files["pkg/conf_02.py"] = None  # removed ...
+        if number == 15:
+            files["pkg/conf_02.py"] = "import os\n" + secret_line("key-2")  # ... and re-added, identical
+        if number == 11:
+            files["tenants.py"] = tenant_line("4410")
+        if number == 13:
+            files["allowed.py"] = secret_line("allowed").rstrip("\n") + f"  # cavra: allow {STRIPE_RULE} -- fixture\n"
+        repo.commit(f"change {number}", files)
+
+
+def _scan(cli: Cli, repo: Repo, jobs: str) -> dict[str, Any]:
+    code, out, err = cli(repo.path, "scan", "--history", "-j", jobs, "--format", "json", "--quiet")
+    assert code == 1, err
+    report: dict[str, Any] = json.loads(out)
+    return report
+
+
+def test_a_pool_reports_exactly_what_one_process_reports(repo: Repo, cli: Cli, small_thresholds: list[int]) -> None:
+    _history(repo)
+    alone = _scan(cli, repo, "1")
+    assert small_thresholds == []
+    pooled = _scan(cli, repo, "2")
+    assert small_thresholds == [2]
+    assert pooled["findings"] == alone["findings"]
+    assert pooled["summary"] == alone["summary"]
+    categories = sorted(finding["category"] for finding in alone["findings"])
+    assert categories == ["billing-secret"] * 4 + ["tenant-id"]
+    assert alone["summary"]["suppressed"]["inline"] == 1
+
+
+def test_an_identical_source_counts_at_every_commit_but_is_first_met_where_it_was_added(
+    repo: Repo, cli: Cli, small_thresholds: list[int]
+) -> None:
+    _history(repo)
+    added = repo.git("log", "--format=%H", "--grep=^change 2$").strip()
+    re_added = repo.git("log", "--format=%H", "--grep=^change 15$").strip()
+    for jobs in ("1", "2"):
+        findings = _scan(cli, repo, jobs)["findings"]
+        (conf,) = [finding for finding in findings if finding["path"] == "pkg/conf_02.py"]
+        assert conf["commit"] == added and conf["commit"] != re_added
+        assert conf["occurrences"] == 2
+        assert conf["in_head"] is True
+
+
+def test_files_scanned_counts_replayed_sources(repo: Repo, cli: Cli, small_thresholds: list[int]) -> None:
+    repo.commit("add", {"a.py": "x = 1\n"})
+    repo.commit("remove", {"a.py": None})
+    repo.commit("add again", {"a.py": "x = 1\n"})
+    code, out, _ = cli(repo.path, "scan", "--history", "-j", "1", "--format", "json", "--quiet")
+    assert code == 0
+    # three commit messages and the two identical additions of a.py (the second replayed, still counted)
+    assert json.loads(out)["summary"]["files_scanned"] == 5
