@@ -1,4 +1,4 @@
-"""Real git repositories with planted findings for the audit tests, and a way to run the CLI inside them.
+"""Real git repositories with planted findings for the audit tests (built on the shared ``git_repo`` helpers).
 
 Every secret-shaped value is built at run time, so that this repository passes its own scan.
 """
@@ -7,23 +7,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
+import git_repo
+from git_repo import STRIPE_RULE, TENANT_RULE, Repo, isolate_git, stripe_key
 
-from cavra_safety.cli import main
-
-STRIPE_RULE = "policy/stripe-live-secret-key"
-TENANT_RULE = "python/tenant-id-binding"
+__all__ = ["STRIPE_RULE", "TENANT_RULE", "Cli", "Repo", "isolate_git", "stripe_key"]
 
 
-def stripe_key(seed: str) -> str:
-    body = hashlib.sha256(seed.encode()).hexdigest()
-    mixed = "".join(char.upper() if index % 3 == 0 else char for index, char in enumerate(body))
-    return "sk_" + "live_" + mixed[:24]
+class Cli(git_repo.Cli):
+    def report(self, cwd: Path, *argv: str) -> tuple[int, dict[str, Any]]:
+        code, out, err = self(cwd, "audit", *argv, "--format", "json", "--quiet")
+        assert code in (0, 1), err
+        document: dict[str, Any] = json.loads(out)
+        return code, document
 
 
 def aws_key(seed: str) -> str:
@@ -40,78 +38,11 @@ def tenant_value(seed: str) -> str:
     return "acme-" + "prod-" + str(int(hashlib.sha256(seed.encode()).hexdigest()[:6], 16) % 9000 + 1000)
 
 
-def stripe_line(seed: str) -> str:
-    return f'STRIPE_KEY = "{stripe_key(seed)}"\n'
+stripe_line = git_repo.secret_line
 
 
 def tenant_line(seed: str) -> str:
     return f'tenant_id = "{tenant_value(seed)}"\n'
-
-
-def isolate_git(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
-    home.mkdir(parents=True, exist_ok=True)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY"):
-        monkeypatch.delenv(name, raising=False)
-
-
-class Repo:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.clock = 1_700_000_000
-        path.mkdir(parents=True, exist_ok=True)
-        self.git("init", "-q", "-b", "main")
-        self.git("config", "user.name", "Test Author")
-        self.git("config", "user.email", "author@example.invalid")
-        self.git("config", "commit.gpgsign", "false")
-
-    def git(self, *args: str, env: dict[str, str] | None = None) -> str:
-        done = subprocess.run(["git", *args], cwd=self.path, capture_output=True, text=True, check=False,
-                              env={**os.environ, **(env or {})})
-        assert done.returncode == 0, f"git {args}: {done.stderr}"
-        return done.stdout
-
-    def write(self, name: str, text: str) -> Path:
-        target = self.path / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-        return target
-
-    def commit(self, message: str, files: dict[str, str | None] | None = None) -> str:
-        for name, text in (files or {}).items():
-            if text is None:
-                self.git("rm", "-q", "--", name)
-            else:
-                self.write(name, text)
-        self.git("add", "-A")
-        self.clock += 3600
-        stamp = f"{self.clock} +0000"
-        self.git("commit", "-q", "--allow-empty", "-m", message,
-                 env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
-        return self.git("rev-parse", "HEAD").strip()
-
-
-class Cli:
-    """``main(argv)`` in a working folder: (exit code, stdout, stderr)."""
-
-    def __init__(self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-        self.capsys = capsys
-        self.monkeypatch = monkeypatch
-
-    def __call__(self, cwd: Path, *argv: str) -> tuple[int, str, str]:
-        self.monkeypatch.chdir(cwd)
-        self.capsys.readouterr()
-        code = main(list(argv))
-        captured = self.capsys.readouterr()
-        return code, captured.out, captured.err
-
-    def report(self, cwd: Path, *argv: str) -> tuple[int, dict[str, Any]]:
-        code, out, err = self(cwd, "audit", *argv, "--format", "json", "--quiet")
-        assert code in (0, 1), err
-        document: dict[str, Any] = json.loads(out)
-        return code, document
 
 
 def planted(repo: Repo) -> dict[str, str]:
