@@ -111,8 +111,8 @@ class Git:
                              f"(\"dubious ownership\"). If you trust it, run: "
                              f"git config --global --add safe.directory {path}")
         if "not a git repository" in text.lower():
-            return UserError(f"{self.cwd} is not inside a git repository ({self.purpose} needs one; "
-                             f"to scan plain files, leave out the git flags)")
+            hint = "; to scan plain files, leave out the git flags" if self.purpose.startswith("--") else ""
+            return UserError(f"{self.cwd} is not inside a git repository ({self.purpose} needs one{hint})")
         lines = [line.strip() for line in text.splitlines() if line.strip()]
         detail = lines[0] if lines else f"exit status, no message (git {args[0] if args else ''})"
         for prefix in ("fatal: ", "error: "):
