@@ -39,13 +39,16 @@ def _policy_options(command: Callable[..., int]) -> Callable[..., int]:
     return command
 
 
-def _load(policy_files: tuple[Path, ...], no_default_policy: bool, config_file: Path | None) -> Policy:
+def _config(policy_files: tuple[Path, ...], no_default_policy: bool, config_file: Path | None) -> Config:
     config: Config = load_config(Path.cwd(), config_file)
-    config = config.with_overrides(
+    return config.with_overrides(
         policy_files=config.policy_files + policy_files if policy_files else None,
         default_policy=False if no_default_policy else None,
     )
-    return load_policy(config)
+
+
+def _load(policy_files: tuple[Path, ...], no_default_policy: bool, config_file: Path | None) -> Policy:
+    return load_policy(_config(policy_files, no_default_policy, config_file))
 
 
 @click.group()
@@ -55,11 +58,20 @@ def policy() -> None:
 
 @policy.command("list")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--policy-only", is_flag=True,
+              help="Only the rules of the policy packs (policy/*), not those of the secrets and Python detectors.")
 @_policy_options
-def list_rules(output_format: str, policy_files: tuple[Path, ...], no_default_policy: bool,
+def list_rules(output_format: str, policy_only: bool, policy_files: tuple[Path, ...], no_default_policy: bool,
                config_file: Path | None) -> int:
-    """List the loaded policy rules: id, category, severity, title."""
-    infos = sorted(_load(policy_files, no_default_policy, config_file).rule_infos, key=lambda info: info.rule_id)
+    """List every rule a scan runs (policy/*, secret/*, python/*): id, category, severity, title."""
+    config = _config(policy_files, no_default_policy, config_file)
+    loaded = load_policy(config)
+    if policy_only:
+        infos = sorted(loaded.rule_infos, key=lambda info: info.rule_id)
+    else:
+        from cavra_safety.pipeline import Engine  # builds every registered detector, as a scan does
+
+        infos = list(Engine(config, loaded).rules)
     if output_format == "json":
         rows = [{"rule_id": i.rule_id, "category": i.category.value, "severity": i.severity.label, "title": i.title}
                 for i in infos]
@@ -132,12 +144,24 @@ def _describe(item: PolicyRule | DenyList, policy: Policy) -> list[str]:
 @_policy_options
 def show(rule_id: str, policy_files: tuple[Path, ...], no_default_policy: bool, config_file: Path | None) -> int:
     """Show everything about one rule (policy/<id> or <id>): patterns, keywords, filters, examples."""
-    loaded = _load(policy_files, no_default_policy, config_file)
+    config = _config(policy_files, no_default_policy, config_file)
+    loaded = load_policy(config)
     item = loaded.find_rule(rule_id)
-    if item is None:
-        suggestion = close_matches(rule_id, (info.rule_id for info in loaded.rule_infos))
-        raise UserError(f"unknown policy rule {rule_id!r}{suggestion}")
-    click.echo("\n".join(_describe(item, loaded)))
+    if item is not None:
+        click.echo("\n".join(_describe(item, loaded)))
+        return EXIT_OK
+    from cavra_safety.pipeline import Engine  # the secrets and Python detectors' rules are code, not pack data
+
+    every_rule = {info.rule_id: info for info in Engine(config, loaded).rules}
+    info = every_rule.get(rule_id)
+    if info is None:
+        raise UserError(f"unknown rule {rule_id!r}{close_matches(rule_id, every_rule)}")
+    click.echo("\n".join([
+        f"{info.rule_id}: {info.title}",
+        f"category: {info.category.value}",
+        f"severity: {info.severity.label}",
+        *([f"message: {info.description}"] if info.description else []),
+    ]))
     return EXIT_OK
 
 

@@ -34,7 +34,7 @@ def pack(tmp_path: Path) -> Path:
 
 
 def test_list_text_is_sorted_and_aligned(pack: Path) -> None:
-    code, stdout, _ = run("list", "--no-default-policy", "--policy", str(pack))
+    code, stdout, _ = run("list", "--policy-only", "--no-default-policy", "--policy", str(pack))
     assert code == 0
     assert stdout == (
         "policy/another-gizmo  billing-secret  critical  Another gizmo\n"
@@ -44,7 +44,7 @@ def test_list_text_is_sorted_and_aligned(pack: Path) -> None:
 
 
 def test_list_json(pack: Path) -> None:
-    code, stdout, _ = run("list", "--format", "json", "--no-default-policy", "--policy", str(pack))
+    code, stdout, _ = run("list", "--policy-only", "--format", "json", "--no-default-policy", "--policy", str(pack))
     assert code == 0
     rows = json.loads(stdout)["rules"]
     assert [row["rule_id"] for row in rows] == ["policy/another-gizmo", "policy/gizmo-code", "policy/widget-record"]
@@ -56,16 +56,34 @@ def test_list_reads_policies_from_the_config_file(pack: Path, tmp_path: Path) ->
     config = tmp_path / "pyproject.toml"
     config.write_text(f'[tool.cavra-safety]\ndefault-policy = false\npolicies = ["{pack.name}"]\n'
                       'disable-rules = ["policy/another-gizmo"]\n', encoding="utf-8")
-    code, stdout, _ = run("list", "--config", str(config))
+    code, stdout, _ = run("list", "--policy-only", "--config", str(config))
     assert code == 0
     assert [line.split()[0] for line in stdout.splitlines()] == ["policy/gizmo-code", "policy/widget-record"]
 
 
 def test_list_default_policy() -> None:
-    code, stdout, _ = run("list")
+    code, stdout, _ = run("list", "--policy-only")
     assert code == 0
     ids = [line.split()[0] for line in stdout.splitlines()]
     assert ids and ids == sorted(ids) and all(rule_id.startswith("policy/") for rule_id in ids)
+
+
+def test_list_shows_every_rule_a_scan_runs_by_default() -> None:
+    code, stdout, _ = run("list")
+    assert code == 0
+    ids = [line.split()[0] for line in stdout.splitlines()]
+    assert ids == sorted(ids)
+    assert {rule_id.split("/")[0] for rule_id in ids} == {"policy", "secret", "python"}
+    assert {"secret/aws-access-key", "python/tenant-id-binding", "policy/tenant-id-value"} <= set(ids)
+
+
+def test_list_honours_disabled_rules_of_every_detector(tmp_path: Path) -> None:
+    config = tmp_path / "pyproject.toml"
+    config.write_text('[tool.cavra-safety]\ndisable-rules = ["secret/aws-access-key"]\n', encoding="utf-8")
+    code, stdout, _ = run("list", "--config", str(config))
+    assert code == 0
+    ids = [line.split()[0] for line in stdout.splitlines()]
+    assert "secret/aws-access-key" not in ids and "secret/stripe-key" in ids
 
 
 @pytest.mark.parametrize("rule_id", ["policy/gizmo-code", "gizmo-code"])
@@ -91,12 +109,12 @@ def test_show_record_rule(pack: Path) -> None:
 def test_show_unknown_rule_names_close_matches(pack: Path) -> None:
     code, _, message = run("show", "gizmo-cod", "--no-default-policy", "--policy", str(pack))
     assert code == 2
-    assert message == "unknown policy rule 'gizmo-cod' (did you mean policy/gizmo-code?)"
+    assert message == "unknown rule 'gizmo-cod' (did you mean policy/gizmo-code?)"
 
 
 def test_show_and_exit_code_through_main(pack: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["policy", "show", "nothing-like-it", "--no-default-policy", "--policy", str(pack)]) == 2
-    assert capsys.readouterr().err == "cavra-safety: error: unknown policy rule 'nothing-like-it'\n"
+    assert capsys.readouterr().err == "cavra-safety: error: unknown rule 'nothing-like-it'\n"
     assert main(["policy", "show", "gizmo-code", "--no-default-policy", "--policy", str(pack)]) == 0
 
 
@@ -143,3 +161,11 @@ def test_hash_values_prints_a_block(tmp_path: Path) -> None:
     code, stdout, stderr = run("hash-values", "--category", "tenant-id", stdin=f"{value}\n")
     assert code == 0 and value not in stdout + stderr
     assert stdout.startswith('[[denylist]]\nid = "known-tenant-id"\ncategory = "tenant-id"\nseverity = "high"\n')
+
+
+@pytest.mark.parametrize("rule_id", ["secret/aws-access-key", "python/tenant-id-binding"])
+def test_show_a_rule_of_the_secrets_or_python_detector(rule_id: str) -> None:
+    code, stdout, _ = run("show", rule_id)
+    assert code == 0
+    assert stdout.startswith(f"{rule_id}: ")
+    assert "category: " in stdout and "severity: " in stdout
