@@ -32,13 +32,6 @@ _PRAGMA_NEXT_LINE = re.compile(r"pragma:\s*allowlist[ _-]nextline[ _-]secret", r
 ALL_RULES = "*"
 
 
-@dataclass(frozen=True)
-class AllowComment:
-    line: int
-    rule_ids: frozenset[str]
-    reason: str
-
-
 def parse_allow(text: str) -> tuple[frozenset[str], str] | None:
     """The rule ids and reason of a ``cavra: allow`` comment in ``text``, or None when there is none."""
     match = _ALLOW.search(text)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from cavra_safety.config import Config
 from cavra_safety.findings import Skipped
@@ -100,16 +99,6 @@ def parse_commit(lines: Sequence[bytes], path_filter: PathFilter, config: Config
             _add(commit, finished, path_filter, config)
     _add(commit, parser.finish(), path_filter, config)
     return commit
-
-
-def commit_sources(git: Git, config: Config, toplevel: Path, history: HistoryRange,
-                   paths: Sequence[str] = ()) -> Iterator[HistoryCommit]:
-    """Each commit with its sources, streamed (memory holds one commit at a time)."""
-    path_filter = PathFilter(config, toplevel)
-    for lines in raw_commits(git, history, paths):
-        commit = parse_commit(lines, path_filter, config)
-        if commit is not None:
-            yield commit
 
 
 def _header(line: bytes, lines: Iterator[bytes], config: Config) -> HistoryCommit:

@@ -22,7 +22,7 @@ from cavra_safety.config import Config
 from cavra_safety.findings import Finding, Note, RuleInfo
 from cavra_safety.policy import DenyList, Example, Policy, PolicyRule, RecordRule, RegexRule
 from cavra_safety.policy.denylist import tokens, unique_tokens
-from cavra_safety.policy.patterns import MAX_MEM, compile_regex
+from cavra_safety.policy.patterns import compile_regex, re2_options
 from cavra_safety.policy.records import csv_records, key_value_records, offset_to_line, sql_records
 from cavra_safety.sources import Source
 
@@ -44,11 +44,7 @@ class KeywordGate:
 
     def __init__(self, keywords: Sequence[str]) -> None:
         self.keywords = tuple(keywords)
-        options = re2.Options()
-        options.max_mem = MAX_MEM
-        options.log_errors = False
-        options.literal = True
-        self._set: Any = re2.Set.SearchSet(options)
+        self._set: Any = re2.Set.SearchSet(re2_options(literal=True))
         for keyword in self.keywords:
             self._set.Add(keyword)
         self._set.Compile()

@@ -30,6 +30,7 @@ from cavra_safety.detectors.secrets_map import PLUGIN_SPECS, PluginSpec, SecretR
 from cavra_safety.detectors.secrets_text import LONG_LINE, Text, windows
 from cavra_safety.findings import Finding, Note, RuleInfo
 from cavra_safety.policy import Policy
+from cavra_safety.policy.patterns import re2_options
 from cavra_safety.sources import Source
 
 KEYWORD_PLUGIN = "KeywordDetector"
@@ -190,11 +191,7 @@ GATE_MAX_MEM = 32 << 20
 
 
 def gate_set_options() -> Any:
-    import re2
-
-    options = re2.Options()
-    options.max_mem = GATE_MAX_MEM
-    return options
+    return re2_options(max_mem=GATE_MAX_MEM)
 
 
 # Every word of detect-secrets' keyword DENYLIST contains one of these, so the keyword gate filled with them

@@ -23,17 +23,20 @@ class PatternError(ValueError):
     """A pattern RE2 refuses; the message is RE2's reason, ready to follow ``field: invalid regex:``."""
 
 
-def _options() -> Any:
+def re2_options(*, max_mem: int = MAX_MEM, literal: bool = False) -> Any:
+    """RE2 options for every regex and pattern set of the scanner: a bounded memory budget, and no printing
+    (RE2 would otherwise write every refused pattern to stderr)."""
     options = re2.Options()
-    options.max_mem = MAX_MEM
-    options.log_errors = False  # RE2 would otherwise print every refused pattern on stderr
+    options.max_mem = max_mem
+    options.log_errors = False
+    options.literal = literal
     return options
 
 
 def compile_regex(pattern: str) -> Any:
     """The compiled RE2 object (untyped: the package ships no stubs), or ``PatternError``."""
     try:
-        return re2.compile(pattern, _options())
+        return re2.compile(pattern, re2_options())
     except re2.error as error:
         reason = error.args[0] if error.args else "rejected by RE2"
         if isinstance(reason, bytes):
