@@ -1,7 +1,7 @@
 """The detector registry: one literal dict, in the order detectors run.
 
 Each factory builds its detector once per process from the config and the loaded policy. Factories import
-their heavy libraries (detect-secrets, libcst) when called, not when this module is imported.
+their heavy libraries (detect-secrets, the Python checks) when called, not when this module is imported.
 """
 
 from __future__ import annotations

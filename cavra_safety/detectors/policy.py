@@ -16,13 +16,11 @@ from functools import cached_property
 from itertools import accumulate
 from typing import Any
 
-import re2
-
 from cavra_safety.config import Config
 from cavra_safety.findings import Finding, Note, RuleInfo
 from cavra_safety.policy import DenyList, Example, Policy, PolicyRule, RecordRule, RegexRule
 from cavra_safety.policy.denylist import tokens, unique_tokens
-from cavra_safety.policy.patterns import compile_regex, re2_options
+from cavra_safety.policy.patterns import KeywordGate, compile_regex
 from cavra_safety.policy.records import csv_records, key_value_records, offset_to_line, sql_records
 from cavra_safety.sources import Source
 
@@ -33,26 +31,6 @@ SCREEN_MIN_LINES = 4
 # A runaway rule (a pattern matching every token of a minified file) must not flood the report: beyond this
 # many findings of one rule in one file the rest are summed up in a note.
 MAX_FINDINGS_PER_RULE = 200
-
-
-class KeywordGate:
-    """Which of many literal keywords occur in a text, in one linear pass: an RE2 set of literals.
-
-    A set of literals compiles to an Aho-Corasick-like automaton whose states are bounded by the total keyword
-    length, far below ``MAX_MEM``, so the DFA never runs out of memory (which would make RE2 report no match).
-    """
-
-    def __init__(self, keywords: Sequence[str]) -> None:
-        self.keywords = tuple(keywords)
-        self._set: Any = re2.Set.SearchSet(re2_options(literal=True))
-        for keyword in self.keywords:
-            self._set.Add(keyword)
-        self._set.Compile()
-
-    def present(self, lower: str) -> list[str]:
-        """The keywords occurring in ``lower`` (already lower-cased), in keyword order."""
-        hits = self._set.Match(lower) if lower else None
-        return [self.keywords[index] for index in sorted(hits)] if hits else []
 
 
 class LineScreen:

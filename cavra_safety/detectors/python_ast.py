@@ -1,10 +1,9 @@
-"""The Python detector: libcst checks on ``.py`` files (see ``python_checks``).
+"""The Python detector: syntax-tree checks on ``.py`` files (see ``python_checks``).
 
-Per file: the cheap text gates (``python_checks.gates``) run on the text; only when one says yes is the file
-parsed (once), the checks behind the open gates run in one traversal, and positions are resolved only for what
-was found. libcst is imported the first time a file needs parsing (or by ``prepare``, before a process pool
-forks), never when the detector registry is imported: a pre-commit run on files that parse nothing never pays
-for it.
+Per file: one keyword pass and the cheap text gates (``python_checks.gates``) decide whether the file is parsed
+at all; only then is it parsed (once, by CPython's own parser), the checks behind the open gates run in one walk
+of the tree, and line and column are computed only for what was found. The checks are imported the first time
+a file needs parsing, so that a pre-commit run on files that parse nothing never pays for them.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from cavra_safety.config import Config
-from cavra_safety.detectors.python_checks.gates import GATES, Gate
+from cavra_safety.detectors.python_checks.gates import PythonGates
 from cavra_safety.detectors.python_checks.rules import python_rules
 from cavra_safety.findings import Finding, Note, RuleInfo
 from cavra_safety.policy import Policy
@@ -32,13 +31,14 @@ class PythonDetector:
         self._section = section
         self._checks: tuple[type[Check], ...] | None = tuple(checks) if checks is not None else None
         self._rules = python_rules(section)
+        self._gates = PythonGates(section)
 
     @property
     def rules(self) -> tuple[RuleInfo, ...]:
         return self._rules
 
     def prepare(self) -> None:
-        """Import the checks (and libcst) now, so that forked workers inherit them."""
+        """Import the checks now, so that forked workers inherit them."""
         self._registered()
 
     def _registered(self) -> tuple[type[Check], ...]:
@@ -51,27 +51,29 @@ class PythonDetector:
     def detect(self, source: Source) -> Iterator[Finding | Note]:
         if source.suffix not in PYTHON_SUFFIXES:
             return
-        text, lower = source.text, source.lower
-        open_gates: set[Gate] = {gate for gate in GATES if gate(self._section, text, lower)}
-        if not open_gates:
+        file = self._gates.read(source.text, source.lower)
+        if not file.present:
             return
-        selected = [check for check in self._registered() if check.GATE in open_gates]
+        open_gates = self._gates.open(file)
+        selected = [check for check in self._registered() if check.GATE in open_gates] if open_gates else []
         if not selected:
             return
         from cavra_safety.detectors.python_checks.base import FileContext
-        from cavra_safety.detectors.python_checks.runner import NotParsed, collect, locate, parse
+        from cavra_safety.detectors.python_checks.positions import Positions
+        from cavra_safety.detectors.python_checks.runner import NotParsed, collect, parse
 
+        positions = Positions(source.text)
         try:
-            module = parse(text)
-            placed = locate(module, text, collect(module, selected, FileContext(source.path, self._section)))
+            candidates = collect(parse(positions), selected, FileContext(source.path, self._section, positions))
         except NotParsed as problem:
             yield Note(source.path, problem.line, problem.message)
             return
-        for item in placed:
-            candidate = item.candidate
+        for candidate in candidates:
+            line, column = positions.point(candidate.start)
+            end_line, end_column = positions.point(candidate.end)
             yield Finding.create(
-                candidate.rule, path=source.path, line=item.line, column=item.column, secret=candidate.value,
-                message=candidate.message, end_line=item.end_line, end_column=item.end_column, commit=source.commit,
+                candidate.rule, path=source.path, line=line, column=column, secret=candidate.value,
+                message=candidate.message, end_line=end_line, end_column=end_column, commit=source.commit,
             )
 
 

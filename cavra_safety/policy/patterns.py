@@ -8,6 +8,7 @@ pattern is an error instead of an out-of-memory crash.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,3 +66,23 @@ class CompiledPattern:
         # The named group, else group 1, else the whole match.
         group = int(named[SECRET_GROUP]) if SECRET_GROUP in named else min(regex.groups, 1)
         return cls(source=pattern, regex=regex, group=group)
+
+
+class KeywordGate:
+    """Which of many literal keywords occur in a text, in one linear pass: an RE2 set of literals.
+
+    A set of literals compiles to an Aho-Corasick-like automaton whose states are bounded by the total keyword
+    length, far below ``MAX_MEM``, so the DFA never runs out of memory (which would make RE2 report no match).
+    """
+
+    def __init__(self, keywords: Sequence[str]) -> None:
+        self.keywords = tuple(keywords)
+        self._set: Any = re2.Set.SearchSet(re2_options(literal=True))
+        for keyword in self.keywords:
+            self._set.Add(keyword)
+        self._set.Compile()
+
+    def present(self, lower: str) -> list[str]:
+        """The keywords occurring in ``lower`` (already lower-cased), in keyword order."""
+        hits = self._set.Match(lower) if lower else None
+        return [self.keywords[index] for index in sorted(hits)] if hits else []

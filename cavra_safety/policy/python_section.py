@@ -27,6 +27,7 @@ import fnmatch
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from cavra_safety.findings import Category
 from cavra_safety.policy.fields import Fields
@@ -43,7 +44,7 @@ class ModulePattern:
     category: Category
     segments: tuple[str, ...]
 
-    @property
+    @cached_property
     def keyword(self) -> str:
         """The longest literal in the pattern, lower-cased: a file that lacks it cannot import the module by
         name ('' when the pattern has no literal, which disables the gate)."""

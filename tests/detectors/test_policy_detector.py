@@ -14,9 +14,10 @@ import pytest
 from policy.pack_fixtures import gizmo_rule, pack_text, widget_record_rule, write_pack
 
 from cavra_safety.config import Config
-from cavra_safety.detectors.policy import MAX_FINDINGS_PER_RULE, KeywordGate, PolicyDetector, build_policy_detector
+from cavra_safety.detectors.policy import MAX_FINDINGS_PER_RULE, PolicyDetector, build_policy_detector
 from cavra_safety.findings import Category, Finding, Note, redact
 from cavra_safety.policy import load_policy
+from cavra_safety.policy.patterns import KeywordGate
 from cavra_safety.sources import Source
 
 GIZMO = "GZ7q" + "2LmP9x"

@@ -135,6 +135,18 @@ def test_a_file_that_does_not_parse_is_never_touched(project: Path, capsys: pyte
     assert "broken.py:2: does not parse as Python" in err and "not changed" in err
 
 
+def test_a_file_libcst_must_not_parse_is_reported_and_not_touched(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # CPython parses it (so scan reports the secret), but brackets this deep could crash libcst's parser.
+    nested = f'TOKEN = "{API_KEY}"\nTABLE = ' + "[" * 80 + "]" * 80 + "\n"
+    (project / "nested.py").write_text(nested, encoding="utf-8")
+    code, _, err = run(capsys, "fix", "nested.py", "--write")
+    assert code == 0
+    assert (project / "nested.py").read_text(encoding="utf-8") == nested
+    assert "nested.py:2: not rewritten: brackets nested more than 50 deep" in err and "not changed" in err
+
+
 @pytest.mark.parametrize(
     ("before", "after"),
     [
@@ -147,8 +159,14 @@ def test_a_file_that_does_not_parse_is_never_touched(project: Path, capsys: pyte
         (f"class C:\n    def __init__(self):\n        self.apiKey = '{API_KEY}'\n",
          "import os\n\nclass C:\n    def __init__(self):\n        self.apiKey = os.environ['API_KEY']\n"),
         (f'import os\r\n\r\nTOKEN = "{API_KEY}"\r\n', 'import os\r\n\r\nTOKEN = os.environ["TOKEN"]\r\n'),
+        (f'import os\rNOTE = "x"\rTOKEN = "{API_KEY}"\n', 'import os\rNOTE = "x"\rTOKEN = os.environ["TOKEN"]\n'),
+        (f'import os\nLABEL = "größe 😀"; TOKEN = "{API_KEY}"\n',
+         'import os\nLABEL = "größe 😀"; TOKEN = os.environ["TOKEN"]\n'),
+        (f'import os\nif True:\n\tTOKEN = "{API_KEY}"\n', 'import os\nif True:\n\tTOKEN = os.environ["TOKEN"]\n'),
+        (f'import os\nTOKEN = ("{API_KEY}")\n', 'import os\nTOKEN = os.environ["TOKEN"]\n'),  # parentheses go too
     ],
-    ids=["has-import-os", "adds-import-os", "after-docstring", "before-first-import", "bytes", "attribute", "crlf"],
+    ids=["has-import-os", "adds-import-os", "after-docstring", "before-first-import", "bytes", "attribute", "crlf",
+         "lone-cr", "non-ascii-before", "tab", "parenthesized"],
 )
 def test_write_changes_only_the_literal_and_the_import(
     project: Path, capsys: pytest.CaptureFixture[str], before: str, after: str

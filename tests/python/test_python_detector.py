@@ -13,7 +13,8 @@ from python_fixtures import default_section, detect
 from cavra_safety.config import Config
 from cavra_safety.detectors.python_ast import PythonDetector, build_python_detector
 from cavra_safety.detectors.python_checks.registry import CHECKS
-from cavra_safety.detectors.python_checks.runner import MAX_PARSE_CHARS, structure_problem
+from cavra_safety.detectors.python_checks.runner import MAX_PARSE_CHARS
+from cavra_safety.detectors.python_fix import structure_problem
 from cavra_safety.findings import Category
 from cavra_safety.pipeline import scan
 from cavra_safety.policy import Policy
@@ -77,19 +78,34 @@ def test_files_the_gate_rejects_are_not_parsed() -> None:
 @pytest.mark.parametrize(
     ("code", "reason"),
     [
-        (f"password = '{API_KEY}'\nx = " + "(" * 2000 + "1" + ")" * 2000 + "\n", "brackets nested"),
-        (f"password = '{API_KEY}'\nx = " + "[" * 60 + "]" * 60 + "\n", "brackets nested"),
-        (f"password = '{API_KEY}'\nx = 1" + " + 1" * 20_000 + "\n", "chains more than"),
-        (f"password = '{API_KEY}'\nx = a" + ".b" * 20_000 + "\n", "chains more than"),
+        (f"password = '{API_KEY}'\nx = " + "(" * 2000 + "1" + ")" * 2000 + "\n", "does not parse"),
+        (f"password = '{API_KEY}'\nx = 1" + " + 1" * 20_000 + "\n", "nested too deeply"),
+        (f"password = '{API_KEY}'\nx = a" + ".b" * 20_000 + "\n", "nested too deeply"),
+        (f"password = '{API_KEY}'\nx = " + "not " * 100_000 + "1\n", "nested too deeply"),
+        (f"password = '{API_KEY}'\nx = f" + "(a)" * 100_000 + "\n", "nested too deeply"),
         (f"password = '{API_KEY}'\n" + "# padding\n" * (MAX_PARSE_CHARS // 10), "larger than"),
-        ("password = (\n" + f"    '{API_KEY}'\n" * 3000 + ")\n", "nested too deeply"),
     ],
-    ids=["parentheses", "lists", "sum", "attributes", "huge", "implicit-concatenation"],
+    ids=["parentheses", "sum", "attributes", "not-chain", "call-chain", "huge"],
 )
 def test_pathological_files_become_notes_not_crashes(code: str, reason: str) -> None:
     findings, notes = detect(code)
     assert findings == []
     assert len(notes) == 1 and reason in notes[0].message
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        f"password = '{API_KEY}'\nx = " + "[" * 60 + "]" * 60 + "\n",
+        f"password = '{API_KEY}'\nx = (\n" + "    'abc'\n" * 3000 + ")\n",
+        f"password = '{API_KEY}'\ntable = [" + ", ".join(["-1"] * 50_000) + "]\n",
+    ],
+    ids=["nested-lists", "implicit-concatenation", "long-table"],
+)
+def test_deep_but_valid_files_are_checked(code: str) -> None:
+    findings, notes = detect(code)
+    assert notes == []
+    assert [(f.rule_id, f.line) for f in findings] == [("python/connector-credential-binding", 1)]
 
 
 @pytest.mark.parametrize(
@@ -127,15 +143,15 @@ from cavra_safety.policy import Policy
 from cavra_safety.sources import Source
 detector = DETECTORS["python"](Config(root=Path(".")), Policy())
 list(detector.detect(Source(path="a.py", text=sys.argv[1])))
-print("libcst" in sys.modules)
+print("cavra_safety.detectors.python_checks.registry" in sys.modules, "libcst" in sys.modules)
 """
 
 
 @pytest.mark.parametrize(("code", "imported"), [
-    ("import os\npassword = os.environ['PASSWORD']\n", "False"),
-    (f"password = '{API_KEY}'\n", "True"),
+    ("import os\npassword = os.environ['PASSWORD']\n", "False False"),
+    (f"password = '{API_KEY}'\n", "True False"),
 ], ids=["nothing-to-parse", "parsed"])
-def test_libcst_is_imported_only_when_a_file_is_parsed(code: str, imported: str) -> None:
+def test_the_checks_are_imported_only_when_a_file_is_parsed_and_libcst_never(code: str, imported: str) -> None:
     run = subprocess.run([sys.executable, "-c", LAZY_PROBE, code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == imported
 

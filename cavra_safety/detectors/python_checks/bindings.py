@@ -8,12 +8,11 @@ What the name means and which values count is ``sensitive``'s business.
 
 from __future__ import annotations
 
+import ast
 import re
 
-import libcst as cst
-
 from cavra_safety.detectors.python_checks import gates
-from cavra_safety.detectors.python_checks.base import Candidate, Check, Invalid, Valid, dotted_name
+from cavra_safety.detectors.python_checks.base import Check, Invalid, Valid, dotted_name
 from cavra_safety.detectors.python_checks.rules import BINDING_CATEGORIES, binding_rule, category_noun
 from cavra_safety.detectors.python_checks.sensitive import binding_category, env_var_name, worth_reporting
 from cavra_safety.detectors.python_checks.strings import StaticText, static_text, string_value
@@ -55,7 +54,7 @@ def reported_value(category: Category, text: StaticText, name: str) -> str | Non
 class _BindingCheck(Check):
     GATE = gates.bindings
 
-    def judge(self, name: str, value: cst.BaseExpression, *, fixable: bool) -> None:
+    def judge(self, name: str, value: ast.expr, *, fixable: bool) -> None:
         category = binding_category(name)
         if category is None:
             return
@@ -65,20 +64,18 @@ class _BindingCheck(Check):
             return
         fixable = fixable and text.complete  # a value with f-string holes is reported, not rewritten
         env = env_var_name(name)
-        self.found.append(Candidate(
-            value, binding_rule(category), secret,
+        self.report(
+            self.context.span(value), binding_rule(category), secret,
             f"A literal {category_noun(category)} is bound to `{name}`. Read it from the environment "
             f'(os.environ["{env}"]) or a secrets store instead'
             + (" (`cavra-safety fix` makes this change)" if fixable else "")
             + ", and rotate it if it was ever real.",
             env_name=env if fixable else None,
-        ))
+        )
 
 
-def _subscript_key(target: cst.Subscript) -> str | None:
-    if len(target.slice) != 1 or not isinstance(target.slice[0].slice, cst.Index):
-        return None
-    return string_value(target.slice[0].slice.value)
+def _subscript_key(target: ast.Subscript) -> str | None:
+    return string_value(target.slice)
 
 
 class AssignmentBinding(_BindingCheck):
@@ -110,24 +107,25 @@ class AssignmentBinding(_BindingCheck):
         Invalid(f'api_key = ▶f"{API_KEY}{{suffix}}"\n', CREDENTIAL),
     )
 
-    def _targets(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        if isinstance(target, cst.Name | cst.Attribute):
-            name = target.value if isinstance(target, cst.Name) else target.attr.value
+    def _targets(self, target: ast.expr, value: ast.expr) -> None:
+        if isinstance(target, ast.Name | ast.Attribute):
+            name = target.id if isinstance(target, ast.Name) else target.attr
             self.judge(name, value, fixable=True)
-        elif isinstance(target, cst.Subscript):
+        elif isinstance(target, ast.Subscript):
             key = _subscript_key(target)
             if key is not None:
                 self.judge(key, value, fixable=False)
-        elif (isinstance(target, cst.Tuple | cst.List) and isinstance(value, cst.Tuple | cst.List)
-              and len(target.elements) == len(value.elements)):
-            for left, right in zip(target.elements, value.elements, strict=True):
-                self._targets(left.value, right.value)
+        elif (isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Tuple | ast.List)
+              and len(target.elts) == len(value.elts)
+              and not any(isinstance(item, ast.Starred) for item in (*target.elts, *value.elts))):
+            for left, right in zip(target.elts, value.elts, strict=True):
+                self._targets(left, right)
 
-    def visit_Assign(self, node: cst.Assign) -> None:
+    def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
-            self._targets(target.target, node.value)
+            self._targets(target, node.value)
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
             self._targets(node.target, node.value)
 
@@ -148,10 +146,10 @@ class KeywordArgumentBinding(_BindingCheck):
         Invalid(f'pay(\n    amount=5,\n    stripe_api_key=▶"{BILLING}",\n)\n', BILLING_SECRET),
     )
 
-    def visit_Call(self, node: cst.Call) -> None:
-        for arg in node.args:
-            if arg.keyword is not None:
-                self.judge(arg.keyword.value, arg.value, fixable=True)
+    def visit_Call(self, node: ast.Call) -> None:
+        for keyword in node.keywords:
+            if keyword.arg is not None:
+                self.judge(keyword.arg, keyword.value, fixable=True)
 
 
 class DictLiteralBinding(_BindingCheck):
@@ -168,12 +166,11 @@ class DictLiteralBinding(_BindingCheck):
         Invalid(f'hooks = {{"signing_secret": ▶"{WEBHOOK}"}}\n', WEBHOOK_SECRET),
     )
 
-    def visit_Dict(self, node: cst.Dict) -> None:
-        for element in node.elements:
-            if isinstance(element, cst.DictElement):
-                key = string_value(element.key)
-                if key is not None and _KEY_NAME.fullmatch(key):
-                    self.judge(key, element.value, fixable=False)
+    def visit_Dict(self, node: ast.Dict) -> None:
+        for key_node, value in zip(node.keys, node.values, strict=True):
+            key = string_value(key_node) if key_node is not None else None  # None: a `**mapping` entry
+            if key is not None and _KEY_NAME.fullmatch(key):
+                self.judge(key, value, fixable=False)
 
 
 class DefaultParameterBinding(_BindingCheck):
@@ -190,9 +187,14 @@ class DefaultParameterBinding(_BindingCheck):
         Invalid(f'sign = lambda body, signing_key=▶"{WEBHOOK}": body\n', WEBHOOK_SECRET),
     )
 
-    def visit_Param(self, node: cst.Param) -> None:
-        if node.default is not None:
-            self.judge(node.name.value, node.default, fixable=True)
+    def visit_arguments(self, node: ast.arguments) -> None:
+        positional = [*node.posonlyargs, *node.args]
+        # Defaults belong to the last positional parameters; keyword-only ones have a default each, or None.
+        pairs = [*zip(positional[len(positional) - len(node.defaults):], node.defaults, strict=True),
+                 *zip(node.kwonlyargs, node.kw_defaults, strict=True)]
+        for parameter, default in pairs:
+            if default is not None:
+                self.judge(parameter.arg, default, fixable=True)
 
 
 class LookupDefaultBinding(_BindingCheck):
@@ -212,16 +214,18 @@ class LookupDefaultBinding(_BindingCheck):
         Invalid(f'key = getenv("BILLING_API_KEY", default=▶"{BILLING}")\n', BILLING_SECRET),
     )
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         func = node.func
-        method = func.attr.value if isinstance(func, cst.Attribute) else dotted_name(func)
-        if method not in _LOOKUPS or not node.args or node.args[0].keyword is not None:
+        method = func.attr if isinstance(func, ast.Attribute) else dotted_name(func)
+        if method not in _LOOKUPS or not node.args:
             return
-        name = string_value(node.args[0].value)
+        name = string_value(node.args[0])
         if name is None or not _KEY_NAME.fullmatch(name):
             return
-        for position, arg in enumerate(node.args[1:], start=1):
-            keyword = arg.keyword.value if arg.keyword is not None else None
-            if (keyword is None and position == 1) or keyword in ("default", "value"):
-                self.judge(name, arg.value, fixable=False)
+        if len(node.args) > 1:
+            self.judge(name, node.args[1], fixable=False)
+            return
+        for keyword in node.keywords:
+            if keyword.arg in ("default", "value"):
+                self.judge(name, keyword.value, fixable=False)
                 return

@@ -4,12 +4,11 @@ alias), including module names built from literal pieces."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 
-import libcst as cst
-
 from cavra_safety.detectors.python_checks import gates
-from cavra_safety.detectors.python_checks.base import Candidate, Check, FileContext, Invalid, Valid, dotted_name
+from cavra_safety.detectors.python_checks.base import Check, FileContext, Invalid, Valid, dotted_name
 from cavra_safety.detectors.python_checks.rules import import_rule
 from cavra_safety.detectors.python_checks.strings import static_text
 from cavra_safety.findings import Category
@@ -24,7 +23,7 @@ def _match(patterns: Sequence[ModulePattern], module: str) -> ModulePattern | No
 
 
 class _ImportCheck(Check):
-    def _report(self, node: cst.CSTNode, module: str, *, relative: bool = False) -> bool:
+    def _report(self, span: tuple[int, int], module: str, *, relative: bool = False) -> bool:
         """Report ``node`` when ``module`` is private. A relative import resolved from the file's path may carry
         folders above the package root (``src.cavra_saas.x``), so each of its suffixes is tried too."""
         parts = module.split(".")
@@ -32,12 +31,12 @@ class _ImportCheck(Check):
         for attempt in tries:
             pattern = _match(self.context.section.modules, attempt)
             if pattern is not None:
-                self.found.append(Candidate(
-                    node, import_rule(pattern.category), attempt,
+                self.report(
+                    span, import_rule(pattern.category), attempt,
                     f"Imports the private module {attempt} (policy pattern {pattern.text!r}, "
                     f"{pattern.category.value}). "
                     "The Community code must not depend on it: remove the import or depend on the public contract.",
-                ))
+                )
                 return True
         return False
 
@@ -69,28 +68,33 @@ class ImportStatementCheck(_ImportCheck):
         Invalid("from ▶cavra.jobs.tenant_provisioning import run\n", SAAS),
     )
 
-    def visit_Import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            name = dotted_name(alias.name)
-            if name is not None:
-                self._report(alias.name, name)
+    def _alias_span(self, alias: ast.alias) -> tuple[int, int]:
+        """The imported name (``a.b`` of ``import a.b as c``)."""
+        start, end = self.context.span(alias)
+        return (start, start + len(alias.name)) if self.context.text.startswith(alias.name, start) else (start, end)
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        level = len(node.relative)
-        module = dotted_name(node.module) or ""
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self._report(self._alias_span(alias), alias.name)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        level, module = node.level, node.module or ""
         base = self.context.resolve_relative(level, module) if level else module
-        where: cst.CSTNode = node.module if node.module is not None else node.relative[0]
-        if level and node.module is not None:
-            where = node.relative[0]  # the finding starts at the dots: they are part of the module's name
-        if base and self._report(where, base, relative=bool(level)):
-            return
-        if isinstance(node.names, cst.ImportStar):
+        # The finding starts at the module's name, dots included: the tree keeps the name as a plain string.
+        where = self.context.after_keyword(node, "from", r"[\w.\s\\]*?(?=\bimport\b)")
+        if base and where is not None and self._report(_trimmed(self.context.text, where), base,
+                                                       relative=bool(level)):
             return
         for alias in node.names:
-            name = dotted_name(alias.name)
-            if name is not None:
-                full = f"{base}.{name}" if base else name
-                self._report(alias.name, full, relative=bool(level))
+            if alias.name != "*":
+                full = f"{base}.{alias.name}" if base else alias.name
+                self._report(self._alias_span(alias), full, relative=bool(level))
+
+
+def _trimmed(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """``span`` without the white space that ends it."""
+    start, end = span
+    return start, start + len(text[start:end].rstrip(" \t\f\\\r\n"))
 
 
 class DynamicImportCheck(_ImportCheck):
@@ -121,55 +125,54 @@ class DynamicImportCheck(_ImportCheck):
         super().__init__(context)
         self._module_names = {"importlib"}
         self._function_names = {"__import__"}
-        self._calls: list[cst.Call] = []
+        self._calls: list[ast.Call] = []
 
-    def visit_Import(self, node: cst.Import) -> None:
+    def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
-            if dotted_name(alias.name) == "importlib":
-                bound = alias.asname.name if alias.asname is not None else None
-                self._module_names.add(bound.value if isinstance(bound, cst.Name) else "importlib")
+            if alias.name == "importlib":
+                self._module_names.add(alias.asname or "importlib")
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if dotted_name(node.module) != "importlib" or isinstance(node.names, cst.ImportStar):
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        if node.module != "importlib":
             return
         for alias in node.names:
-            if dotted_name(alias.name) == "import_module":
-                bound = alias.asname.name if alias.asname is not None else alias.name
-                if isinstance(bound, cst.Name):
-                    self._function_names.add(bound.value)
+            if alias.name == "import_module":
+                self._function_names.add(alias.asname or alias.name)
 
-    def visit_Call(self, node: cst.Call) -> None:
-        if node.args and isinstance(node.func, cst.Name | cst.Attribute):
+    def visit_Call(self, node: ast.Call) -> None:
+        if (node.args or node.keywords) and isinstance(node.func, ast.Name | ast.Attribute):
             self._calls.append(node)
 
-    def _is_dynamic_import(self, func: cst.BaseExpression) -> bool:
-        if isinstance(func, cst.Name):
-            return func.value in self._function_names
-        return (isinstance(func, cst.Attribute) and func.attr.value == "import_module"
+    def _is_dynamic_import(self, func: ast.expr) -> bool:
+        if isinstance(func, ast.Name):
+            return func.id in self._function_names
+        return (isinstance(func, ast.Attribute) and func.attr == "import_module"
                 and dotted_name(func.value) in self._module_names)
 
     def finish(self) -> None:
-        # Decided after the traversal: an alias may be imported below the function that uses it.
+        # Decided after the walk: an alias may be imported below the function that uses it.
         for call in self._calls:
             if not self._is_dynamic_import(call.func):
                 continue
-            first = call.args[0]
-            if first.keyword is not None and first.keyword.value != "name":
-                continue
-            module = _module_of(first.value, _package_argument(call))
-            if module:
-                self._report(first.value, module)
+            first = call.args[0] if call.args else _keyword(call, "name")
+            module = _module_of(first, _package_argument(call)) if first is not None else ""
+            if module and first is not None:
+                self._report(self.context.span(first), module)
 
 
-def _package_argument(call: cst.Call) -> str | None:
-    for position, arg in enumerate(call.args):
-        if (arg.keyword is not None and arg.keyword.value == "package") or (arg.keyword is None and position == 1):
-            text = static_text(arg.value)
-            return text.text if text is not None and text.complete else None
-    return None
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((keyword.value for keyword in call.keywords if keyword.arg == name), None)
 
 
-def _module_of(node: cst.BaseExpression, package: str | None) -> str:
+def _package_argument(call: ast.Call) -> str | None:
+    argument = call.args[1] if len(call.args) > 1 else _keyword(call, "package")
+    if argument is None:
+        return None
+    text = static_text(argument)
+    return text.text if text is not None and text.complete else None
+
+
+def _module_of(node: ast.expr, package: str | None) -> str:
     """The module a dynamic import names, as far as its literal parts tell: an unknown tail drops the
     incomplete segment (``f"cavra_saas.{x}"`` -> ``cavra_saas``; ``"cavra_sa" + x`` -> nothing)."""
     text = static_text(node, partial=True)

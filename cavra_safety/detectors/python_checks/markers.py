@@ -4,10 +4,11 @@ markers (``__edition__``, a licence header, a private banner in the module docst
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
+import re
 
 from cavra_safety.detectors.python_checks import gates
-from cavra_safety.detectors.python_checks.base import Candidate, Check, Invalid, Valid
+from cavra_safety.detectors.python_checks.base import Check, Invalid, Valid
 from cavra_safety.detectors.python_checks.names import snake_case
 from cavra_safety.detectors.python_checks.rules import MARKER_RULE, definition_rule
 from cavra_safety.detectors.python_checks.strings import string_value
@@ -39,39 +40,40 @@ class PrivateDefinitionCheck(Check):
         Invalid("def ▶bind_entitlements(tenant, plan):\n    pass\n", ENTERPRISE),
     )
 
-
-
-    def _check(self, name: cst.Name, kind: str) -> None:
-        snake = snake_case(name.value)
+    def _check(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, keyword: str, kind: str) -> None:
+        snake = snake_case(node.name)
         for pattern in self.context.section.implementations:
             if pattern.matches(snake):
-                self.found.append(Candidate(
-                    name, definition_rule(pattern.category), name.value,
-                    f"The {kind} {name.value} implements private functionality ({pattern.category.value}); such "
+                where = self.context.after_keyword(node, keyword, re.escape(node.name))
+                self.report(
+                    where or self.context.span(node), definition_rule(pattern.category), node.name,
+                    f"The {kind} {node.name} implements private functionality ({pattern.category.value}); such "
                     "code belongs in the private SaaS / Enterprise repository, not in the Community edition.",
-                ))
+                )
                 return
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._check(node.name, "function")
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._check(node, "def", "function")
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._check(node.name, "class")
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self._check(node, r"async(?:[ \t\f]|\\\r?\n)+def", "function")
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self._check(node, "class", "class")
 
 
 class _MarkerCheck(Check):
-
-    def _search(self, node: cst.CSTNode, text: str, patterns: tuple[CompiledPattern, ...], what: str) -> bool:
+    def _search(self, offset: int, text: str, patterns: tuple[CompiledPattern, ...], what: str) -> bool:
+        """Report the first match of ``patterns`` in ``text``, which starts at ``offset`` of the file."""
         for pattern in patterns:
             match = pattern.regex.search(text)
             if match is not None:
                 start, end = match.span(pattern.group)
-                self.found.append(Candidate(
-                    node, MARKER_RULE, match.group(pattern.group),
+                self.report(
+                    (offset + start, offset + end), MARKER_RULE, match.group(pattern.group),
                     f"The module's {what} marks it as Enterprise / private code; move the module to the private "
                     "repository, or remove the marker if it really is Community code.",
-                    offset=start, length=end - start,
-                ))
+                )
                 return True
         return False
 
@@ -92,27 +94,22 @@ class EditionMarkerCheck(_MarkerCheck):
         Invalid('__edition__: str = ▶"Enterprise"\n', ENTERPRISE),
     )
 
-
-    def visit_Module(self, node: cst.Module) -> None:
+    def visit_Module(self, node: ast.Module) -> None:
         for statement in node.body:
-            if not isinstance(statement, cst.SimpleStatementLine):
+            if isinstance(statement, ast.Assign):
+                targets, value = statement.targets, statement.value
+            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+                targets, value = [statement.target], statement.value
+            else:
                 continue
-            for small in statement.body:
-                if isinstance(small, cst.Assign):
-                    targets = [target.target for target in small.targets]
-                    value: cst.BaseExpression | None = small.value
-                elif isinstance(small, cst.AnnAssign):
-                    targets, value = [small.target], small.value
-                else:
-                    continue
-                named = any(isinstance(t, cst.Name) and t.value == "__edition__" for t in targets)
-                edition = string_value(value) if value is not None and named else None
-                if edition is not None and edition.strip().lower() in self.context.section.editions:
-                    self.found.append(Candidate(
-                        value, MARKER_RULE, edition,  # type: ignore[arg-type]
-                        "__edition__ marks this module as Enterprise code; Enterprise-only code must not be "
-                        "published in the Community repository.",
-                    ))
+            named = any(isinstance(target, ast.Name) and target.id == "__edition__" for target in targets)
+            edition = string_value(value) if named else None
+            if edition is not None and edition.strip().lower() in self.context.section.editions:
+                self.report(
+                    self.context.span(value), MARKER_RULE, edition,
+                    "__edition__ marks this module as Enterprise code; Enterprise-only code must not be "
+                    "published in the Community repository.",
+                )
 
 
 class LicenceHeaderCheck(_MarkerCheck):
@@ -132,14 +129,16 @@ class LicenceHeaderCheck(_MarkerCheck):
                 "\nimport os\n", ENTERPRISE),
     )
 
-
-    def visit_Module(self, node: cst.Module) -> None:
-        lines = list(node.header)
+    def visit_Module(self, node: ast.Module) -> None:
         if node.body:
-            lines.extend(node.body[0].leading_lines)
-        for line in lines:
-            if line.comment is not None and self._search(line.comment, line.comment.value,
-                                                         self.context.section.headers, "licence header"):
+            first = node.body[0]
+            decorators = getattr(first, "decorator_list", ())
+            head = self.context.positions.start(decorators[0] if decorators else first)
+        else:
+            head = len(self.context.text)
+        for comment in _COMMENT_LINE.finditer(self.context.text, 0, head):
+            if self._search(comment.start("comment"), comment.group("comment"), self.context.section.headers,
+                            "licence header"):
                 return
 
 
@@ -160,19 +159,13 @@ class DocstringBannerCheck(_MarkerCheck):
         Invalid('# coding: utf-8\n"""SSO bridge (▶Enterprise-only)."""\n', ENTERPRISE),
     )
 
+    def visit_Module(self, node: ast.Module) -> None:
+        first = node.body[0] if node.body else None
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+            # The docstring's code as written (quotes, escapes, implicitly joined pieces), searched in place.
+            start, end = self.context.span(first.value)
+            self._search(start, self.context.text[start:end], self.context.section.docstrings, "docstring")
 
-    def visit_Module(self, node: cst.Module) -> None:
-        docstring = _docstring_node(node)
-        if docstring is None:
-            return
-        code = docstring.value if isinstance(docstring, cst.SimpleString) else cst.Module([]).code_for_node(docstring)
-        self._search(docstring, code, self.context.section.docstrings, "docstring")
 
-
-def _docstring_node(module: cst.Module) -> cst.BaseString | None:
-    if not module.body or not isinstance(module.body[0], cst.SimpleStatementLine):
-        return None
-    first = module.body[0].body[0] if module.body[0].body else None
-    if isinstance(first, cst.Expr) and isinstance(first.value, cst.SimpleString | cst.ConcatenatedString):
-        return first.value
-    return None
+# A comment alone on its line (the head of a module holds nothing else).
+_COMMENT_LINE = re.compile(r"(?m)^[ \t\f]*(?P<comment>#[^\r\n]*)")

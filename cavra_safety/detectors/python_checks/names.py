@@ -1,4 +1,4 @@
-"""The words of identifiers (no libcst here: the gates use it before anything is parsed)."""
+"""The words of identifiers (the gates use them before anything is parsed)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""The libcst checks of the Python detector, registered in one tuple literal (run in this order).
+"""The checks of the Python detector, registered in one tuple literal (run in this order).
 
-Importing this module imports libcst: the detector does so only when a file passes a gate.
+The detector imports this module only when a file passes a gate.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The rules of the Python checks (no libcst here: the detector lists its rules without importing it).
+"""The rules of the Python checks (no checks here: the detector lists its rules without importing them).
 
 Rule ids name the category first, like the policy rules (``policy/tenant-id-value``): one rule per category, so
 that ``--category`` and ``--exclude-category`` select Python findings exactly.

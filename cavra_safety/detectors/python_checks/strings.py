@@ -1,4 +1,4 @@
-"""Static text of string expressions.
+"""Static text of string expressions (CPython syntax-tree nodes).
 
 ``static_text`` reads what a string expression is known to contain without running it: plain, bytes and raw
 literals, implicit concatenation (``"ab" "cd"``), ``+`` between literals, and f-strings, whose expressions become
@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-
-import libcst as cst
 
 
 @dataclass(frozen=True)
@@ -53,39 +51,20 @@ class StaticText:
         return tuple(runs)
 
 
-def _simple(node: cst.SimpleString) -> str | None:
-    try:
-        value = node.evaluated_value
-    except (ValueError, SyntaxError, MemoryError):
-        return None
+def _constant(value: object) -> str | None:
     if isinstance(value, bytes):
         return value.decode("latin-1")  # lossless: the shape of the bytes is what is judged
-    return value
+    return value if isinstance(value, str) else None
 
 
-def _fstring_text(node: cst.FormattedString, raw: str) -> str:
-    text = raw.replace("{{", "{").replace("}}", "}")
-    prefix = node.prefix.lower().replace("f", "")
-    try:
-        value = ast.literal_eval(f"{prefix}{node.quote}{text}{node.quote}")
-    except (ValueError, SyntaxError, MemoryError):
-        return text
-    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
-
-
-def _pieces(node: cst.BaseExpression, partial: bool) -> list[str | None] | None:
-    if isinstance(node, cst.SimpleString):
-        value = _simple(node)
+def _pieces(node: ast.expr, partial: bool) -> list[str | None] | None:
+    """The tree already joins implicitly concatenated literals (``"ab" "cd"``) into one node."""
+    if isinstance(node, ast.Constant):
+        value = _constant(node.value)
         return None if value is None else [value]
-    if isinstance(node, cst.ConcatenatedString):
-        left, right = _pieces(node.left, partial), _pieces(node.right, partial)
-        return None if left is None or right is None else left + right
-    if isinstance(node, cst.FormattedString):
-        pieces: list[str | None] = []
-        for part in node.parts:
-            pieces.append(_fstring_text(node, part.value) if isinstance(part, cst.FormattedStringText) else None)
-        return pieces
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+    if isinstance(node, ast.JoinedStr):
+        return [_constant(part.value) if isinstance(part, ast.Constant) else None for part in node.values]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left, right = _pieces(node.left, partial), _pieces(node.right, partial)
         if (left is None and right is None) or (not partial and (left is None or right is None)):
             return None
@@ -94,7 +73,7 @@ def _pieces(node: cst.BaseExpression, partial: bool) -> list[str | None] | None:
     return None
 
 
-def static_text(node: cst.BaseExpression, *, partial: bool = False) -> StaticText | None:
+def static_text(node: ast.expr, *, partial: bool = False) -> StaticText | None:
     """The literal pieces of ``node``, or None when it is not a string expression at all. ``+`` joins literals;
     with ``partial`` an operand that is not a literal becomes a hole (``"cavra_saas." + name``), else such a
     sum is not a string expression (a value computed from a name is not a literal)."""
@@ -104,7 +83,7 @@ def static_text(node: cst.BaseExpression, *, partial: bool = False) -> StaticTex
     return StaticText(tuple(pieces))
 
 
-def string_value(node: cst.BaseExpression) -> str | None:
+def string_value(node: ast.expr) -> str | None:
     """The whole value of a fully literal string expression, else None."""
     text = static_text(node)
     return text.text if text is not None and text.complete else None
