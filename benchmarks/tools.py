@@ -140,7 +140,7 @@ def _cat(corpus: Corpus, report: Path) -> list[str] | None:
 CAT = Tool("cat (every file)", _cat, lambda report: 0)
 # -P: the working folder (a corpus: the stdlib copy holds ``json``, ``re``...) must not shadow real modules.
 CAVRA = Tool("cavra-safety", _cavra_command([sys.executable, "-P", "-m", "cavra_safety"]), _count_key("findings"))
-# Diagnostic: the same scan with the libcst Python detector unregistered, to show what it costs.
+# Diagnostic: the same scan with the Python detector unregistered, to show what it costs.
 CAVRA_WITHOUT_PYTHON = Tool("cavra-safety without python checks",
                             _cavra_command([sys.executable, "-P", str(HERE / "without_python.py")]),
                             _count_key("findings"))

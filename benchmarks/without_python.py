@@ -1,4 +1,4 @@
-"""``cavra-safety`` with the libcst Python detector unregistered: a diagnostic row of the benchmark that
+"""``cavra-safety`` with the Python detector unregistered: a diagnostic row of the benchmark that
 shows what the Python checks cost (``python benchmarks/without_python.py scan ...``)."""
 
 from __future__ import annotations
