@@ -164,9 +164,11 @@ def test_a_file_libcst_must_not_parse_is_reported_and_not_touched(
          'import os\nLABEL = "größe 😀"; TOKEN = os.environ["TOKEN"]\n'),
         (f'import os\nif True:\n\tTOKEN = "{API_KEY}"\n', 'import os\nif True:\n\tTOKEN = os.environ["TOKEN"]\n'),
         (f'import os\nTOKEN = ("{API_KEY}")\n', 'import os\nTOKEN = os.environ["TOKEN"]\n'),  # parentheses go too
+        (f'import os\nif (token := "{API_KEY}"):\n    pass\n',
+         'import os\nif (token := os.environ["TOKEN"]):\n    pass\n'),
     ],
     ids=["has-import-os", "adds-import-os", "after-docstring", "before-first-import", "bytes", "attribute", "crlf",
-         "lone-cr", "non-ascii-before", "tab", "parenthesized"],
+         "lone-cr", "non-ascii-before", "tab", "parenthesized", "walrus"],
 )
 def test_write_changes_only_the_literal_and_the_import(
     project: Path, capsys: pytest.CaptureFixture[str], before: str, after: str
@@ -185,9 +187,10 @@ def test_write_changes_only_the_literal_and_the_import(
         f'headers = {{"api_key": "{API_KEY}"}}\nos.environ.setdefault("TOKEN", "{API_KEY}")\n',
         f'TOKEN = f"{API_KEY}{{suffix}}"\n',
         'TOKEN = os.environ["TOKEN"]\nTENANT_ID_FIELD = "tenant_id"\n',
+        f'class Settings(BaseSettings):\n    api_key: str = Field("{API_KEY}")\n',
     ],
     ids=["allowed-same-line", "allowed-line-above", "pragma", "dict-and-lookup-not-fixable", "f-string-hole",
-         "nothing"],
+         "nothing", "field-default-reported-not-rewritten"],
 )
 def test_nothing_to_fix_exits_0_and_leaves_the_file(
     project: Path, capsys: pytest.CaptureFixture[str], code: str

@@ -28,9 +28,13 @@ KEY = "".join(["sk-", "proj-", "7hG2kLm9", "Qw3eRt5y"])
         f'value = os.getenv("API_KEY", default="{KEY}")\n',
         f'headers = {{"X-Api-Key": b"{KEY}"}}\n',
         f'def connect(password: Optional[str] = "{KEY}"):\n    pass\n',
+        f'class S(BaseSettings):\n    api_key: SecretStr = Field(\n        "{KEY}",\n    )\n',
+        f'password: str = dataclasses.field(init=False, default="{KEY}")\n',
+        f'while (token := "{KEY}"):\n    break\n',
     ],
     ids=["assignment", "unpacking-first", "unpacking-last", "implicit-concatenation", "plus", "f-string",
-         "triple-quoted", "environ", "lookup-default-keyword", "bytes-in-dict", "annotated-default"],
+         "triple-quoted", "environ", "lookup-default-keyword", "bytes-in-dict", "annotated-default",
+         "pydantic-field-positional", "dataclass-field-default", "walrus"],
 )
 def test_reportable_bindings_pass_the_gate(code: str) -> None:
     assert may_bind_a_secret(code)

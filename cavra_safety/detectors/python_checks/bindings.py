@@ -78,8 +78,23 @@ def _subscript_key(target: ast.Subscript) -> str | None:
     return string_value(target.slice)
 
 
+def _field_default(value: ast.expr) -> ast.expr | None:
+    """The default of a declared field: ``Field("...")`` / ``Field(default="...")`` (pydantic, SQLModel) and
+    ``field(default="...")`` (dataclasses, attrs), under any module prefix."""
+    if not isinstance(value, ast.Call):
+        return None
+    name = dotted_name(value.func)
+    if name is None or name.rsplit(".", 1)[-1] not in ("Field", "field"):
+        return None
+    default = next((keyword.value for keyword in value.keywords if keyword.arg == "default"), None)
+    if default is None and name.rsplit(".", 1)[-1] == "Field" and value.args:
+        default = value.args[0]  # pydantic's Field takes the default first
+    return default
+
+
 class AssignmentBinding(_BindingCheck):
-    """``name = "..."``, ``name: str = "..."``, ``self.name = "..."``, ``mapping["name"] = "..."``."""
+    """``name = "..."``, ``name: str = "..."``, ``self.name = "..."``, ``mapping["name"] = "..."``,
+    ``(name := "...")``, and field declarations: ``name: SecretStr = Field("...")``."""
 
     VALID = (
         Valid('TENANT_ID_FIELD = "tenant_id"\nTENANT_HEADER = "X-Tenant-ID"\n'),
@@ -94,6 +109,8 @@ class AssignmentBinding(_BindingCheck):
         Valid('db_password = "p@ssword"\nPASSWORD = "some:password"\ntoken = "1111-aaaaa"\npasswd = "pass\\0word"\n'),
         Valid(f'TEST_API_KEY = "{API_KEY}"\nsample_token = "{API_KEY}"\nmock_password = "{PASSWORD}"\n'),
         Valid('token_url = "https://auth.example.org/oauth/token"\npassword_hint = "Your pet\'s name"\n'),
+        Valid('api_key: SecretStr = Field(..., description="The API key")\ntoken: str = field(default_factory=str)\n'),
+        Valid('password: str = Field(alias="pwd", default=None)\nsecret: str = other(default="Zx81-kq2LmN0pQ")\n'),
     )
     INVALID = (
         Invalid(f'tenant_id = ▶"{TENANT}"\n', TENANT_ID),
@@ -105,12 +122,19 @@ class AssignmentBinding(_BindingCheck):
         Invalid(f'DB_PASSWORD = (\n    ▶"{PASSWORD[:4]}"\n    "{PASSWORD[4:]}"\n)\n', CREDENTIAL),
         Invalid(f'user, password = "admin", ▶"{PASSWORD}"\n', CREDENTIAL),
         Invalid(f'api_key = ▶f"{API_KEY}{{suffix}}"\n', CREDENTIAL),
+        Invalid(f'if (token := ▶"{API_KEY}"):\n    pass\n', CREDENTIAL),
+        Invalid(f'class Settings(BaseSettings):\n    api_key: SecretStr = Field(▶"{API_KEY}")\n', CREDENTIAL),
+        Invalid(f'class Settings(BaseModel):\n    tenant_id: str = pydantic.Field(default=▶"{TENANT}", min_length=4)\n',
+                TENANT_ID),
+        Invalid(f'@dataclass\nclass Hook:\n    signing_secret: str = field(repr=False, default=▶"{WEBHOOK}")\n',
+                WEBHOOK_SECRET),
     )
 
     def _targets(self, target: ast.expr, value: ast.expr) -> None:
         if isinstance(target, ast.Name | ast.Attribute):
             name = target.id if isinstance(target, ast.Name) else target.attr
-            self.judge(name, value, fixable=True)
+            default = _field_default(value)
+            self.judge(name, value if default is None else default, fixable=default is None)
         elif isinstance(target, ast.Subscript):
             key = _subscript_key(target)
             if key is not None:
@@ -128,6 +152,9 @@ class AssignmentBinding(_BindingCheck):
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
             self._targets(node.target, node.value)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self.judge(node.target.id, node.value, fixable=True)
 
 
 class KeywordArgumentBinding(_BindingCheck):

@@ -20,12 +20,13 @@ STEMS = (r"tenant|licen[cs]e|product|activation|hook|signing|whsec|billing|payme
          r"|chargebee|recurly|paypal|pass|pwd|secret|token|credential"
          r"|(?:api|access|private|auth|client|master|encryption|account|app|consumer|service)[_-]?key")
 _TRIPLE = ('"""', "'''")
-# A sensitive word inside a name, what binds it (`=`, an annotation, the `:` of a dict key, the `,` of a look-up, a
-# `default=` keyword) and a literal: its prefix, and the literal itself when it closes on the same line (or the
-# opening of a triple-quoted one).
+# A sensitive word inside a name, what binds it (`=`, `:=`, an annotation, the `:` of a dict key, the `,` of a
+# look-up, a `default=` keyword, a `Field(...)` / `field(default=...)` call) and a literal: its prefix, and the
+# literal itself when it closes on the same line (or the opening of a triple-quoted one).
 _SPOT = compile_regex(
     rf"(?i)(?P<name>[A-Za-z0-9_-]*(?:{STEMS})[A-Za-z0-9_-]*)(?P<quoted>[\"']?)\s*\]?\s*"
-    r"(?P<op>:\s*[\w.\[\], |]*\s*=|=|:|,)\s*\(?\s*(?:default\s*=\s*)?"
+    r"(?P<op>:\s*[\w.\[\], |]*\s*=|:?=|:|,)\s*\(?\s*(?:(?:[\w.]*\.)?field\s*\(\s*(?:[^()\n]*?\bdefault\s*=\s*)?)?"
+    r"(?:default\s*=\s*)?"
     r"(?P<prefix>[rRbBuUfF]{0,2})"
     r"(?P<literal>\"\"\"|'''|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')"
 )
