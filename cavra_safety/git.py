@@ -15,14 +15,19 @@ Only read commands are ever run: the scanner never changes the repository's stat
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from cavra_safety.errors import UserError
+
+if sys.platform == "linux":
+    import fcntl
 
 # The object name of the empty tree: the "parent" of a root commit and of an unborn branch's index.
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -36,6 +41,20 @@ _SHALLOW_HINT = (
     "fetch-depth: 0; GitLab CI: GIT_DEPTH: 0; by hand: git fetch --unshallow)"
 )
 _DUBIOUS = re.compile(r"dubious ownership in repository at '(?P<path>[^']*)'")
+# The most ``Git.stream`` reads at once (a read returns what the pipe holds, without waiting for more).
+STREAM_BLOCK = 1 << 20
+# The pipe git writes a stream into: 1 MiB (Linux's default ceiling for an unprivileged process) instead of
+# 64 KiB, so that git goes on producing while this process is busy (scanning, or waiting for pool workers)
+# rather than stopping every 64 KiB (measured on two cores: about a tenth off a history scan's time and CPU).
+PIPE_BYTES = 1 << 20
+
+
+def _widen_pipe(descriptor: int) -> None:
+    """Elsewhere than Linux, or over a lower limit (/proc/sys/fs/pipe-max-size), the pipe keeps its size:
+    git only waits more often."""
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(descriptor, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
 def git_environment() -> dict[str, str]:
@@ -75,16 +94,20 @@ class Git:
         return done.stdout
 
     def stream(self, *args: str) -> Iterator[bytes]:
-        """git's stdout line by line (``\\n`` kept), for outputs too large to hold (``git log -p``)."""
+        """git's stdout in blocks as they arrive (at most ``STREAM_BLOCK`` bytes each, cut anywhere, even
+        inside a line), for outputs too large to hold (``git log -p``). Blocks, not lines: the caller cuts the
+        output where it needs to with ``bytes.find``, instead of one Python step per line."""
         try:
             process = subprocess.Popen(self.command(args), cwd=self.cwd, stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE, env=git_environment())
+                                       stderr=subprocess.PIPE, env=git_environment(), bufsize=0)
         except (FileNotFoundError, NotADirectoryError):
             raise self._not_started() from None
         assert process.stdout is not None and process.stderr is not None
+        _widen_pipe(process.stdout.fileno())
         finished = False
         try:
-            yield from process.stdout
+            while block := process.stdout.read(STREAM_BLOCK):
+                yield block
             finished = True
         finally:
             if not finished:

@@ -11,18 +11,19 @@ on the line above an added line is honoured.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from cavra_safety.config import Config
 from cavra_safety.findings import Skipped
 from cavra_safety.git import Git
-from cavra_safety.git_patch import SYMLINK_MODE, FilePatch, PatchParser
-from cavra_safety.git_sources import PATCH_OPTIONS, PathFilter, binary_reason, blob_source
+from cavra_safety.git_patch import SYMLINK_MODE, FilePatch, parse_patch
+from cavra_safety.git_sources import PATCH_OPTIONS, PathFilter, blob_source
 from cavra_safety.sources import Origin, Source, display_path
 
 COMMIT_MESSAGE_PATH = "(commit message)"
 _START = b"\x00\x01"
+_NEXT_START = b"\n" + _START
 # NUL never occurs in a commit message or a patch line, so it frames the header unambiguously.
 LOG_FORMAT = "--format=%x00%x01%H%x00%aI%x00%B%x00"
 CONTEXT_LINES = 3
@@ -60,8 +61,8 @@ def merge_options(git: Git) -> tuple[str, ...]:
     return ("--diff-merges=first-parent",) if git.version() >= (2, 31) else ("-m",)
 
 
-def raw_commits(git: Git, history: HistoryRange, paths: Sequence[str] = ()) -> Iterator[list[bytes]]:
-    """The ``git log -p`` output of each commit as its lines, oldest first, from one streaming ``git log``.
+def raw_commits(git: Git, history: HistoryRange, paths: Sequence[str] = ()) -> Iterator[bytes]:
+    """The ``git log -p`` output of each commit, oldest first, from one streaming ``git log``.
 
     A commit starts at a line that starts with the header marker: no other line can (hunk lines start with a
     marker character, headers with a keyword, and messages hold no NUL), so the output can be cut into commits
@@ -71,52 +72,89 @@ def raw_commits(git: Git, history: HistoryRange, paths: Sequence[str] = ()) -> I
         return  # an empty repository: no commit to read
     revisions = [r for r in history.revisions if r != "--all"]
     walk = ("--all",) if "--all" in history.revisions else ()
-    lines = git.stream("log", "-p", f"--unified={CONTEXT_LINES}", *PATCH_OPTIONS, *merge_options(git),
-                       "--reverse", "--topo-order", "--encoding=UTF-8",
-                       LOG_FORMAT, *walk, "--end-of-options", *revisions, "--", *paths)
-    commit: list[bytes] = []
-    for line in lines:
-        if line.startswith(_START) and commit:
-            yield commit
-            commit = []
-        commit.append(line)
+    yield from split_commits(git.stream(
+        "log", "-p", f"--unified={CONTEXT_LINES}", *PATCH_OPTIONS, *merge_options(git), "--reverse",
+        "--topo-order", "--encoding=UTF-8", LOG_FORMAT, *walk, "--end-of-options", *revisions, "--", *paths))
+
+
+def split_commits(blocks: Iterable[bytes]) -> Iterator[bytes]:
+    """Cut output that arrives in blocks (cut anywhere) into commits: each starts with a line that starts
+    with the header marker (output before the first such line, if any, comes out as a piece of its own)."""
+    commit: list[bytes] = []  # the commit so far, in pieces of whole lines
+    unfinished: list[bytes] = []  # a line not yet ended, in pieces
+    for block in blocks:
+        cut = block.rfind(b"\n") + 1
+        if not cut:
+            unfinished.append(block)
+            continue
+        text = b"".join((*unfinished, block[:cut])) if unfinished else block[:cut]
+        unfinished = [block[cut:]] if cut < len(block) else []
+        yield from _cut_lines(text, commit)
+    if unfinished:
+        yield from _cut_lines(b"".join(unfinished), commit)
     if commit:
-        yield commit
+        yield b"".join(commit)
 
 
-def parse_commit(lines: Sequence[bytes], path_filter: PathFilter, config: Config) -> HistoryCommit | None:
+def _cut_lines(text: bytes, commit: list[bytes]) -> Iterator[bytes]:
+    """The commits that end in ``text`` (whole lines); the start of the next one is left in ``commit``."""
+    begin = 0
+    for start in _commit_starts(text):
+        if start > begin:
+            commit.append(text[begin:start])
+        if commit:
+            yield b"".join(commit)
+            commit.clear()
+        begin = start
+    if begin < len(text):
+        commit.append(text[begin:])
+
+
+def _commit_starts(text: bytes) -> Iterator[int]:
+    """Where the lines of ``text`` (whole lines) that start a commit begin."""
+    if text.startswith(_START):
+        yield 0
+    found = text.find(_NEXT_START)
+    while found >= 0:
+        yield found + 1
+        found = text.find(_NEXT_START, found + 1)
+
+
+def parse_commit(data: bytes, path_filter: PathFilter, config: Config) -> HistoryCommit | None:
     """One commit of ``raw_commits`` with its sources (None for output before the first header: none is
     expected)."""
-    rest = iter(lines)
-    first = next(rest, b"")
-    if not first.startswith(_START):
+    if not data.startswith(_START):
         return None
-    commit = _header(first, rest, config)
-    parser = PatchParser()
-    for line in rest:
-        finished = parser.feed(line)
-        if finished is not None:  # most lines complete nothing: no call for them
-            _add(commit, finished, path_filter, config)
-    _add(commit, parser.finish(), path_filter, config)
+    commit, patch = _header(data, config)
+    for file_patch in parse_patch(patch):
+        _add(commit, file_patch, path_filter, config)
     return commit
 
 
-def _header(line: bytes, lines: Iterator[bytes], config: Config) -> HistoryCommit:
-    """``\\0\\1<sha>\\0<author date>\\0<message>\\0``: the message may span lines, so read to its NUL."""
-    buffer = line
-    while buffer.count(b"\x00") < 4:
-        buffer += next(lines, b"\x00")
-    _, commit, date, message, _ = buffer.split(b"\x00", 4)
-    sha = commit[1:].decode("ascii")
+def _header(data: bytes, config: Config) -> tuple[HistoryCommit, bytes]:
+    """``\\0\\1<sha>\\0<author date>\\0<message>\\0``, and the patch: the lines after the one that ends the
+    header (the message may span lines, so the header ends at its fourth NUL)."""
+    end = -1
+    for _ in range(4):
+        end = data.find(b"\x00", end + 1)
+        if end < 0:
+            break
+    if end < 0:  # a truncated header (git never writes one): it takes the whole piece
+        header, patch = data + b"\x00" * (4 - data.count(b"\x00")), b""
+    else:
+        line_end = data.find(b"\n", end)
+        header, patch = (data, b"") if line_end < 0 else (data[: line_end + 1], data[line_end + 1 :])
+    _, sha_field, date, message, _ = header.split(b"\x00", 4)
+    sha = sha_field[1:].decode("ascii")
     found = HistoryCommit(sha, date.decode("ascii", "replace"))
     text = message.decode("utf-8", "replace").rstrip("\n")
     if text.strip() and len(text) <= config.max_file_size:
         found.sources.append(Source(path=COMMIT_MESSAGE_PATH, text=text, origin=Origin.COMMIT, commit=sha))
-    return found
+    return found, patch
 
 
-def _add(commit: HistoryCommit, patch: FilePatch | None, path_filter: PathFilter, config: Config) -> None:
-    if patch is None or patch.deleted or path_filter.excluded(patch.path):
+def _add(commit: HistoryCommit, patch: FilePatch, path_filter: PathFilter, config: Config) -> None:
+    if patch.deleted or path_filter.excluded(patch.path):
         return
     shown = display_path(patch.path)
     if patch.binary:
@@ -126,17 +164,12 @@ def _add(commit: HistoryCommit, patch: FilePatch | None, path_filter: PathFilter
         if patch.new_mode == SYMLINK_MODE:
             commit.skipped.append(Skipped(shown, "symbolic link (not followed)"))
         return
-    numbered = [b""] * max(patch.new_lines)  # blank where the patch shows nothing: real line numbers
-    for number, text in patch.new_lines.items():
-        numbered[number - 1] = text
-    data = b"\n".join(numbered)
+    data = patch.new_text()  # blank where the patch shows nothing: real line numbers
     if len(data) > config.max_file_size:
         commit.skipped.append(Skipped(shown, f"larger than max-file-size ({config.max_file_size} bytes)"))
-        return
-    reason = binary_reason(patch.path, data)
-    if reason is not None:
-        commit.skipped.append(Skipped(shown, reason))
         return
     loaded = blob_source(patch.path, data, Origin.COMMIT, commit.commit, frozenset(patch.added))
     if isinstance(loaded, Source):
         commit.sources.append(loaded)
+    else:  # binary after all (NUL bytes in a text diff, a binary suffix), as the tree walk would judge it
+        commit.skipped.append(loaded)

@@ -3,7 +3,9 @@ blob and mode, and the lines of the new side with their real line numbers.
 
 git is always run with ``--full-index --src-prefix=a/ --dst-prefix=b/ --no-color --no-ext-diff
 --no-textconv``, so the shape is fixed. Hunk bodies are consumed by their line counts, so a content line
-that happens to read ``+++ x`` or ``diff --git`` can never be taken for a header.
+that happens to read ``+++ x`` or ``diff --git`` can never be taken for a header. A patch is parsed whole (a
+commit's, in a history scan), in one pass over its lines with no Python call per line: history scans read
+hundreds of thousands of them.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from itertools import count
 
 _HUNK = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _ESCAPES = {ord("a"): 7, ord("b"): 8, ord("t"): 9, ord("n"): 10, ord("v"): 11, ord("f"): 12, ord("r"): 13,
@@ -42,7 +45,6 @@ def unquote_path(raw: bytes) -> bytes:
 
 def _header_path(rest: bytes, prefix: bytes) -> bytes | None:
     """The path of a ``--- a/x`` / ``+++ b/x`` line; None for /dev/null."""
-    rest = rest.rstrip(b"\n")
     # git ends the name with a tab when it contains a space, so that patch(1) reads it whole.
     rest = rest[:-1] if rest.endswith(b"\t") else rest
     if rest == b"/dev/null":
@@ -53,7 +55,6 @@ def _header_path(rest: bytes, prefix: bytes) -> bytes | None:
 
 def _diff_git_path(rest: bytes) -> bytes:
     """The path of ``diff --git a/P b/P`` when both sides name the same file (binary changes, mode changes)."""
-    rest = rest.rstrip(b"\n")
     if rest.startswith(b'"'):
         end = rest.find(b'" ', 1)
         return _header_path(rest[end + 2 :], b"b/") or b"" if end > 0 else rest
@@ -65,8 +66,9 @@ def _diff_git_path(rest: bytes) -> bytes:
 
 @dataclass
 class FilePatch:
-    """One file's change. ``new_lines`` maps a line number of the new file to its text (context and added
-    lines); ``added`` holds the numbers of the added ones."""
+    """One file's change. ``hunks`` holds the new side of each hunk as ``(first line number, line count,
+    lines joined by \\n)`` (context and added lines, in patch order); ``added`` holds the numbers of the added
+    lines."""
 
     old_path: str | None = None
     new_path: str | None = None
@@ -74,7 +76,7 @@ class FilePatch:
     new_mode: str | None = None
     binary: bool = False
     deleted: bool = False
-    new_lines: dict[int, bytes] = field(default_factory=dict)
+    hunks: list[tuple[int, int, bytes]] = field(default_factory=list)
     added: set[int] = field(default_factory=set)
 
     @property
@@ -85,84 +87,112 @@ class FilePatch:
     def scannable(self) -> bool:
         return not self.deleted and not self.binary and self.new_mode not in (SYMLINK_MODE, SUBMODULE_MODE)
 
+    def new_lines(self) -> dict[int, bytes]:
+        """The lines of the new side the patch shows, by line number."""
+        lines: dict[int, bytes] = {}
+        for first, _, text in self.hunks:
+            lines.update(zip(count(first), text.split(b"\n")))
+        return lines
+
+    def new_text(self) -> bytes:
+        """The new side as a file: the hunks' lines at their line numbers, blank lines elsewhere, no final
+        newline; empty when the patch shows no line of the new side."""
+        pieces: list[bytes] = []
+        next_line = 1
+        for first, lines, text in self.hunks:
+            if first < next_line:  # overlapping hunks (or one before line 1): git never writes them; last wins
+                return _numbered(self.new_lines())
+            pieces.append(b"\n" * (first - next_line) + text)
+            next_line = first + lines
+        return b"\n".join(pieces)
+
+
+def _numbered(lines: dict[int, bytes]) -> bytes:
+    numbered = [b""] * max(lines)
+    for number, text in lines.items():
+        numbered[number - 1] = text
+    return b"\n".join(numbered)
+
 
 def _path(raw: bytes) -> str:
     return os.fsdecode(raw)
 
 
-class PatchParser:
-    """Feed it a patch line by line (``\\n`` kept); it hands back each file's patch once it is complete."""
-
-    def __init__(self) -> None:
-        self.current: FilePatch | None = None
-        self._old_left = 0
-        self._new_left = 0
-        self._new_line = 0
-
-    @property
-    def in_hunk(self) -> bool:
-        return self._old_left > 0 or self._new_left > 0
-
-    def feed(self, line: bytes) -> FilePatch | None:
-        if self.in_hunk:
-            self._hunk_line(line)
-            return None
+def parse_patch(data: bytes) -> list[FilePatch]:
+    """The files of a patch, in order: the whole text split into lines once, then read in one loop (a hunk's
+    lines in an inner loop), with no Python call per line."""
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
+        lines.pop()  # the split's empty tail, not a line
+    patches: list[FilePatch] = []
+    patch: FilePatch | None = None
+    rest = iter(lines)  # shared by the two loops: a hunk's lines are consumed where they are read
+    for line in rest:
         if line.startswith(b"diff --git "):
-            finished = self.finish()
-            self.current = FilePatch()
+            if patch is not None:
+                patches.append(patch)
             path = _path(_diff_git_path(line[len(b"diff --git "):]))
-            self.current.old_path = self.current.new_path = path
-            return finished
-        patch = self.current
-        if patch is None:
-            return None
-        if line.startswith(b"@@"):
+            patch = FilePatch(old_path=path, new_path=path)
+        elif patch is None:
+            continue
+        elif line.startswith(b"@@"):
             match = _HUNK.match(line)
-            if match:
-                self._old_left = int(match.group(2)) if match.group(2) is not None else 1
-                self._new_left = int(match.group(4)) if match.group(4) is not None else 1
-                self._new_line = int(match.group(3))
-        elif line.startswith(b"--- "):
-            old = _header_path(line[4:], b"a/")
-            patch.old_path = _path(old) if old is not None else None
-        elif line.startswith(b"+++ "):
-            new = _header_path(line[4:], b"b/")
-            patch.deleted = new is None
-            patch.new_path = _path(new) if new is not None else patch.new_path
-        elif line.startswith(b"index "):
-            words = line.split()
-            if len(words) >= 2 and b".." in words[1]:
-                patch.new_blob = words[1].split(b"..", 1)[1].decode("ascii")
-            if len(words) >= 3:
-                patch.new_mode = words[2].decode("ascii")
-        elif line.startswith((b"new file mode ", b"new mode ")):
-            patch.new_mode = line.split()[-1].decode("ascii")
-        elif line.startswith(b"deleted file mode "):
-            patch.deleted = True
-        elif line.startswith((b"rename to ", b"copy to ")):
-            patch.new_path = _path(unquote_path(line.split(b" to ", 1)[1].rstrip(b"\n")))
-        elif line.startswith(b"Binary files ") or line.startswith(b"GIT binary patch"):
-            patch.binary = True
-        return None
-
-    def _hunk_line(self, line: bytes) -> None:
-        assert self.current is not None
-        marker, text = line[:1], line[1:].rstrip(b"\n")
-        if marker == b"\\":  # "\ No newline at end of file": not a line of either side
-            return
-        if marker == b"-":
-            self._old_left -= 1
-            return
-        if marker == b"+":
-            self.current.added.add(self._new_line)
+            if match is None:
+                continue
+            old_left = int(match.group(2)) if match.group(2) is not None else 1
+            new_left = int(match.group(4)) if match.group(4) is not None else 1
+            first = number = int(match.group(3))
+            texts: list[bytes] = []
+            added = patch.added
+            # The body is taken by the header's counts, whatever its lines look like.
+            if old_left > 0 or new_left > 0:
+                for line in rest:
+                    marker = line[:1]
+                    if marker == b"+":
+                        added.add(number)
+                        new_left -= 1
+                    elif marker == b"-":
+                        old_left -= 1
+                        if old_left <= 0 and new_left <= 0:
+                            break
+                        continue
+                    elif marker == b"\\":  # "\ No newline at end of file": not a line of either side
+                        continue
+                    else:  # context (an empty line too: diff.suppressBlankEmpty)
+                        old_left -= 1
+                        new_left -= 1
+                    texts.append(line[1:])
+                    number += 1
+                    if old_left <= 0 and new_left <= 0:
+                        break
+            if texts:
+                patch.hunks.append((first, len(texts), b"\n".join(texts)))
         else:
-            self._old_left -= 1
-        self.current.new_lines[self._new_line] = text
-        self._new_line += 1
-        self._new_left -= 1
+            _header_line(patch, line)
+    if patch is not None:
+        patches.append(patch)
+    return patches
 
-    def finish(self) -> FilePatch | None:
-        """The file in progress, if any (call at the end of the patch or of a commit)."""
-        finished, self.current = self.current, None
-        self._old_left = self._new_left = 0
-        return finished
+
+def _header_line(patch: FilePatch, line: bytes) -> None:
+    if line.startswith(b"--- "):
+        old = _header_path(line[4:], b"a/")
+        patch.old_path = _path(old) if old is not None else None
+    elif line.startswith(b"+++ "):
+        new = _header_path(line[4:], b"b/")
+        patch.deleted = new is None
+        patch.new_path = _path(new) if new is not None else patch.new_path
+    elif line.startswith(b"index "):
+        words = line.split()
+        if len(words) >= 2 and b".." in words[1]:
+            patch.new_blob = words[1].split(b"..", 1)[1].decode("ascii")
+        if len(words) >= 3:
+            patch.new_mode = words[2].decode("ascii")
+    elif line.startswith((b"new file mode ", b"new mode ")):
+        patch.new_mode = line.split()[-1].decode("ascii")
+    elif line.startswith(b"deleted file mode "):
+        patch.deleted = True
+    elif line.startswith((b"rename to ", b"copy to ")):
+        patch.new_path = _path(unquote_path(line.split(b" to ", 1)[1]))
+    elif line.startswith(b"Binary files ") or line.startswith(b"GIT binary patch"):
+        patch.binary = True

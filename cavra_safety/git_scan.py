@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from cavra_safety.baseline import Baseline
 from cavra_safety.config import Config
@@ -79,9 +81,9 @@ class _Seen:
     paths: set[str] = field(default_factory=set)
 
 
-@dataclass(frozen=True)
-class _Planned:
-    """One source of the history in commit order: scanned (``first``) or replayed from an identical earlier one."""
+class _Planned(NamedTuple):
+    """One source of the history in commit order: scanned (``first``) or replayed from an identical earlier one.
+    (A named tuple: thousands go back from each pool worker, and a tuple pickles at a fraction of the cost.)"""
 
     digest: bytes
     commit: str
@@ -97,11 +99,15 @@ class _Batch:
 
 
 def _digest(source: Source) -> bytes:
-    """What makes two history sources scan alike: path, text and the lines that count (not the commit)."""
-    hasher = hashlib.blake2b(digest_size=16)
-    hasher.update(source.path.encode("utf-8", "surrogatepass") + b"\0")
-    hasher.update(source.text.encode("utf-8", "surrogatepass") + b"\0")
-    hasher.update(repr(sorted(source.added_lines or ())).encode())
+    """What makes two history sources scan alike: path, text and the lines that count (not the commit).
+
+    The text goes in as ``Source.data``, the UTF-8 the byte-level detectors encode anyway (once per source).
+    """
+    data = source.data
+    hasher = hashlib.blake2b(source.path.encode("utf-8", "surrogatepass") + b"\0", digest_size=16)
+    hasher.update(len(data).to_bytes(8, "little"))  # a length, not a separator: the text may hold NUL
+    hasher.update(data)
+    hasher.update(array("q", sorted(source.added_lines or ())).tobytes())
     return hasher.digest()
 
 
@@ -117,16 +123,16 @@ class _HistoryCollector:
         self.files = self.size = self.suppressed_inline = 0
         self._replays: dict[bytes, BatchOutcome] = {}
 
-    def absorb(self, batch: _Batch, outcomes: Sequence[BatchOutcome]) -> None:
+    def absorb(self, batch: _Batch, outcomes: Sequence[BatchOutcome | None]) -> None:
+        """``outcomes``: one per scanned source, in plan order; None for one that found nothing."""
         scanned = iter(outcomes)
         for planned in batch.plan:
-            if planned.first:
-                outcome = next(scanned)
-                if outcome.findings or outcome.notes or outcome.suppressed_inline:
-                    self._replays[planned.digest] = outcome
-            else:
-                outcome = self._replays.get(planned.digest, BatchOutcome())
+            outcome = next(scanned) if planned.first else self._replays.get(planned.digest)
             self.files, self.size = self.files + 1, self.size + planned.size
+            if outcome is None or not _found_something(outcome):
+                continue
+            if planned.first:
+                self._replays[planned.digest] = outcome
             self.suppressed_inline += outcome.suppressed_inline
             self.notes.update(outcome.notes)
             for finding in outcome.findings:
@@ -134,6 +140,10 @@ class _HistoryCollector:
                 entry.commits.add(planned.commit)
                 entry.paths.add(finding.path)
                 self.dates.setdefault(planned.commit, planned.author_date)
+
+
+def _found_something(outcome: BatchOutcome) -> bool:
+    return bool(outcome.findings or outcome.notes or outcome.suppressed_inline)
 
 
 def _plan(commits: Iterable[HistoryCommit], known: set[bytes], skipped: dict[str, Skipped]) -> _Batch:
@@ -153,14 +163,14 @@ def _plan(commits: Iterable[HistoryCommit], known: set[bytes], skipped: dict[str
     return batch
 
 
-def _groups(raw: Iterator[list[bytes]]) -> Iterator[list[list[bytes]]]:
+def _groups(raw: Iterator[bytes]) -> Iterator[list[bytes]]:
     """Consecutive commits of ``raw_commits``, a batch's worth at a time (no look-ahead: the iterator can be
     shared by two loops)."""
-    group: list[list[bytes]] = []
+    group: list[bytes] = []
     size = 0
     for commit in raw:
         group.append(commit)
-        size += sum(map(len, commit))
+        size += len(commit)
         if len(group) >= BATCH_FILES or size >= BATCH_BYTES:
             yield group
             group, size = [], 0
@@ -168,20 +178,24 @@ def _groups(raw: Iterator[list[bytes]]) -> Iterator[list[list[bytes]]]:
         yield group
 
 
-def _scan_raw(engine: Engine, group: list[list[bytes]], toplevel: str) -> tuple[_Batch, list[BatchOutcome],
-                                                                                  list[Skipped]]:
+_Scanned = tuple[_Batch, list[BatchOutcome | None], list[Skipped]]
+
+
+def _scan_raw(engine: Engine, group: list[bytes], toplevel: str) -> _Scanned:
     """In a pool worker: parse and scan a group of commits (identical sources scanned once within the group;
-    the collector replays them)."""
+    the collector replays them). What goes back is small: no sources, and None for an outcome without
+    findings (most of them)."""
     path_filter = PathFilter(engine.config, Path(toplevel))
-    commits = [c for c in (parse_commit(lines, path_filter, engine.config) for lines in group) if c is not None]
+    commits = [c for c in (parse_commit(raw, path_filter, engine.config) for raw in group) if c is not None]
     skipped: dict[str, Skipped] = {}
     batch = _plan(commits, set(), skipped)
-    outcomes = [engine.scan_source(source) for source in batch.sources]
-    batch.sources = []  # not sent back
+    scanned = (engine.scan_source(source) for source in batch.sources)
+    outcomes = [outcome if _found_something(outcome) else None for outcome in scanned]
+    batch.sources = []
     return batch, outcomes, list(skipped.values())
 
 
-def _scan_history(engine: Engine, raw: Iterator[list[bytes]], collector: _HistoryCollector,
+def _scan_history(engine: Engine, raw: Iterator[bytes], collector: _HistoryCollector,
                   skipped: dict[str, Skipped], on_commit: Callable[[int], None] | None) -> None:
     """Parse and scan commits in this process until the history proves long; then hand groups of raw commits
     to a pool, where parsing runs in parallel too, and absorb the results in commit order (at most a few
@@ -193,7 +207,7 @@ def _scan_history(engine: Engine, raw: Iterator[list[bytes]], collector: _Histor
     groups = _groups(raw)
     done = 0
 
-    def absorbed(count: int, batch: _Batch, outcomes: Sequence[BatchOutcome]) -> None:
+    def absorbed(count: int, batch: _Batch, outcomes: Sequence[BatchOutcome | None]) -> None:
         nonlocal done
         collector.absorb(batch, outcomes)
         done += count
@@ -201,14 +215,14 @@ def _scan_history(engine: Engine, raw: Iterator[list[bytes]], collector: _Histor
             on_commit(done)
 
     for group in groups:
-        commits = [c for c in (parse_commit(lines, path_filter, config) for lines in group) if c is not None]
+        commits = [c for c in (parse_commit(data, path_filter, config) for data in group) if c is not None]
         batch = _plan(commits, known, skipped)
         absorbed(len(group), batch, [engine.scan_source(source) for source in batch.sources])
         if jobs > 1 and (collector.files >= PARALLEL_MIN_FILES or collector.size >= PARALLEL_MIN_BYTES):
             break
     else:
         return
-    in_flight: deque[tuple[int, Future[tuple[_Batch, list[BatchOutcome], list[Skipped]]]]] = deque()
+    in_flight: deque[tuple[int, Future[_Scanned]]] = deque()
 
     def absorb_oldest() -> None:
         count, future = in_flight.popleft()

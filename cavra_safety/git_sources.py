@@ -17,7 +17,7 @@ import pathspec
 from cavra_safety.config import Config
 from cavra_safety.findings import Skipped
 from cavra_safety.git import EMPTY_TREE, Git, blob_sizes, read_blobs
-from cavra_safety.git_patch import SUBMODULE_MODE, SYMLINK_MODE, FilePatch, PatchParser
+from cavra_safety.git_patch import SUBMODULE_MODE, SYMLINK_MODE, parse_patch
 from cavra_safety.sources import (
     BINARY_SUFFIXES,
     SNIFF_BYTES,
@@ -155,16 +155,9 @@ def diff_sources(git: Git, config: Config, toplevel: Path, spec: str, paths: Seq
     if git.head() is None and spec.split(".", 1)[0] in ("", "HEAD"):
         git.resolve_commit("HEAD")  # an unborn branch: the clear "unknown revision" error
     commits = parse_range(git, spec)
-    parser = PatchParser()
-    patches: list[FilePatch] = []
-    for line in git.stream("diff", "-p", "--unified=0", *PATCH_OPTIONS, "--end-of-options", commits.old,
-                           commits.new, "--", *paths):
-        done = parser.feed(line)
-        if done is not None:
-            patches.append(done)
-    last = parser.finish()
-    if last is not None:
-        patches.append(last)
+    # Held whole (no context lines: at most the size of the change); the changed files are read whole below.
+    patches = parse_patch(git.run("diff", "-p", "--unified=0", *PATCH_OPTIONS, "--end-of-options", commits.old,
+                                  commits.new, "--", *paths))
     out = GitSources()
     path_filter = PathFilter(config, toplevel)
     wanted: list[tuple[str, str, frozenset[int] | None]] = []

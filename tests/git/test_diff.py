@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from git_repo import STRIPE_RULE, TENANT_RULE, Cli, Repo, places, secret_line, tenant_line
 
-from cavra_safety.git_patch import PatchParser, unquote_path
+from cavra_safety.git_patch import parse_patch, unquote_path
 
 
 def test_only_added_lines_count_with_their_new_line_numbers(repo: Repo, cli: Cli) -> None:
@@ -123,12 +123,9 @@ def test_patch_parser_is_not_fooled_by_content_that_looks_like_headers() -> None
         b"diff --git \"a/q\\\"uote\\303\\244.txt\" \"b/q\\\"uote\\303\\244.txt\"\n",
         b"new file mode 120000\n",
     ]
-    parser = PatchParser()
-    done = [result for line in patch if (result := parser.feed(line)) is not None]
-    last = parser.finish()
-    assert len(done) == 1 and last is not None
-    assert (done[0].path, sorted(done[0].added), done[0].new_blob) == ("x.txt", [2, 3, 4], "2" * 40)
-    assert done[0].new_lines[2] == b"++ b/evil.txt"
+    first, last = parse_patch(b"".join(patch))
+    assert (first.path, sorted(first.added), first.new_blob) == ("x.txt", [2, 3, 4], "2" * 40)
+    assert first.new_lines()[2] == b"++ b/evil.txt"
     assert last.path == 'q"uoteä.txt' and not last.scannable
 
 

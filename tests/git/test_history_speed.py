@@ -4,12 +4,14 @@ identical sources scanned once. The thresholds are lowered so that a small repos
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from git_repo import STRIPE_RULE, Cli, Repo, secret_line, tenant_line
 
 import cavra_safety.git_scan as git_scan
+from cavra_safety.sources import Origin, Source
 
 
 @pytest.fixture
@@ -88,3 +90,24 @@ def test_files_scanned_counts_replayed_sources(repo: Repo, cli: Cli, small_thres
     assert code == 0
     # three commit messages and the two identical additions of a.py (the second replayed, still counted)
     assert json.loads(out)["summary"]["files_scanned"] == 5
+
+
+_SOURCE = Source("a.py", "x = 1\n\x00y = 2", Origin.COMMIT, "a" * 40, frozenset({1, 3}))
+
+
+@pytest.mark.parametrize(
+    ("other", "same"),
+    [
+        (_SOURCE, True),
+        (replace(_SOURCE, commit="b" * 40), True),  # another commit, the same scan
+        (replace(_SOURCE, path="b.py"), False),
+        (replace(_SOURCE, text="x = 1\n\x00y = 3"), False),
+        (replace(_SOURCE, text="x = 1\n"), False),
+        (replace(_SOURCE, added_lines=frozenset({1})), False),
+        (replace(_SOURCE, added_lines=frozenset({1, 2})), False),
+    ],
+)
+def test_sources_are_scanned_once_only_when_path_text_and_counted_lines_are_all_the_same(
+    other: Source, same: bool
+) -> None:
+    assert (git_scan._digest(_SOURCE) == git_scan._digest(other)) is same
