@@ -58,23 +58,50 @@ class PythonDetector:
         selected = [check for check in self._registered() if check.GATE in open_gates] if open_gates else []
         if not selected:
             return
+        from cavra_safety.detectors.python_checks.runner import NotParsed
+
+        try:
+            yield from self._findings(source, selected, source.text)
+        except NotParsed as problem:
+            if source.added_lines is None:
+                yield Note(source.path, problem.line, problem.message)
+                return
+            yield from self._fragment_findings(source, selected)
+
+    def _findings(self, source: Source, checks: Sequence[type[Check]], text: str, first_line: int = 1,
+                  indent: int = 0) -> Iterator[Finding]:
+        """The findings of ``checks`` on ``text``: the source's text, or a fragment of it that starts at
+        ``first_line`` and lost ``indent`` characters from each line. ``NotParsed`` when it does not parse."""
         from cavra_safety.detectors.python_checks.base import FileContext
         from cavra_safety.detectors.python_checks.positions import Positions
-        from cavra_safety.detectors.python_checks.runner import NotParsed, collect, parse
+        from cavra_safety.detectors.python_checks.runner import collect, parse
 
-        positions = Positions(source.text)
-        try:
-            candidates = collect(parse(positions), selected, FileContext(source.path, self._section, positions))
-        except NotParsed as problem:
-            yield Note(source.path, problem.line, problem.message)
-            return
+        positions = Positions(text)
+        candidates = collect(parse(positions), checks, FileContext(source.path, self._section, positions))
         for candidate in candidates:
             line, column = positions.point(candidate.start)
             end_line, end_column = positions.point(candidate.end)
             yield Finding.create(
-                candidate.rule, path=source.path, line=line, column=column, secret=candidate.value,
-                message=candidate.message, end_line=end_line, end_column=end_column, commit=source.commit,
+                candidate.rule, path=source.path, line=line + first_line - 1, column=column + indent,
+                secret=candidate.value, message=candidate.message, end_line=end_line + first_line - 1,
+                end_column=end_column + indent, commit=source.commit,
             )
+
+    def _fragment_findings(self, source: Source, checks: Sequence[type[Check]]) -> Iterator[Finding]:
+        from cavra_safety.detectors.python_checks.fragments import fragments, split
+        from cavra_safety.detectors.python_checks.runner import NotParsed
+
+        pending = list(fragments(source.text))
+        pending.reverse()  # a stack, in file order
+        while pending:
+            fragment = pending.pop()
+            fitting = [check for check in checks if check.fits_fragment(fragment.first_line, fragment.indent)]
+            if not fitting:
+                continue  # nor would any smaller piece of it fit
+            try:
+                yield from self._findings(source, fitting, fragment.text, fragment.first_line, fragment.indent)
+            except NotParsed:
+                pending.extend(reversed(split(fragment)))  # smaller pieces; none left: the text detectors cover it
 
 
 def build_python_detector(config: Config, policy: Policy) -> PythonDetector:

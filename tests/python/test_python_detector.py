@@ -15,7 +15,7 @@ from cavra_safety.detectors.python_ast import PythonDetector, build_python_detec
 from cavra_safety.detectors.python_checks.registry import CHECKS
 from cavra_safety.detectors.python_checks.runner import MAX_PARSE_CHARS
 from cavra_safety.detectors.python_fix import structure_problem
-from cavra_safety.findings import Category
+from cavra_safety.findings import Category, Finding, Note
 from cavra_safety.pipeline import scan
 from cavra_safety.policy import Policy
 from cavra_safety.sources import Source
@@ -183,3 +183,61 @@ def test_positions_are_exact_when_the_literal_occurs_more_than_once(
 ) -> None:
     findings, _ = detect(code)
     assert sorted((f.line, f.column, f.end_line, f.end_column) for f in findings) == expected
+
+
+def _partial(lines: dict[int, str]) -> Source:
+    """A diff / history source: the given lines at their numbers, blank lines elsewhere."""
+    text = "\n".join(lines.get(number, "") for number in range(1, max(lines) + 1)) + "\n"
+    return Source(path="app/client.py", text=text, added_lines=frozenset(lines))
+
+
+def _detect_source(source: Source) -> tuple[list[Finding], list[Note]]:
+    items = list(PythonDetector(default_section(), CHECKS).detect(source))
+    return [i for i in items if isinstance(i, Finding)], [i for i in items if isinstance(i, Note)]
+
+
+def test_a_hunk_inside_a_function_is_checked_alone_at_its_real_position() -> None:
+    # Lines 40-42 of a file: a method body, which does not parse as a module.
+    source = _partial({40: "        else:", 41: f'            self.token = "{API_KEY}"', 42: "        return self"})
+    findings, notes = _detect_source(source)
+    assert notes == []
+    assert [(f.rule_id, f.line, f.column, f.end_column) for f in findings] == [
+        ("python/connector-credential-binding", 41, 26, 26 + len(API_KEY) + 2)
+    ]
+
+
+def test_fragments_that_do_not_parse_alone_are_left_to_the_text_detectors_without_a_note() -> None:
+    source = _partial({7: '        "a": 1,', 8: "    }", 20: "def broken(:"})
+    assert _detect_source(source) == ([], [])
+
+
+def test_module_level_checks_only_run_on_fragments_that_can_be_module_level() -> None:
+    # cavra: allow policy/enterprise-confidential-banner -- test data
+    banner = '"""CONFIDENTIAL - CAVRA SaaS tenant router."""'
+    edition = "__edition__ = 'enter' 'prise'"
+    # A string opening a fragment in the middle of a file is not the module docstring; an indented
+    # __edition__ is not at module level.
+    middle = _partial({30: "if True:", 31: "    pass", 33: banner, 35: "    " + edition, 36: "    x = 1"})
+    assert _detect_source(middle) == ([], [])
+    top = _partial({1: banner, 3: edition, 5: "def broken(:"})
+    findings, notes = _detect_source(top)
+    assert notes == []
+    assert sorted((f.rule_id, f.line) for f in findings) == [("python/enterprise-marker", 1),
+                                                             ("python/enterprise-marker", 3)]
+
+
+def test_a_fragment_is_split_into_statements_and_bodies_until_pieces_parse() -> None:
+    source = _partial({
+        10: "    def close(self):",
+        11: "        pass",
+        12: "    else:",  # breaks the whole run; its body and the statements around it still parse
+        13: f'        password = "{API_KEY}"',
+        14: "    api_key = (",  # an unclosed statement never parses, and costs nothing else
+        15: f'    tenant_id = "{TENANT}"',
+    })
+    findings, notes = _detect_source(source)
+    assert notes == []
+    assert sorted((f.rule_id, f.line, f.column) for f in findings) == [
+        ("python/connector-credential-binding", 13, 20),
+        ("python/tenant-id-binding", 15, 17),
+    ]

@@ -113,6 +113,12 @@ class Check:
         self.context = context
         self.found: list[Candidate] = []
 
+    @classmethod
+    def fits_fragment(cls, first_line: int, indent: int) -> bool:
+        """Whether the check means anything on a fragment of a file (a diff's or a commit's changed lines,
+        parsed alone): a fragment starting at ``first_line``, dedented by ``indent`` characters."""
+        return True
+
     def visitors(self) -> dict[type[ast.AST], Visit]:
         return {node_type: getattr(self, name) for node_type, name in self.NODE_TYPES.items()}
 

@@ -63,6 +63,10 @@ class PrivateDefinitionCheck(Check):
 
 
 class _MarkerCheck(Check):
+    @classmethod
+    def fits_fragment(cls, first_line: int, indent: int) -> bool:
+        return first_line == 1 and indent == 0  # a header or docstring opens the module
+
     def _search(self, offset: int, text: str, patterns: tuple[CompiledPattern, ...], what: str) -> bool:
         """Report the first match of ``patterns`` in ``text``, which starts at ``offset`` of the file."""
         for pattern in patterns:
@@ -82,6 +86,10 @@ class EditionMarkerCheck(_MarkerCheck):
     """``__edition__`` bound to an Enterprise edition name (``"enterprise"``) at module level."""
 
     GATE = gates.edition
+
+    @classmethod
+    def fits_fragment(cls, first_line: int, indent: int) -> bool:
+        return indent == 0  # only an unindented fragment is at module level
 
     VALID = (
         Valid('__edition__ = "community"\n'),
