@@ -193,7 +193,7 @@ def scan(
         accepted = load_baseline(where, required=baseline_file is not None)
     progress = Progress("Scanning", enabled=not quiet and sys.stderr.isatty())
     try:
-        result = execute(target, config, git, accepted, progress)
+        result = execute(target, config, git, accepted, progress if progress.enabled else None)
     finally:
         progress.close()
     use_color = color == "always" or (color == "auto" and output is None and sys.stdout.isatty()

@@ -61,6 +61,16 @@ def merge_options(git: Git) -> tuple[str, ...]:
     return ("--diff-merges=first-parent",) if git.version() >= (2, 31) else ("-m",)
 
 
+def count_commits(git: Git, history: HistoryRange, paths: Sequence[str] = ()) -> int:
+    """How many commits ``raw_commits`` will yield (for a progress bar: ``rev-list`` reads no diffs)."""
+    if not history.revisions:
+        return 0
+    revisions = [r for r in history.revisions if r != "--all"]
+    walk = ("--all",) if "--all" in history.revisions else ()
+    output = git.run("rev-list", "--count", *walk, "--end-of-options", *revisions, "--", *paths, check=False)
+    return int(output.strip()) if output.strip().isdigit() else 0
+
+
 def raw_commits(git: Git, history: HistoryRange, paths: Sequence[str] = ()) -> Iterator[bytes]:
     """The ``git log -p`` output of each commit, oldest first, from one streaming ``git log``.
 

@@ -29,6 +29,7 @@ from cavra_safety.git_history import (
     COMMIT_MESSAGE_PATH,
     HistoryCommit,
     HistoryRange,
+    count_commits,
     history_range,
     parse_commit,
     raw_commits,
@@ -243,13 +244,24 @@ def _scan_history(engine: Engine, raw: Iterator[bytes], collector: _HistoryColle
 def history_scan(
     git: Git, config: Config, options: HistoryOptions, paths: Sequence[str], baseline: Baseline | None,
     factories: Mapping[str, DetectorFactory] = DETECTORS, on_commit: Callable[[int], None] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> ScanResult:
+    """``on_commit(done)`` after each group of commits; ``progress(done, total)`` too, for a progress bar (the
+    total costs one ``git rev-list``, so it is counted only when there is a bar)."""
     started = time.perf_counter()
     engine = Engine(config, load_policy(config), factories)
     walk = history_range(git, options.since, options.branches, options.all_refs)
     skipped: dict[str, Skipped] = {}
     collector = _HistoryCollector()
-    _scan_history(engine, raw_commits(git, walk, paths), collector, skipped, on_commit)
+    total = count_commits(git, walk, paths) if progress is not None else 0
+
+    def reached(done: int) -> None:
+        if on_commit is not None:
+            on_commit(done)
+        if progress is not None:
+            progress(done, max(total, done))
+
+    _scan_history(engine, raw_commits(git, walk, paths), collector, skipped, reached)
     seen, dates = collector.seen, collector.dates
     in_tip = _still_in_tip(git, engine, walk, {p for entry in seen.values() for p in entry.paths})
     findings = [

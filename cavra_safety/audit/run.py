@@ -27,12 +27,6 @@ def audit_config(config: Config) -> Config:
     return replace(config, categories=None, exclude_categories=frozenset(), disabled_rules=frozenset())
 
 
-def count_commits(git: Git) -> int:
-    """How many commits the history walk will meet (for the progress bar only)."""
-    output = git.run("rev-list", "--count", "--all", check=False).strip()
-    return int(output) if output.isdigit() else 0
-
-
 def read_identity(git: Git, config: Config, policy: Policy, tool_version: str) -> Identity:
     head = git.head()
     branch = git.run("symbolic-ref", "--quiet", "--short", "HEAD", check=False).strip()
@@ -68,16 +62,13 @@ def run_audit(
     config = audit_config(config)
     policy = load_policy(config)
     tree = scan(config, policy=policy, progress=file_progress, factories=factories)
-    total = count_commits(git) if commit_progress is not None else 0
     commits = 0
 
     def on_commit(done: int) -> None:
         nonlocal commits
         commits = done
-        if commit_progress is not None:
-            commit_progress(done, max(total, done))
 
     history = history_scan(git, config, HistoryOptions(all_refs=True), (), None, factories=factories,
-                           on_commit=on_commit)
+                           on_commit=on_commit, progress=commit_progress)
     identity = read_identity(git, config, policy, tool_version)
     return assemble(identity, Scans(tree, history, commits), policy, config, baseline)

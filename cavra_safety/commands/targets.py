@@ -102,4 +102,4 @@ def execute(target: ScanTarget, config: Config, git: Git | None, baseline: Basel
     if target.diff is not None:
         return git_scan.diff_scan(git, config, target.diff, pathspecs, baseline, progress)
     options = git_scan.HistoryOptions(since=target.since, branches=target.branches, all_refs=target.all_refs)
-    return git_scan.history_scan(git, config, options, pathspecs, baseline)
+    return git_scan.history_scan(git, config, options, pathspecs, baseline, progress=progress)

@@ -122,3 +122,25 @@ def test_history_text_report_names_commit_and_date(repo: Repo, cli: Cli) -> None
     code, out, _ = cli(repo.path, "scan", "--history", "-q")
     assert code == 1
     assert f"in commit {added[:12]} (authored {repo.author_date(added)}, no longer in HEAD)" in out
+
+
+@pytest.mark.parametrize(("args", "expected_total"), [((), 3), (("--", "b.py"), 1)], ids=["all", "one-path"])
+def test_a_history_scan_on_a_terminal_reports_progress_against_the_commit_count(
+    repo: Repo, cli: Cli, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], expected_total: int
+) -> None:
+    from cavra_safety.commands.output import Progress
+
+    repo.commit("one", {"a.py": "x = 1\n"})
+    repo.commit("two", {"b.py": secret_line("progress")})
+    repo.commit("three", {"a.py": "x = 2\n"})
+    calls: list[tuple[str, int, int]] = []
+    monkeypatch.setattr(Progress, "__call__", lambda self, done, total: calls.append((self.label, done, total)))
+    monkeypatch.setattr("cavra_safety.cli.sys.stderr.isatty", lambda: True)
+    code, _, _ = cli(repo.path, "scan", "--history", *args)
+    assert code == 1
+    assert calls and calls[-1] == ("Scanning", expected_total, expected_total)
+    assert [done for _, done, _ in calls] == sorted(done for _, done, _ in calls)
+    # Quiet, or not a terminal: no progress at all (and no git rev-list for it).
+    calls.clear()
+    assert cli(repo.path, "scan", "--history", "--quiet", *args)[0] == 1
+    assert calls == []
