@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from cavra_safety.detectors.python_checks.base import Check
 
 PYTHON_SUFFIXES = frozenset({"py", "pyi", "pyw"})
+# How many characters the fragments of one diff or history source may have parsed, in all: this many times its
+# size, plus a little for tiny sources.
+FRAGMENT_BUDGET_FACTOR = 4
+FRAGMENT_BUDGET_MIN = 64 * 1024
 
 
 class PythonDetector:
@@ -87,17 +91,29 @@ class PythonDetector:
                 end_column=end_column + indent, commit=source.commit,
             )
 
-    def _fragment_findings(self, source: Source, checks: Sequence[type[Check]]) -> Iterator[Finding]:
+    def _fragment_findings(self, source: Source, checks: Sequence[type[Check]]) -> Iterator[Finding | Note]:
         from cavra_safety.detectors.python_checks.fragments import fragments, split
         from cavra_safety.detectors.python_checks.runner import NotParsed
 
         pending = list(fragments(source.text))
         pending.reverse()  # a stack, in file order
+        # Splitting re-parses lines: a staircase of nested blocks failing at the bottom would cost a parse per
+        # level. A budget of characters parsed keeps the work linear in the size of the change.
+        budget = (FRAGMENT_BUDGET_FACTOR - 1) * len(source.text) + FRAGMENT_BUDGET_MIN  # the whole text: once
+        whole = source.text.strip("\n")
         while pending:
             fragment = pending.pop()
             fitting = [check for check in checks if check.fits_fragment(fragment.first_line, fragment.indent)]
             if not fitting:
                 continue  # nor would any smaller piece of it fit
+            if fragment.indent == 0 and fragment.text.strip("\n") == whole:
+                pending.extend(reversed(split(fragment)))  # the whole text again: it did not parse
+                continue
+            budget -= len(fragment.text)
+            if budget < 0:
+                yield Note(source.path, fragment.first_line, "the Python checks stopped here: too many pieces of "
+                           "this change do not parse on their own (the text detectors still ran)")
+                return
             try:
                 yield from self._findings(source, fitting, fragment.text, fragment.first_line, fragment.indent)
             except NotParsed:

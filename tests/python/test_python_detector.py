@@ -12,6 +12,7 @@ from python_fixtures import default_section, detect
 
 from cavra_safety.config import Config
 from cavra_safety.detectors.python_ast import PythonDetector, build_python_detector
+from cavra_safety.detectors.python_checks.positions import Positions
 from cavra_safety.detectors.python_checks.registry import CHECKS
 from cavra_safety.detectors.python_checks.runner import MAX_PARSE_CHARS
 from cavra_safety.detectors.python_fix import structure_problem
@@ -241,3 +242,31 @@ def test_a_fragment_is_split_into_statements_and_bodies_until_pieces_parse() -> 
         ("python/connector-credential-binding", 13, 20),
         ("python/tenant-id-binding", 15, 17),
     ]
+
+
+def test_splitting_fragments_parses_at_most_a_few_times_the_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cavra_safety.detectors import python_ast
+    from cavra_safety.detectors.python_checks import runner
+
+    # A staircase of nested blocks that fails at the bottom: each level would re-parse everything below it.
+    lines: dict[int, str] = {}
+    for depth in range(90):
+        for _ in range(50):
+            lines[len(lines) + 1] = " " * depth + f"x{depth} = {depth}"
+        lines[len(lines) + 1] = " " * depth + "if x:"
+    lines[len(lines) + 1] = " " * 90 + "def broken(:"
+    lines[len(lines) + 1] = " " * 90 + f'password = "{API_KEY}"'
+    source = _partial(lines)
+    parsed: list[int] = []
+    real_parse = runner.parse
+
+    def counting_parse(positions: Positions) -> object:
+        parsed.append(len(positions.text))
+        return real_parse(positions)
+
+    monkeypatch.setattr(runner, "parse", counting_parse)
+    findings, notes = _detect_source(source)
+    budget = python_ast.FRAGMENT_BUDGET_FACTOR * len(source.text) + python_ast.FRAGMENT_BUDGET_MIN
+    assert sum(parsed) <= budget  # the first parse, of the whole text, included
+    assert findings == []
+    assert [note.message.split(":")[0] for note in notes] == ["the Python checks stopped here"]
