@@ -61,14 +61,19 @@ def merge_options(git: Git) -> tuple[str, ...]:
     return ("--diff-merges=first-parent",) if git.version() >= (2, 31) else ("-m",)
 
 
+def _walk(history: HistoryRange, paths: Sequence[str]) -> tuple[str, ...]:
+    """The arguments that select the commits of ``history`` (options first, then the resolved revisions)."""
+    revisions = [r for r in history.revisions if r != "--all"]
+    options = ("--all",) if "--all" in history.revisions else ()
+    return (*options, "--end-of-options", *revisions, "--", *paths)
+
+
 def count_commits(git: Git, history: HistoryRange, paths: Sequence[str] = ()) -> int:
     """How many commits ``raw_commits`` will yield (for a progress bar: ``rev-list`` reads no diffs)."""
     if not history.revisions:
         return 0
-    revisions = [r for r in history.revisions if r != "--all"]
-    walk = ("--all",) if "--all" in history.revisions else ()
-    output = git.run("rev-list", "--count", *walk, "--end-of-options", *revisions, "--", *paths, check=False)
-    return int(output.strip()) if output.strip().isdigit() else 0
+    output = git.run("rev-list", "--count", *_walk(history, paths), check=False).strip()
+    return int(output) if output.isdigit() else 0
 
 
 def raw_commits(git: Git, history: HistoryRange, paths: Sequence[str] = ()) -> Iterator[bytes]:
@@ -80,11 +85,9 @@ def raw_commits(git: Git, history: HistoryRange, paths: Sequence[str] = ()) -> I
     """
     if not history.revisions:
         return  # an empty repository: no commit to read
-    revisions = [r for r in history.revisions if r != "--all"]
-    walk = ("--all",) if "--all" in history.revisions else ()
     yield from split_commits(git.stream(
         "log", "-p", f"--unified={CONTEXT_LINES}", *PATCH_OPTIONS, *merge_options(git), "--reverse",
-        "--topo-order", "--encoding=UTF-8", LOG_FORMAT, *walk, "--end-of-options", *revisions, "--", *paths))
+        "--topo-order", "--encoding=UTF-8", LOG_FORMAT, *_walk(history, paths)))
 
 
 def split_commits(blocks: Iterable[bytes]) -> Iterator[bytes]:
