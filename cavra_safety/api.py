@@ -10,7 +10,7 @@ from pathlib import Path
 
 from cavra_safety.config import Config
 from cavra_safety.findings import Finding
-from cavra_safety.pipeline import Engine
+from cavra_safety.pipeline.engine import Engine
 from cavra_safety.policy import load_policy
 from cavra_safety.sources import Source
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cavra_safety import TOOL_NAME
 from cavra_safety.errors import UserError
 from cavra_safety.findings import Category, Finding
 
 BASELINE_VERSION = 1
-TOOL_NAME = "cavra-safety"
 _RULE_ID = re.compile(r"^[a-z][a-z0-9_-]*/[a-z0-9][a-z0-9._-]*$")
 _FINGERPRINT = re.compile(r"^[0-9a-f]{64}$")
 _ENTRY_FIELDS = ("path", "rule_id", "category", "fingerprint", "reason")

@@ -6,6 +6,10 @@ message and exits 2. Anything else that escapes is a bug: exit 3 with a tracebac
 
 from __future__ import annotations
 
+# The exit codes of every command, decided in one place (``cli.main``): 0 clean, 1 findings (or, for
+# ``audit`` and ``fix``, a failing verdict or something to fix), 2 user error, 3 internal error, 130 interrupted.
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USER_ERROR, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
 
 class UserError(Exception):
     """Bad input from the user: printed as one line, exit code 2.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from cavra_safety.findings import Finding, Note
@@ -53,17 +53,40 @@ class _Allows:
     notes: list[Note] = field(default_factory=list)
 
 
+def _covers(number: int, line: str, parsed: tuple[frozenset[str], str] | None) -> Iterator[tuple[int, Iterable[str]]]:
+    """The lines an allow on line ``number`` covers, each with the rule ids it allows there: the one allow rule,
+    for scans and for ``fix``."""
+    if _PRAGMA_NEXT_LINE.search(line):
+        yield number + 1, (ALL_RULES,)
+    elif _PRAGMA_SAME_LINE.search(line):
+        yield number, (ALL_RULES,)
+    if parsed is not None and parsed[0]:
+        yield number, parsed[0]
+        yield number + 1, parsed[0]
+
+
+def allowed_at(lines: list[str], line: int) -> set[str]:
+    """The rule ids (``*`` for all) that allow comments allow on 1-based ``line`` of ``lines``."""
+    allowed: set[str] = set()
+    for number in (line - 1, line):
+        if 1 <= number <= len(lines):
+            text = lines[number - 1]
+            parsed = parse_allow(text) if "cavra:" in text.lower() else None
+            for target, ids in _covers(number, text, parsed):
+                if target == line:
+                    allowed.update(ids)
+    return allowed
+
+
 def _read_allows(source: Source, known_rules: frozenset[str]) -> _Allows:
     allows = _Allows()
     lower = source.lower
     if "cavra:" not in lower and "pragma" not in lower:
         return allows
     for number, line in enumerate(source.lines, start=1):
-        if _PRAGMA_NEXT_LINE.search(line):
-            allows.allowed.setdefault(number + 1, set()).add(ALL_RULES)
-        elif _PRAGMA_SAME_LINE.search(line):
-            allows.allowed.setdefault(number, set()).add(ALL_RULES)
         parsed = parse_allow(line) if "cavra:" in line.lower() else None
+        for target, ids in _covers(number, line, parsed):
+            allows.allowed.setdefault(target, set()).update(ids)
         if parsed is None:
             continue
         ids, reason = parsed
@@ -76,8 +99,6 @@ def _read_allows(source: Source, known_rules: frozenset[str]) -> _Allows:
         unknown = sorted(rule_id for rule_id in ids if rule_id not in known_rules)
         if unknown:
             allows.unknown[number] = unknown
-        for target in (number, number + 1):
-            allows.allowed.setdefault(target, set()).update(ids)
     return allows
 
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from cavra_safety import __version__, pipeline
+from cavra_safety import __version__
 from cavra_safety.cli import main
 from cavra_safety.commands.output import Progress
+from cavra_safety.pipeline import scan as tree_scan
 
 # Built at run time so that this file passes the repository's own scan.
 TENANT = "acme-" + "prod-" + "7731"
@@ -122,7 +123,7 @@ def test_internal_error_exits_3_with_a_traceback(
     def explode(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(pipeline, "scan", explode)
+    monkeypatch.setattr(tree_scan, "scan", explode)
     code, _, err = run(capsys, "scan", ".")
     assert code == 3
     assert "Traceback" in err and "internal error" in err
@@ -134,7 +135,7 @@ def test_interrupt_exits_130(
     def interrupt(*_args: object, **_kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline, "scan", interrupt)
+    monkeypatch.setattr(tree_scan, "scan", interrupt)
     assert run(capsys, "scan", ".")[0] == 130
 
 

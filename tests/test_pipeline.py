@@ -10,7 +10,9 @@ from fakes import FAKES, LEAK_RULE
 
 from cavra_safety.config import Config
 from cavra_safety.findings import Category, Finding, Note
-from cavra_safety.pipeline import PARALLEL_MIN_FILES, Engine, ScanError, scan
+from cavra_safety.pipeline.engine import Engine, ScanError
+from cavra_safety.pipeline.pool import PARALLEL_MIN_FILES
+from cavra_safety.pipeline.scan import scan
 from cavra_safety.policy import Policy
 from cavra_safety.sources import Source
 

@@ -9,7 +9,9 @@ import pytest
 
 from cavra_safety.config import Config
 from cavra_safety.findings import Skipped
-from cavra_safety.sources import FileRef, FileWalk, Source, decode, prepare_notebook, read_source
+from cavra_safety.sources import FileRef, Source
+from cavra_safety.sources.files import FileWalk
+from cavra_safety.sources.text import decode, prepare_notebook, read_source
 
 
 def walk(root: Path, **overrides: object) -> tuple[list[str], list[Skipped]]:

@@ -26,9 +26,9 @@ from cavra_safety.audit.model import (
 from cavra_safety.audit.remedies import history_fix, tree_fix
 from cavra_safety.baseline import Baseline
 from cavra_safety.config import Config
+from cavra_safety.display import printable
 from cavra_safety.findings import Category, Finding, Note, RuleInfo, ScanResult, Skipped
 from cavra_safety.policy import Policy, RecordRule, RegexRule
-from cavra_safety.reporters.base import printable
 
 Key = tuple[str, str]  # (rule id, fingerprint): the same value, wherever it stands
 ALL_REFS = "all branches and tags"

@@ -11,18 +11,10 @@ import hashlib
 import json
 from typing import Any
 
-from cavra_safety.audit.model import (
-    REPORT_KIND,
-    REPORT_VERSION,
-    AuditFinding,
-    AuditReport,
-    CategoryRow,
-    RuleRef,
-    Scope,
-)
+from cavra_safety import TOOL_NAME
+from cavra_safety.audit.model import REPORT_KIND, REPORT_VERSION, AuditFinding, AuditReport, CategoryRow, RuleRef, Scope
 from cavra_safety.findings import Note, Skipped
 
-TOOL_NAME = "cavra-safety"
 DIGEST_PREFIX = "sha256:"
 
 Document = dict[str, Any]

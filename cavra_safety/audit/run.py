@@ -15,11 +15,12 @@ from cavra_safety.audit.model import AuditReport, Identity, PackRef
 from cavra_safety.baseline import Baseline
 from cavra_safety.config import Config
 from cavra_safety.detectors import DETECTORS, DetectorFactory
+from cavra_safety.display import printable
 from cavra_safety.git import Git
-from cavra_safety.git_scan import HistoryOptions, history_scan
-from cavra_safety.pipeline import ProgressCallback, scan
+from cavra_safety.pipeline.engine import ProgressCallback
+from cavra_safety.pipeline.history import HistoryOptions, history_scan
+from cavra_safety.pipeline.scan import scan
 from cavra_safety.policy import Policy, load_policy
-from cavra_safety.reporters.base import printable
 
 
 def audit_config(config: Config) -> Config:

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 import click
 
 from cavra_safety import __version__
+from cavra_safety.commands.options import CONFIG_FILE, accepted_findings, baseline_file_option, no_baseline_option
 from cavra_safety.commands.output import Progress, write_output
 from cavra_safety.config import load_config
-from cavra_safety.errors import UserError
 
 if TYPE_CHECKING:
     from cavra_safety.audit import AuditReport
@@ -67,28 +67,20 @@ def audit() -> None:
               help="Write the report to FILE (repeatable; the format follows the suffix: .md, .html, .json).")
 @click.option("--format", "chosen_format", type=click.Choice(FORMAT_NAMES),
               help="Report format (default: from the --report suffix, else markdown).")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="pyproject.toml to read [tool.cavra-safety] from (default: the nearest one).")
-@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Accepted findings (default: .cavra-safety-baseline.json, when it exists).")
-@click.option("--no-baseline", is_flag=True, help="Accept nothing: every finding counts against the verdict.")
+@CONFIG_FILE
+@baseline_file_option("Accepted findings (default: .cavra-safety-baseline.json, when it exists).")
+@no_baseline_option("Accept nothing: every finding counts against the verdict.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress, summary or digest on stderr.")
 def run(path: Path, report_files: tuple[Path, ...], chosen_format: str | None, config_file: Path | None,
         baseline_file: Path | None, no_baseline: bool, quiet: bool) -> int:
     """Audit the repository at PATH (default: the current one): exit 0 on pass, 1 on fail."""
     from cavra_safety.audit import FORMATS, report_digest, run_audit
-    from cavra_safety.baseline import load_baseline
-    from cavra_safety.commands.targets import baseline_path
     from cavra_safety.git import Git
 
-    if baseline_file is not None and no_baseline:
-        raise UserError("--baseline and --no-baseline cannot be combined")
     git = Git(path, purpose="audit")
     root = git.toplevel()
     config = load_config(root, config_file).with_overrides(root=root, paths=(root,))
-    where = baseline_path(config, baseline_file)
-    config = config.with_overrides(baseline=where)  # never scan the baseline file itself
-    accepted = None if no_baseline else load_baseline(where, required=baseline_file is not None)
+    config, accepted = accepted_findings(config, baseline_file, no_baseline)
     live = not quiet and stderr_is_terminal()
     files, commits = Progress("Scanning files", live), Progress("Scanning commits", live)
     try:

@@ -6,38 +6,40 @@ the baseline, then compares. The file never holds a secret: path, rule id, categ
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from cavra_safety.commands.targets import ScanTarget, baseline_path, execute, prepare
+from cavra_safety.commands.options import (
+    CONFIG_FILE,
+    EXCLUDES,
+    NO_DEFAULT_POLICY,
+    PATHS,
+    POLICY_FILES,
+    baseline_file_option,
+    options,
+    with_options,
+)
 from cavra_safety.config import Config
 from cavra_safety.errors import UserError
 from cavra_safety.findings import ScanResult
+from cavra_safety.pipeline.targets import ScanTarget, baseline_path, prepare, run
 
 CREATE_REASON = "accepted when the baseline was created; review and replace this reason"
 UPDATE_REASON = "accepted by baseline update; review and replace this reason"
 
 
-def _scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    options = [
-        click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
-        click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
-                     help="The baseline file (default: .cavra-safety-baseline.json beside pyproject.toml)."),
-        click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-                     help="pyproject.toml to read [tool.cavra-safety] from."),
-        click.option("--policy", "policy_files", multiple=True, type=click.Path(path_type=Path),
-                     help="An extra policy pack (TOML); repeatable."),
-        click.option("--no-default-policy", is_flag=True, help="Do not load the built-in policy packs."),
-        click.option("--exclude", "excludes", multiple=True, help="A gitignore-style pattern to skip; repeatable."),
-        click.option("--history", is_flag=True, help="Take the findings of a --history scan (accepted old values)."),
-        click.option("--all", "all_refs", is_flag=True, help="With --history: every branch and tag."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+_scan_options = options(
+    PATHS,
+    baseline_file_option("The baseline file (default: .cavra-safety-baseline.json beside pyproject.toml)."),
+    CONFIG_FILE,
+    POLICY_FILES,
+    NO_DEFAULT_POLICY,
+    EXCLUDES,
+    click.option("--history", is_flag=True, help="Take the findings of a --history scan (accepted old values)."),
+    click.option("--all", "all_refs", is_flag=True, help="With --history: every branch and tag."),
+)
 
 
 def _scan(paths: tuple[Path, ...], baseline_file: Path | None, config_file: Path | None,
@@ -46,13 +48,8 @@ def _scan(paths: tuple[Path, ...], baseline_file: Path | None, config_file: Path
     target = ScanTarget(paths=paths, history=history, all_refs=all_refs)
     config, git = prepare(target, config_file)
     where = baseline_path(config, baseline_file)
-    config = config.with_overrides(
-        policy_files=config.policy_files + policy_files if policy_files else None,
-        default_policy=False if no_default_policy else None,
-        exclude=config.exclude + excludes if excludes else None,
-        baseline=where,
-    )
-    return config, where, execute(target, config, git, None)
+    config = with_options(config, policy_files, no_default_policy, excludes).with_overrides(baseline=where)
+    return config, where, run(target, config, git, None)
 
 
 @click.group()

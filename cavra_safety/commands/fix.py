@@ -6,22 +6,19 @@ with ``--write`` it edits the files in place and lists what it changed.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
 from cavra_safety.config import load_config
-from cavra_safety.detectors.python_fix import FixPlan, NotParsed, PlannedFix, apply_fixes, plan_fixes
-from cavra_safety.errors import UserError
-from cavra_safety.filters import parse_allow
-from cavra_safety.sources import FileWalk, display_path
+from cavra_safety.detectors.python.fix import FixPlan, NotParsed, PlannedFix, apply_fixes, plan_fixes
+from cavra_safety.display import display_path
+from cavra_safety.errors import EXIT_CLEAN, EXIT_FINDINGS, UserError
+from cavra_safety.filters import ALL_RULES, allowed_at
+from cavra_safety.sources.files import FileWalk
 
-EXIT_CLEAN, EXIT_FIXABLE = 0, 1
 _UTF8_BOM = b"\xef\xbb\xbf"
-_PRAGMA_SAME_LINE = re.compile(r"pragma:\s*allowlist[ _-]secret", re.IGNORECASE)
-_PRAGMA_NEXT_LINE = re.compile(r"pragma:\s*allowlist[ _-]nextline[ _-]secret", re.IGNORECASE)
 
 
 def _python_files(paths: tuple[Path, ...]) -> Iterator[tuple[str, Path]]:
@@ -40,18 +37,8 @@ def _python_files(paths: tuple[Path, ...]) -> Iterator[tuple[str, Path]]:
 
 
 def _allowed(lines: list[str], fix: PlannedFix) -> bool:
-    """An inline allow naming the rule (or detect-secrets' pragma) on the line or the line above."""
-    for number in (fix.line, fix.line - 1):
-        if not 1 <= number <= len(lines):
-            continue
-        text = lines[number - 1]
-        parsed = parse_allow(text)
-        if parsed is not None and fix.rule_id in parsed[0]:
-            return True
-        pragma = _PRAGMA_SAME_LINE if number == fix.line else _PRAGMA_NEXT_LINE
-        if pragma.search(text):
-            return True
-    return False
+    """An inline allow naming the rule (or detect-secrets' pragma) covers the fix's line, as in a scan."""
+    return bool({fix.rule_id, ALL_RULES} & allowed_at(lines, fix.line))
 
 
 def _read(file: Path) -> tuple[bytes, str] | None:
@@ -112,7 +99,7 @@ def fix(paths: tuple[Path, ...], write: bool) -> int:
     if not write:
         click.echo(f"cavra-safety: {count} literal value(s) in {len(changed)} file(s) would be replaced; "
                    "run with --write to apply", err=True)
-        return EXIT_FIXABLE
+        return EXIT_FINDINGS
     for shown, _, chosen in changed:
         for planned in chosen:
             click.echo(f"{shown}:{planned.line}:{planned.column}: {planned.rule_id} {planned.redacted} "

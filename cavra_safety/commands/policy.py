@@ -9,42 +9,22 @@ import json
 import re
 import secrets
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 
+from cavra_safety.commands.options import policy_options, with_options
 from cavra_safety.config import Config, load_config
-from cavra_safety.errors import UserError
+from cavra_safety.errors import EXIT_CLEAN, EXIT_USER_ERROR, UserError
 from cavra_safety.findings import Category, Severity
 from cavra_safety.policy import DenyList, Example, Policy, PolicyRule, RecordRule, assemble, load_policy
 from cavra_safety.policy.denylist import SALT_BYTES, read_values, render_block
 from cavra_safety.policy.loader import close_matches, read_pack_files
 from cavra_safety.policy.parse import RULE_ID
 
-EXIT_OK, EXIT_PROBLEMS = 0, 2
-
-
-def _policy_options(command: Callable[..., int]) -> Callable[..., int]:
-    """``--policy``, ``--no-default-policy`` and ``--config``, as ``scan`` has them."""
-    options = (
-        click.option("--policy", "policy_files", multiple=True, type=click.Path(path_type=Path),
-                     help="An extra policy pack (TOML); repeatable."),
-        click.option("--no-default-policy", is_flag=True, help="Do not load the built-in policy packs."),
-        click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-                     help="pyproject.toml to read [tool.cavra-safety] from (default: the nearest one)."),
-    )
-    for option in reversed(options):
-        command = option(command)
-    return command
-
 
 def _config(policy_files: tuple[Path, ...], no_default_policy: bool, config_file: Path | None) -> Config:
-    config: Config = load_config(Path.cwd(), config_file)
-    return config.with_overrides(
-        policy_files=config.policy_files + policy_files if policy_files else None,
-        default_policy=False if no_default_policy else None,
-    )
+    return with_options(load_config(Path.cwd(), config_file), policy_files, no_default_policy)
 
 
 def _load(policy_files: tuple[Path, ...], no_default_policy: bool, config_file: Path | None) -> Policy:
@@ -60,7 +40,7 @@ def policy() -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--policy-only", is_flag=True,
               help="Only the rules of the policy packs (policy/*), not those of the secrets and Python detectors.")
-@_policy_options
+@policy_options
 def list_rules(output_format: str, policy_only: bool, policy_files: tuple[Path, ...], no_default_policy: bool,
                config_file: Path | None) -> int:
     """List every rule a scan runs (policy/*, secret/*, python/*): id, category, severity, title."""
@@ -69,23 +49,23 @@ def list_rules(output_format: str, policy_only: bool, policy_files: tuple[Path, 
     if policy_only:
         infos = sorted(loaded.rule_infos, key=lambda info: info.rule_id)
     else:
-        from cavra_safety.pipeline import Engine  # builds every registered detector, as a scan does
+        from cavra_safety.pipeline.engine import Engine  # builds every registered detector, as a scan does
 
         infos = list(Engine(config, loaded).rules)
     if output_format == "json":
         rows = [{"rule_id": i.rule_id, "category": i.category.value, "severity": i.severity.label, "title": i.title}
                 for i in infos]
         click.echo(json.dumps({"rules": rows}, indent=2))
-        return EXIT_OK
+        return EXIT_CLEAN
     if not infos:
         click.echo("no policy rules loaded")
-        return EXIT_OK
+        return EXIT_CLEAN
     widths = [max(len(text) for text in column) for column in
               ([i.rule_id for i in infos], [i.category.value for i in infos], [i.severity.label for i in infos])]
     for info in infos:
         click.echo(f"{info.rule_id:<{widths[0]}}  {info.category.value:<{widths[1]}}  "
                    f"{info.severity.label:<{widths[2]}}  {info.title}")
-    return EXIT_OK
+    return EXIT_CLEAN
 
 
 def _example_lines(label: str, examples: tuple[Example, ...]) -> list[str]:
@@ -141,7 +121,7 @@ def _describe(item: PolicyRule | DenyList, policy: Policy) -> list[str]:
 
 @policy.command("show")
 @click.argument("rule_id", metavar="RULE")
-@_policy_options
+@policy_options
 def show(rule_id: str, policy_files: tuple[Path, ...], no_default_policy: bool, config_file: Path | None) -> int:
     """Show everything about one rule (policy/<id> or <id>): patterns, keywords, filters, examples."""
     config = _config(policy_files, no_default_policy, config_file)
@@ -149,8 +129,8 @@ def show(rule_id: str, policy_files: tuple[Path, ...], no_default_policy: bool, 
     item = loaded.find_rule(rule_id)
     if item is not None:
         click.echo("\n".join(_describe(item, loaded)))
-        return EXIT_OK
-    from cavra_safety.pipeline import Engine  # the secrets and Python detectors' rules are code, not pack data
+        return EXIT_CLEAN
+    from cavra_safety.pipeline.engine import Engine  # the secrets and Python detectors' rules are code, not pack data
 
     every_rule = {info.rule_id: info for info in Engine(config, loaded).rules}
     info = every_rule.get(rule_id)
@@ -162,7 +142,7 @@ def show(rule_id: str, policy_files: tuple[Path, ...], no_default_policy: bool, 
         f"severity: {info.severity.label}",
         *([f"message: {info.description}"] if info.description else []),
     ]))
-    return EXIT_OK
+    return EXIT_CLEAN
 
 
 @policy.command("check")
@@ -190,7 +170,7 @@ def check(files: tuple[Path, ...]) -> int:
             examples = sum(len(r.examples) + len(r.negative_examples) for r in loaded.rules)
             click.echo(f"{path}: ok ({len(loaded.rules)} rules, {len(loaded.denylists)} deny-lists, "
                        f"{examples} examples)")
-    return EXIT_PROBLEMS if failed else EXIT_OK
+    return EXIT_USER_ERROR if failed else EXIT_CLEAN
 
 
 # Split so that this source line is not itself read as an inline allow comment.
@@ -226,4 +206,4 @@ def hash_values(category: str, list_id: str | None, severity: str, case_sensitiv
                             message=message or _DEFAULT_MESSAGE.format(rule_id=rule_id),
                             case_sensitive=case_sensitive), nl=False)
     click.echo(f"hashed {len(set(values))} value(s) into {rule_id}", err=True)
-    return EXIT_OK
+    return EXIT_CLEAN

@@ -20,8 +20,8 @@ from cavra_safety.config import Config
 from cavra_safety.findings import Finding, Note, RuleInfo
 from cavra_safety.policy import DenyList, Example, Policy, PolicyRule, RecordRule, RegexRule
 from cavra_safety.policy.denylist import tokens, unique_tokens
-from cavra_safety.policy.patterns import KeywordGate, compile_regex
 from cavra_safety.policy.records import csv_records, key_value_records, offset_to_line, sql_records
+from cavra_safety.regex import KeywordGate, compile_regex
 from cavra_safety.sources import Source
 
 # A rule with more candidate lines than this in one file is first screened on all of them at once (see

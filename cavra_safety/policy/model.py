@@ -16,9 +16,9 @@ import pathspec
 
 from cavra_safety.findings import Category, RuleInfo, shannon_entropy
 from cavra_safety.policy.denylist import digest
-from cavra_safety.policy.patterns import CompiledPattern
 from cavra_safety.policy.placeholders import is_placeholder
 from cavra_safety.policy.python_section import PythonSection
+from cavra_safety.regex import CompiledPattern
 
 RULE_PREFIX = "policy/"
 DENYLIST_PREFIX = "denylist-"

@@ -30,8 +30,8 @@ from cavra_safety.policy.model import (
     ValueFilter,
     Visibility,
 )
-from cavra_safety.policy.patterns import CompiledPattern, PatternError
 from cavra_safety.policy.python_section import PythonSection, parse_python_section
+from cavra_safety.regex import CompiledPattern, PatternError
 
 PACK_NAME = re.compile(r"[a-z0-9-]+")
 RULE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")

@@ -31,7 +31,7 @@ from functools import cached_property
 
 from cavra_safety.findings import Category
 from cavra_safety.policy.fields import Fields
-from cavra_safety.policy.patterns import CompiledPattern, PatternError
+from cavra_safety.regex import CompiledPattern, PatternError
 
 SECTION = "python"
 _SEGMENT = re.compile(r"\*\*|[A-Za-z0-9_*?\[\]!-]+")

@@ -6,11 +6,11 @@ output can be compared to golden files byte for byte. They only ever show ``Find
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from cavra_safety import __version__
+from cavra_safety.display import printable
 from cavra_safety.findings import Finding, ScanResult, Severity
 
 
@@ -27,36 +27,11 @@ Reporter = Callable[[ScanResult, RenderOptions], str]
 # Most severe first: the order of every per-severity listing.
 SEVERITIES_DESCENDING: tuple[Severity, ...] = tuple(sorted(Severity, reverse=True))
 
-# Bidirectional controls reorder what a terminal shows ("Trojan Source"); control characters can move the
-# cursor or recolour the screen. A file name or message is data, so neither may act on the reader's terminal.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
-
 
 def sorted_findings(result: ScanResult) -> list[Finding]:
     return sorted(result.findings, key=Finding.sort_key)
 
 
-def printable(value: str) -> str:
-    """``value`` safe to print and to encode as UTF-8.
-
-    Lone surrogates (undecodable bytes of a file name that escaped ``sources.display_path``) become ``\\xNN``
-    or ``\\udNNN``; control and bidirectional characters become ``\\xNN`` / ``\\uNNNN`` escapes.
-    """
-    try:
-        value = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:
-        value = value.encode("utf-8", "backslashreplace").decode("utf-8")
-    if value.isprintable() and value.isascii():
-        return value
-    return "".join(_escape_char(char) for char in value)
-
-
-def _escape_char(char: str) -> str:
-    if char in _BIDI_CONTROLS:
-        return f"\\u{ord(char):04x}"
-    if unicodedata.category(char) == "Cc":
-        return f"\\x{ord(char):02x}"
-    return char
 
 
 def evidence(finding: Finding) -> str:

@@ -9,8 +9,9 @@ themselves intact, and escaped line breaks mean a message can never start a work
 
 from __future__ import annotations
 
+from cavra_safety.display import printable
 from cavra_safety.findings import Finding, ScanResult, Severity
-from cavra_safety.reporters.base import RenderOptions, evidence, printable, sentence, sorted_findings
+from cavra_safety.reporters.base import RenderOptions, evidence, sentence, sorted_findings
 
 COMMANDS: dict[Severity, str] = {
     Severity.CRITICAL: "error",

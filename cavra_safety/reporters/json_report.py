@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 
+from cavra_safety import TOOL_NAME
+from cavra_safety.display import printable
 from cavra_safety.findings import Finding, ScanResult
-from cavra_safety.reporters.base import SEVERITIES_DESCENDING, RenderOptions, printable, sorted_findings
+from cavra_safety.reporters.base import SEVERITIES_DESCENDING, RenderOptions, sorted_findings
 
 JSON_REPORT_VERSION = 1
-TOOL_NAME = "cavra-safety"
 
 JsonValue = str | int | bool | None | dict[str, "JsonValue"] | list["JsonValue"]
 

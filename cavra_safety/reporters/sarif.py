@@ -12,13 +12,14 @@ import json
 import re
 from urllib.parse import quote
 
+from cavra_safety import TOOL_NAME
+from cavra_safety.display import printable
 from cavra_safety.findings import Finding, RuleInfo, ScanResult, Severity
-from cavra_safety.reporters.base import RenderOptions, evidence, printable, sentence, sorted_findings
+from cavra_safety.reporters.base import RenderOptions, evidence, sentence, sorted_findings
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/cavra-safety/"
-TOOL_NAME = "cavra-safety"
 FINGERPRINT_KEY = "cavraFingerprint/v1"
 SRCROOT = "%SRCROOT%"
 MAX_RESULTS_PER_RUN = 25_000  # GitHub's hard limit per run

@@ -29,14 +29,9 @@ from itertools import groupby
 
 import click
 
+from cavra_safety.display import printable
 from cavra_safety.findings import Finding, ScanResult, Severity, Skipped
-from cavra_safety.reporters.base import (
-    SEVERITIES_DESCENDING,
-    RenderOptions,
-    history_details,
-    printable,
-    sorted_findings,
-)
+from cavra_safety.reporters.base import SEVERITIES_DESCENDING, RenderOptions, history_details, sorted_findings
 
 PATHS_PER_SKIP_REASON = 3
 SHORT_COMMIT = 12

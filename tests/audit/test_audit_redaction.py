@@ -8,7 +8,7 @@ import pytest
 from audit_repo import Cli, Repo, accept_aws, aws_key, planted, slack_webhook, stripe_key, tenant_value
 
 from cavra_safety.config import Config
-from cavra_safety.pipeline import scan
+from cavra_safety.pipeline.scan import scan
 
 FORMAT_FILES = ("audit.json", "audit.html", "audit.md")
 

@@ -17,7 +17,7 @@ from cavra_safety.config import Config
 from cavra_safety.detectors.policy import MAX_FINDINGS_PER_RULE, PolicyDetector, build_policy_detector
 from cavra_safety.findings import Category, Finding, Note, redact
 from cavra_safety.policy import load_policy
-from cavra_safety.policy.patterns import KeywordGate
+from cavra_safety.regex import KeywordGate
 from cavra_safety.sources import Source
 
 GIZMO = "GZ7q" + "2LmP9x"

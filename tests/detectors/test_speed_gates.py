@@ -14,7 +14,7 @@ import pytest
 
 import cavra_safety.detectors.policy as policy_detector
 from cavra_safety.config import Config
-from cavra_safety.detectors.secrets import (
+from cavra_safety.detectors.secrets.adapter import (
     DENYLIST_SUPERSET,
     build_eager_secrets_detector,
     build_secrets_detector,
@@ -128,7 +128,7 @@ def test_a_file_without_candidates_does_not_load_detect_secrets(tmp_path: Path) 
         import sys
         from pathlib import Path
         from cavra_safety.config import Config
-        from cavra_safety.pipeline import scan
+        from cavra_safety.pipeline.scan import scan
         scan(Config(root=Path({str(tmp_path)!r}), default_policy=False))
         print('detect_secrets' in sys.modules)
     """)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from git_repo import STRIPE_RULE, TENANT_RULE, Cli, Repo, places, secret_line, tenant_line
 
-from cavra_safety.git_patch import parse_patch, unquote_path
+from cavra_safety.sources.patch import parse_patch, unquote_path
 
 
 def test_only_added_lines_count_with_their_new_line_numbers(repo: Repo, cli: Cli) -> None:

@@ -135,7 +135,7 @@ def test_a_history_scan_on_a_terminal_reports_progress_against_the_commit_count(
     repo.commit("three", {"a.py": "x = 2\n"})
     calls: list[tuple[str, int, int]] = []
     monkeypatch.setattr(Progress, "__call__", lambda self, done, total: calls.append((self.label, done, total)))
-    monkeypatch.setattr("cavra_safety.cli.sys.stderr.isatty", lambda: True)
+    monkeypatch.setattr("cavra_safety.commands.scan.sys.stderr.isatty", lambda: True)
     code, _, _ = cli(repo.path, "scan", "--history", *args)
     assert code == 1
     assert calls and calls[-1] == ("Scanning", expected_total, expected_total)

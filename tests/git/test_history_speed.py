@@ -10,23 +10,24 @@ from typing import Any
 import pytest
 from git_repo import STRIPE_RULE, Cli, Repo, secret_line, tenant_line
 
-import cavra_safety.git_scan as git_scan
+import cavra_safety.pipeline.history as history_scan
+import cavra_safety.pipeline.pool as pool
 from cavra_safety.sources import Origin, Source
 
 
 @pytest.fixture
 def small_thresholds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Lowers the thresholds; the returned list records the size of every pool started."""
-    monkeypatch.setattr(git_scan, "PARALLEL_MIN_FILES", 4)
-    monkeypatch.setattr(git_scan, "BATCH_FILES", 3)
+    monkeypatch.setattr(history_scan, "PARALLEL_MIN_FILES", 4)
+    monkeypatch.setattr(pool, "BATCH_FILES", 3)
     pools: list[int] = []
-    real_pool = git_scan.worker_pool
+    real_pool = history_scan.worker_pool
 
     def recording_pool(engine: Any, jobs: int) -> Any:
         pools.append(jobs)
         return real_pool(engine, jobs)
 
-    monkeypatch.setattr(git_scan, "worker_pool", recording_pool)
+    monkeypatch.setattr(history_scan, "worker_pool", recording_pool)
     return pools
 
 
@@ -110,4 +111,4 @@ _SOURCE = Source("a.py", "x = 1\n\x00y = 2", Origin.COMMIT, "a" * 40, frozenset(
 def test_sources_are_scanned_once_only_when_path_text_and_counted_lines_are_all_the_same(
     other: Source, same: bool
 ) -> None:
-    assert (git_scan._digest(_SOURCE) == git_scan._digest(other)) is same
+    assert (history_scan._digest(_SOURCE) == history_scan._digest(other)) is same

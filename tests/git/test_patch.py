@@ -12,9 +12,9 @@ from git_repo import STRIPE_RULE, Cli, Repo, secret_line
 
 from cavra_safety.config import load_config
 from cavra_safety.findings import Skipped
-from cavra_safety.git_history import COMMIT_MESSAGE_PATH, parse_commit, split_commits
-from cavra_safety.git_patch import FilePatch, parse_patch
-from cavra_safety.git_sources import PathFilter
+from cavra_safety.sources.files import PathFilter
+from cavra_safety.sources.history import COMMIT_MESSAGE_PATH, parse_commit, split_commits
+from cavra_safety.sources.patch import FilePatch, parse_patch
 
 BLOB = "1" * 40
 

@@ -20,9 +20,10 @@ import pytest
 from cavra_safety.config import Config, load_config
 from cavra_safety.detectors.policy import PolicyDetector, build_policy_detector
 from cavra_safety.findings import Category, Finding
-from cavra_safety.pipeline import scan
+from cavra_safety.pipeline.scan import scan
 from cavra_safety.policy import load_policy
-from cavra_safety.sources import FileRef, Source, read_source
+from cavra_safety.sources import FileRef, Source
+from cavra_safety.sources.text import read_source
 
 REPO = Path(__file__).resolve().parents[2]
 MASK = "§"

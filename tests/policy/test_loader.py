@@ -12,15 +12,7 @@ from pack_fixtures import ALL_CATEGORIES, gizmo_rule, pack_text, widget_record_r
 from cavra_safety.config import Config
 from cavra_safety.errors import UserError
 from cavra_safety.findings import Category, Severity
-from cavra_safety.policy import (
-    PackFile,
-    RecordRule,
-    RegexRule,
-    Visibility,
-    assemble,
-    default_pack_files,
-    load_policy,
-)
+from cavra_safety.policy import PackFile, RecordRule, RegexRule, Visibility, assemble, default_pack_files, load_policy
 
 
 def _load(*paths: Path, disabled: frozenset[str] = frozenset()) -> object:

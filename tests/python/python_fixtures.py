@@ -6,8 +6,8 @@ import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
-from cavra_safety.detectors.python_ast import PythonDetector
-from cavra_safety.detectors.python_checks.registry import CHECKS, Check
+from cavra_safety.detectors.python.checks import CHECKS, Check
+from cavra_safety.detectors.python.detector import PythonDetector
 from cavra_safety.findings import Finding, Note
 from cavra_safety.policy.python_section import PythonSection, parse_python_section
 from cavra_safety.sources import Source

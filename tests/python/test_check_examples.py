@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from python_fixtures import MARK, detect, expected_position
 
-from cavra_safety.detectors.python_checks.registry import CHECKS, Invalid, Valid
+from cavra_safety.detectors.python.checks import CHECKS, Invalid, Valid
 
 
 def _cases(kind: str) -> list[object]:

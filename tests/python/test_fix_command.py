@@ -10,7 +10,7 @@ import pytest
 
 from cavra_safety.cli import main
 from cavra_safety.config import Config
-from cavra_safety.pipeline import scan
+from cavra_safety.pipeline.scan import scan
 
 # Built at run time so that this file passes the repository's own scan.
 TENANT = "acme-" + "prod-" + "7731"

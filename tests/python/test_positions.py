@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from python_fixtures import detect
 
-from cavra_safety.detectors.python_checks.positions import Positions
+from cavra_safety.detectors.python.positions import Positions
 
 # Built at run time so that this file passes the repository's own scan.
 API_KEY = "".join(["sk-", "proj-", "7hG2kLm9", "Qw3eRt5y"])

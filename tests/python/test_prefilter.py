@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from python_fixtures import detect
 
-from cavra_safety.detectors.python_checks.bindings import _BindingCheck
-from cavra_safety.detectors.python_checks.prefilter import may_bind_a_secret
-from cavra_safety.detectors.python_checks.registry import CHECKS
+from cavra_safety.detectors.python.checks import CHECKS
+from cavra_safety.detectors.python.checks.bindings import _BindingCheck
+from cavra_safety.detectors.python.prefilter import may_bind_a_secret
 
 # Built at run time so that this file passes the repository's own scan.
 KEY = "".join(["sk-", "proj-", "7hG2kLm9", "Qw3eRt5y"])

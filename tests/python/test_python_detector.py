@@ -11,13 +11,13 @@ import pytest
 from python_fixtures import default_section, detect
 
 from cavra_safety.config import Config
-from cavra_safety.detectors.python_ast import PythonDetector, build_python_detector
-from cavra_safety.detectors.python_checks.positions import Positions
-from cavra_safety.detectors.python_checks.registry import CHECKS
-from cavra_safety.detectors.python_checks.runner import MAX_PARSE_CHARS
-from cavra_safety.detectors.python_fix import structure_problem
+from cavra_safety.detectors.python.checks import CHECKS
+from cavra_safety.detectors.python.detector import PythonDetector, build_python_detector
+from cavra_safety.detectors.python.fix import structure_problem
+from cavra_safety.detectors.python.positions import Positions
+from cavra_safety.detectors.python.runner import MAX_PARSE_CHARS
 from cavra_safety.findings import Category, Finding, Note
-from cavra_safety.pipeline import scan
+from cavra_safety.pipeline.scan import scan
 from cavra_safety.policy import Policy
 from cavra_safety.sources import Source
 
@@ -144,7 +144,7 @@ from cavra_safety.policy import Policy
 from cavra_safety.sources import Source
 detector = DETECTORS["python"](Config(root=Path(".")), Policy())
 list(detector.detect(Source(path="a.py", text=sys.argv[1])))
-print("cavra_safety.detectors.python_checks.registry" in sys.modules, "libcst" in sys.modules)
+print("cavra_safety.detectors.python.checks" in sys.modules, "libcst" in sys.modules)
 """
 
 
@@ -245,8 +245,8 @@ def test_a_fragment_is_split_into_statements_and_bodies_until_pieces_parse() -> 
 
 
 def test_splitting_fragments_parses_at_most_a_few_times_the_change(monkeypatch: pytest.MonkeyPatch) -> None:
-    from cavra_safety.detectors import python_ast
-    from cavra_safety.detectors.python_checks import runner
+    from cavra_safety.detectors.python import detector as python_ast
+    from cavra_safety.detectors.python import runner
 
     # A staircase of nested blocks that fails at the bottom: each level would re-parse everything below it.
     lines: dict[int, str] = {}

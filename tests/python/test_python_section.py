@@ -11,12 +11,7 @@ from cavra_safety.config import Config
 from cavra_safety.errors import UserError
 from cavra_safety.findings import Category
 from cavra_safety.policy import load_policy
-from cavra_safety.policy.python_section import (
-    ModulePattern,
-    PythonSection,
-    merge_sections,
-    parse_python_section,
-)
+from cavra_safety.policy.python_section import ModulePattern, PythonSection, merge_sections, parse_python_section
 
 
 def _pattern(text: str) -> ModulePattern:

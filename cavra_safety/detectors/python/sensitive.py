@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from cavra_safety.detectors.python_checks.names import words
+from cavra_safety.detectors.python.names import words
 from cavra_safety.findings import Category, shannon_entropy
 from cavra_safety.policy.placeholders import is_placeholder
 

@@ -15,11 +15,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from cavra_safety.config import Config
+from cavra_safety.display import display_path
 from cavra_safety.findings import Skipped
 from cavra_safety.git import Git
-from cavra_safety.git_patch import SYMLINK_MODE, FilePatch, parse_patch
-from cavra_safety.git_sources import PATCH_OPTIONS, PathFilter, blob_source
-from cavra_safety.sources import Origin, Source, display_path
+from cavra_safety.sources import Origin, Source
+from cavra_safety.sources.files import PathFilter
+from cavra_safety.sources.patch import PATCH_OPTIONS, SYMLINK_MODE, FilePatch, parse_patch
+from cavra_safety.sources.text import blob_source
 
 COMMIT_MESSAGE_PATH = "(commit message)"
 _START = b"\x00\x01"

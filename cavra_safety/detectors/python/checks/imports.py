@@ -7,10 +7,10 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 
-from cavra_safety.detectors.python_checks import gates
-from cavra_safety.detectors.python_checks.base import Check, FileContext, Invalid, Valid, dotted_name
-from cavra_safety.detectors.python_checks.rules import import_rule
-from cavra_safety.detectors.python_checks.strings import static_text
+from cavra_safety.detectors.python import gates
+from cavra_safety.detectors.python.base import Check, FileContext, Invalid, Valid, dotted_name
+from cavra_safety.detectors.python.rules import import_rule
+from cavra_safety.detectors.python.strings import static_text
 from cavra_safety.findings import Category
 from cavra_safety.policy.python_section import ModulePattern
 

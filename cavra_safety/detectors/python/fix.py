@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from cavra_safety.detectors.python_checks.base import Candidate, FileContext
-from cavra_safety.detectors.python_checks.gates import PythonGates
-from cavra_safety.detectors.python_checks.positions import Positions
-from cavra_safety.detectors.python_checks.registry import FIXABLE_CHECKS
-from cavra_safety.detectors.python_checks.runner import MAX_PARSE_CHARS, NotParsed, collect, parse
+from cavra_safety.detectors.python.base import Candidate, FileContext
+from cavra_safety.detectors.python.checks import FIXABLE_CHECKS
+from cavra_safety.detectors.python.gates import PythonGates
+from cavra_safety.detectors.python.positions import Positions
+from cavra_safety.detectors.python.runner import MAX_PARSE_CHARS, NotParsed, collect, parse
 from cavra_safety.findings import Category, redact
 from cavra_safety.policy.python_section import PythonSection
 

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from cavra_safety.detectors.python_checks.gates import Gate
-from cavra_safety.detectors.python_checks.positions import Positions
+from cavra_safety.detectors.python.gates import Gate
+from cavra_safety.detectors.python.positions import Positions
 from cavra_safety.findings import Category, RuleInfo
 from cavra_safety.policy.python_section import PythonSection
 

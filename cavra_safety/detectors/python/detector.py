@@ -12,15 +12,15 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from cavra_safety.config import Config
-from cavra_safety.detectors.python_checks.gates import PythonGates
-from cavra_safety.detectors.python_checks.rules import python_rules
+from cavra_safety.detectors.python.gates import PythonGates
+from cavra_safety.detectors.python.rules import python_rules
 from cavra_safety.findings import Finding, Note, RuleInfo
 from cavra_safety.policy import Policy
 from cavra_safety.policy.python_section import PythonSection
 from cavra_safety.sources import Source
 
 if TYPE_CHECKING:
-    from cavra_safety.detectors.python_checks.base import Check
+    from cavra_safety.detectors.python.base import Check
 
 PYTHON_SUFFIXES = frozenset({"py", "pyi", "pyw"})
 # How many characters the fragments of one diff or history source may have parsed, in all: this many times its
@@ -47,7 +47,7 @@ class PythonDetector:
 
     def _registered(self) -> tuple[type[Check], ...]:
         if self._checks is None:
-            from cavra_safety.detectors.python_checks.registry import CHECKS
+            from cavra_safety.detectors.python.checks import CHECKS
 
             self._checks = CHECKS
         return self._checks
@@ -62,7 +62,7 @@ class PythonDetector:
         selected = [check for check in self._registered() if check.GATE in open_gates] if open_gates else []
         if not selected:
             return
-        from cavra_safety.detectors.python_checks.runner import NotParsed
+        from cavra_safety.detectors.python.runner import NotParsed
 
         try:
             yield from self._findings(source, selected, source.text)
@@ -76,9 +76,9 @@ class PythonDetector:
                   indent: int = 0) -> Iterator[Finding]:
         """The findings of ``checks`` on ``text``: the source's text, or a fragment of it that starts at
         ``first_line`` and lost ``indent`` characters from each line. ``NotParsed`` when it does not parse."""
-        from cavra_safety.detectors.python_checks.base import FileContext
-        from cavra_safety.detectors.python_checks.positions import Positions
-        from cavra_safety.detectors.python_checks.runner import collect, parse
+        from cavra_safety.detectors.python.base import FileContext
+        from cavra_safety.detectors.python.positions import Positions
+        from cavra_safety.detectors.python.runner import collect, parse
 
         positions = Positions(text)
         candidates = collect(parse(positions), checks, FileContext(source.path, self._section, positions))
@@ -92,8 +92,8 @@ class PythonDetector:
             )
 
     def _fragment_findings(self, source: Source, checks: Sequence[type[Check]]) -> Iterator[Finding | Note]:
-        from cavra_safety.detectors.python_checks.fragments import fragments, split
-        from cavra_safety.detectors.python_checks.runner import NotParsed
+        from cavra_safety.detectors.python.fragments import fragments, split
+        from cavra_safety.detectors.python.runner import NotParsed
 
         pending = list(fragments(source.text))
         pending.reverse()  # a stack, in file order

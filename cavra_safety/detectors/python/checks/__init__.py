@@ -5,16 +5,16 @@ The detector imports this module only when a file passes a gate.
 
 from __future__ import annotations
 
-from cavra_safety.detectors.python_checks.base import Candidate, Check, FileContext, Invalid, Valid
-from cavra_safety.detectors.python_checks.bindings import (
+from cavra_safety.detectors.python.base import Candidate, Check, FileContext, Invalid, Valid
+from cavra_safety.detectors.python.checks.bindings import (
     AssignmentBinding,
     DefaultParameterBinding,
     DictLiteralBinding,
     KeywordArgumentBinding,
     LookupDefaultBinding,
 )
-from cavra_safety.detectors.python_checks.imports import DynamicImportCheck, ImportStatementCheck
-from cavra_safety.detectors.python_checks.markers import (
+from cavra_safety.detectors.python.checks.imports import DynamicImportCheck, ImportStatementCheck
+from cavra_safety.detectors.python.checks.markers import (
     DocstringBannerCheck,
     EditionMarkerCheck,
     LicenceHeaderCheck,

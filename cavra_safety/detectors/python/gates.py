@@ -11,10 +11,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cavra_safety.detectors.python_checks.names import snake_case
-from cavra_safety.detectors.python_checks.prefilter import may_bind_a_secret
-from cavra_safety.policy.patterns import CompiledPattern, KeywordGate
+from cavra_safety.detectors.python.names import snake_case
+from cavra_safety.detectors.python.prefilter import may_bind_a_secret
 from cavra_safety.policy.python_section import ModulePattern, PythonSection
+from cavra_safety.regex import CompiledPattern, KeywordGate
 
 
 @dataclass(frozen=True)

@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from cavra_safety.config import Config
-from cavra_safety.detectors import secrets_precision as precision
 from cavra_safety.detectors.base import Detector
-from cavra_safety.detectors.secrets_map import PLUGIN_SPECS, PluginSpec, SecretRule, entropy_gate, message
-from cavra_safety.detectors.secrets_text import LONG_LINE, Text, windows
+from cavra_safety.detectors.secrets import precision
+from cavra_safety.detectors.secrets.plugins import PLUGIN_SPECS, PluginSpec, SecretRule, entropy_gate, message
+from cavra_safety.detectors.secrets.text import LONG_LINE, Text, windows
 from cavra_safety.findings import Finding, Note, RuleInfo
 from cavra_safety.policy import Policy
-from cavra_safety.policy.patterns import re2_options
+from cavra_safety.regex import compile_own, pattern_set
 from cavra_safety.sources import Source
 
 KEYWORD_PLUGIN = "KeywordDetector"
@@ -190,10 +190,6 @@ def gate_pattern(spec: PluginSpec, denylist: Iterable[str]) -> str:
 GATE_MAX_MEM = 32 << 20
 
 
-def gate_set_options() -> Any:
-    return re2_options(max_mem=GATE_MAX_MEM)
-
-
 # Every word of detect-secrets' keyword DENYLIST contains one of these, so the keyword gate filled with them
 # passes every line the real gate passes (and some more): a necessary condition known without importing
 # detect-secrets. A test pins this against the installed DENYLIST.
@@ -213,15 +209,11 @@ class LazySecretsDetector:
     (``prepare``)."""
 
     def __init__(self, config: Config, policy: Policy) -> None:
-        import re2
-
         self._config = config
         self._policy = policy
         self._rules = _rule_infos(PLUGIN_SPECS)
-        self._pre_gate: Any = re2.Set.SearchSet(gate_set_options())
-        for spec in PLUGIN_SPECS:
-            self._pre_gate.Add(gate_pattern(spec, DENYLIST_SUPERSET))
-        self._pre_gate.Compile()
+        self._pre_gate: Any = pattern_set((gate_pattern(spec, DENYLIST_SUPERSET) for spec in PLUGIN_SPECS),
+                                          max_mem=GATE_MAX_MEM)
         self._detector: SecretsDetector | None = None
 
     @property
@@ -253,7 +245,6 @@ def build_secrets_detector(config: Config, policy: Policy) -> Detector:
 
 def build_eager_secrets_detector(config: Config, policy: Policy) -> SecretsDetector:
     """Import detect-secrets and instantiate every offline plugin of the table (``policy`` is not used yet)."""
-    import re2
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.filters import heuristic
     from detect_secrets.plugins.keyword import (
@@ -282,12 +273,8 @@ def build_eager_secrets_detector(config: Config, policy: Policy) -> SecretsDetec
         config files)."""
         return REGEX_BY_FILETYPE.get(determine_file_type(path), QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP)
 
-    gate_set = re2.Set.SearchSet(gate_set_options())
-    plugins: list[_Plugin] = []
-    for order, spec in enumerate(specs):
-        pattern = gate_pattern(spec, DENYLIST)
-        plugins.append(_Plugin(order, spec, instances[spec.plugin], re2.compile(pattern), heuristic))
-        if gate_set.Add(pattern) != order:
-            raise RuntimeError("RE2 set indices out of step with the plugin table")
-    gate_set.Compile()
+    patterns = [gate_pattern(spec, DENYLIST) for spec in specs]
+    gate_set = pattern_set(patterns, max_mem=GATE_MAX_MEM)
+    plugins = [_Plugin(order, spec, instances[spec.plugin], compile_own(pattern), heuristic)
+               for order, (spec, pattern) in enumerate(zip(specs, patterns, strict=True))]
     return SecretsDetector(tuple(plugins), gate_set, heuristic, keyword_groups)

@@ -13,8 +13,8 @@ import ast
 import warnings
 from collections.abc import Sequence
 
-from cavra_safety.detectors.python_checks.base import Candidate, Check, FileContext, Visit
-from cavra_safety.detectors.python_checks.positions import Positions
+from cavra_safety.detectors.python.base import Candidate, Check, FileContext, Visit
+from cavra_safety.detectors.python.positions import Positions
 
 MAX_PARSE_CHARS = 1_000_000
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import ast
 import re
 
-from cavra_safety.detectors.python_checks.sensitive import binding_category, worth_reporting
-from cavra_safety.policy.patterns import compile_regex
+from cavra_safety.detectors.python.sensitive import binding_category, worth_reporting
+from cavra_safety.regex import compile_regex
 
 STEMS = (r"tenant|licen[cs]e|product|activation|hook|signing|whsec|billing|payment|stripe|braintree|adyen|paddle"
          r"|chargebee|recurly|paypal|pass|pwd|secret|token|credential"

@@ -1,4 +1,4 @@
-"""Git scans end to end: ``--staged``, ``--diff`` and ``--history`` from git to a ``ScanResult``.
+"""The history scan (``--history``, and the audit's): from ``git log -p`` to a ``ScanResult``.
 
 A history scan streams commits (one ``git log -p``) through one engine, in this process for a short history
 and over a pool of workers for a long one; it scans each distinct source once and reports each value once
@@ -22,10 +22,16 @@ from typing import NamedTuple
 from cavra_safety.baseline import Baseline
 from cavra_safety.config import Config
 from cavra_safety.detectors import DETECTORS, DetectorFactory
+from cavra_safety.display import display_path
 from cavra_safety.filters import drop_overlaps
 from cavra_safety.findings import Finding, Note, ScanResult, Skipped
 from cavra_safety.git import Git, read_blobs
-from cavra_safety.git_history import (
+from cavra_safety.pipeline.engine import BatchOutcome, Engine, ProgressCallback, scan_result
+from cavra_safety.pipeline.pool import PARALLEL_MIN_BYTES, PARALLEL_MIN_FILES, batches, submit_with_engine, worker_pool
+from cavra_safety.policy import load_policy
+from cavra_safety.sources import Origin, Source
+from cavra_safety.sources.files import PathFilter
+from cavra_safety.sources.history import (
     COMMIT_MESSAGE_PATH,
     HistoryCommit,
     HistoryRange,
@@ -34,21 +40,7 @@ from cavra_safety.git_history import (
     parse_commit,
     raw_commits,
 )
-from cavra_safety.git_sources import PathFilter, binary_reason, blob_source, diff_sources, staged_sources
-from cavra_safety.pipeline import (
-    BATCH_BYTES,
-    BATCH_FILES,
-    PARALLEL_MIN_BYTES,
-    PARALLEL_MIN_FILES,
-    BatchOutcome,
-    Engine,
-    ProgressCallback,
-    scan,
-    submit_with_engine,
-    worker_pool,
-)
-from cavra_safety.policy import load_policy
-from cavra_safety.sources import Origin, Source, display_path
+from cavra_safety.sources.text import binary_reason, blob_source
 
 Key = tuple[str, str]  # (rule id, fingerprint): "the same value", wherever and whenever it was met
 # Sources remembered for the scan-once rule (~80 bytes each): beyond this, in a history of millions of file
@@ -61,18 +53,6 @@ class HistoryOptions:
     since: str | None = None
     branches: tuple[str, ...] = ()
     all_refs: bool = False
-
-
-def staged_scan(git: Git, config: Config, paths: Sequence[str], baseline: Baseline | None,
-                progress: ProgressCallback | None = None) -> ScanResult:
-    found = staged_sources(git, config, config.root, paths)
-    return scan(config, sources=found.sources, skipped=found.skipped, baseline=baseline, progress=progress)
-
-
-def diff_scan(git: Git, config: Config, spec: str, paths: Sequence[str], baseline: Baseline | None,
-              progress: ProgressCallback | None = None) -> ScanResult:
-    found = diff_sources(git, config, config.root, spec, paths)
-    return scan(config, sources=found.sources, skipped=found.skipped, baseline=baseline, progress=progress)
 
 
 @dataclass
@@ -164,21 +144,6 @@ def _plan(commits: Iterable[HistoryCommit], known: set[bytes], skipped: dict[str
     return batch
 
 
-def _groups(raw: Iterator[bytes]) -> Iterator[list[bytes]]:
-    """Consecutive commits of ``raw_commits``, a batch's worth at a time (no look-ahead: the iterator can be
-    shared by two loops)."""
-    group: list[bytes] = []
-    size = 0
-    for commit in raw:
-        group.append(commit)
-        size += len(commit)
-        if len(group) >= BATCH_FILES or size >= BATCH_BYTES:
-            yield group
-            group, size = [], 0
-    if group:
-        yield group
-
-
 _Scanned = tuple[_Batch, list[BatchOutcome | None], list[Skipped]]
 
 
@@ -205,7 +170,7 @@ def _scan_history(engine: Engine, raw: Iterator[bytes], collector: _HistoryColle
     path_filter = PathFilter(config, config.root)
     jobs = config.effective_jobs()
     known: set[bytes] = set()
-    groups = _groups(raw)
+    groups = batches(raw, len)
     done = 0
 
     def absorbed(count: int, batch: _Batch, outcomes: Sequence[BatchOutcome | None]) -> None:
@@ -269,17 +234,17 @@ def history_scan(
                 in_head=None if entry.first.path == COMMIT_MESSAGE_PATH else key in in_tip)
         for key, entry in seen.items()
     ]
-    findings, in_baseline = (findings, 0) if baseline is None else baseline.subtract(findings, config.root)
-    return ScanResult(
-        findings=tuple(sorted(findings, key=Finding.sort_key)),
+    return scan_result(
+        findings,
         rules=engine.rules,
-        skipped=tuple(sorted(skipped.values())),
-        notes=tuple(sorted(collector.notes)),
+        skipped=skipped.values(),
+        notes=collector.notes,
         files_scanned=collector.files,
         bytes_scanned=collector.size,
         suppressed_inline=collector.suppressed_inline,
-        suppressed_baseline=in_baseline,
-        seconds=time.perf_counter() - started,
+        baseline=baseline,
+        root=config.root,
+        started=started,
     )
 
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 import ast
 import re
 
-from cavra_safety.detectors.python_checks import gates
-from cavra_safety.detectors.python_checks.base import Check, Invalid, Valid
-from cavra_safety.detectors.python_checks.names import snake_case
-from cavra_safety.detectors.python_checks.rules import MARKER_RULE, definition_rule
-from cavra_safety.detectors.python_checks.strings import string_value
+from cavra_safety.detectors.python import gates
+from cavra_safety.detectors.python.base import Check, Invalid, Valid
+from cavra_safety.detectors.python.names import snake_case
+from cavra_safety.detectors.python.rules import MARKER_RULE, definition_rule
+from cavra_safety.detectors.python.strings import string_value
 from cavra_safety.findings import Category
-from cavra_safety.policy.patterns import CompiledPattern
+from cavra_safety.regex import CompiledPattern
 
 SAAS = Category.SAAS_BACKEND_SOURCE
 ENTERPRISE = Category.ENTERPRISE_IMPLEMENTATION

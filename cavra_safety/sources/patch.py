@@ -18,6 +18,10 @@ from itertools import count
 _HUNK = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _ESCAPES = {ord("a"): 7, ord("b"): 8, ord("t"): 9, ord("n"): 10, ord("v"): 11, ord("f"): 12, ord("r"): 13,
             ord('"'): 34, ord("\\"): 92}
+# What every patch we parse is asked with: full blob names, fixed prefixes, and none of the repository's
+# diff drivers, text conversions or colours.
+PATCH_OPTIONS = ("--full-index", "--src-prefix=a/", "--dst-prefix=b/", "--no-color", "--no-ext-diff",
+                 "--no-textconv", "--find-renames", "--ignore-submodules=all")
 SYMLINK_MODE = "120000"
 SUBMODULE_MODE = "160000"
 

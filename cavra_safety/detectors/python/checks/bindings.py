@@ -11,11 +11,11 @@ from __future__ import annotations
 import ast
 import re
 
-from cavra_safety.detectors.python_checks import gates
-from cavra_safety.detectors.python_checks.base import Check, Invalid, Valid, dotted_name
-from cavra_safety.detectors.python_checks.rules import BINDING_CATEGORIES, binding_rule, category_noun
-from cavra_safety.detectors.python_checks.sensitive import binding_category, env_var_name, worth_reporting
-from cavra_safety.detectors.python_checks.strings import StaticText, static_text, string_value
+from cavra_safety.detectors.python import gates
+from cavra_safety.detectors.python.base import Check, Invalid, Valid, dotted_name
+from cavra_safety.detectors.python.rules import BINDING_CATEGORIES, binding_rule, category_noun
+from cavra_safety.detectors.python.sensitive import binding_category, env_var_name, worth_reporting
+from cavra_safety.detectors.python.strings import StaticText, static_text, string_value
 from cavra_safety.findings import Category
 
 # A dict key or looked-up name that names a field, header or variable (not "AWS::SecretsManager::Secret").

@@ -1,4 +1,5 @@
-"""What a scan reads (files, the index, a commit range or the history), shared by ``scan`` and ``baseline``.
+"""The one entry into every scan: what it reads (the tree, the index, a commit range or the history), its
+root and configuration, and ``run`` - used by ``scan``, ``baseline`` and ``audit``.
 
 Git machinery is imported only when a git flag is used, so that the pre-commit hook (explicit files) starts
 without it.
@@ -18,7 +19,7 @@ from cavra_safety.findings import ScanResult
 if TYPE_CHECKING:
     from cavra_safety.baseline import Baseline
     from cavra_safety.git import Git
-    from cavra_safety.pipeline import ProgressCallback
+    from cavra_safety.pipeline.engine import ProgressCallback
 
 
 @dataclass(frozen=True)
@@ -88,18 +89,28 @@ def baseline_path(config: Config, explicit: Path | None = None) -> Path:
     return folder / DEFAULT_BASELINE
 
 
-def execute(target: ScanTarget, config: Config, git: Git | None, baseline: Baseline | None,
-            progress: ProgressCallback | None = None) -> ScanResult:
-    pathspecs = tuple(os.fspath(path) for path in target.paths)
+def run(target: ScanTarget, config: Config, git: Git | None, baseline: Baseline | None,
+        progress: ProgressCallback | None = None) -> ScanResult:
+    """Scan ``target`` (as ``prepare`` configured it) and return its result, less what ``baseline`` accepts."""
     if git is None:
-        from cavra_safety.pipeline import scan
+        from cavra_safety.pipeline.scan import scan
 
         return scan(config, progress=progress, baseline=baseline)
-    from cavra_safety import git_scan
+    pathspecs = tuple(os.fspath(path) for path in target.paths)
+    if target.history:
+        from cavra_safety.pipeline.history import HistoryOptions, history_scan
+
+        options = HistoryOptions(since=target.since, branches=target.branches, all_refs=target.all_refs)
+        return history_scan(git, config, options, pathspecs, baseline, progress=progress)
+    from cavra_safety.pipeline.scan import scan
 
     if target.staged:
-        return git_scan.staged_scan(git, config, pathspecs, baseline, progress)
-    if target.diff is not None:
-        return git_scan.diff_scan(git, config, target.diff, pathspecs, baseline, progress)
-    options = git_scan.HistoryOptions(since=target.since, branches=target.branches, all_refs=target.all_refs)
-    return git_scan.history_scan(git, config, options, pathspecs, baseline, progress=progress)
+        from cavra_safety.sources.staged import staged_sources
+
+        found = staged_sources(git, config, config.root, pathspecs)
+    else:
+        from cavra_safety.sources.diff import diff_sources
+
+        assert target.diff is not None
+        found = diff_sources(git, config, config.root, target.diff, pathspecs)
+    return scan(config, sources=found.sources, skipped=found.skipped, baseline=baseline, progress=progress)

@@ -1,0 +1,80 @@
+"""The options several commands share, declared once, and the configuration overrides they stand for.
+
+``scan``, ``baseline``, ``audit`` and ``policy`` read ``[tool.cavra-safety]`` the same way and let the same
+flags override it: ``--policy`` and ``--exclude`` add to the configured lists, ``--no-default-policy`` drops
+the built-in packs, ``--config`` names the file, ``--baseline`` / ``--no-baseline`` choose accepted findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from cavra_safety.config import Config
+from cavra_safety.errors import UserError
+
+if TYPE_CHECKING:
+    from cavra_safety.baseline import Baseline
+
+F = TypeVar("F", bound=Callable[..., Any])
+Decorator = Callable[[F], F]
+
+PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+POLICY_FILES = click.option("--policy", "policy_files", multiple=True, type=click.Path(path_type=Path),
+                            help="An extra policy pack (TOML); repeatable.")
+NO_DEFAULT_POLICY = click.option("--no-default-policy", is_flag=True, help="Do not load the built-in policy packs.")
+CONFIG_FILE = click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+                           help="pyproject.toml to read [tool.cavra-safety] from (default: the nearest one).")
+EXCLUDES = click.option("--exclude", "excludes", multiple=True,
+                        help="A gitignore-style pattern of paths to skip; repeatable.")
+
+
+def baseline_file_option(help_text: str) -> Decorator[Any]:
+    return click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
+                        help=help_text)
+
+
+def no_baseline_option(help_text: str) -> Decorator[Any]:
+    return click.option("--no-baseline", is_flag=True, help=help_text)
+
+
+def options(*decorators: Decorator[Any]) -> Decorator[F]:
+    """One decorator applying ``decorators`` so that the options show in the order given."""
+
+    def apply(command: F) -> F:
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return apply
+
+
+policy_options: Decorator[Any] = options(POLICY_FILES, NO_DEFAULT_POLICY, CONFIG_FILE)
+
+
+def with_options(config: Config, policy_files: tuple[Path, ...] = (), no_default_policy: bool = False,
+                 excludes: tuple[str, ...] = ()) -> Config:
+    """``config`` with the shared flags applied: extra packs and excludes add to the configured ones."""
+    return config.with_overrides(
+        policy_files=config.policy_files + policy_files if policy_files else None,
+        default_policy=False if no_default_policy else None,
+        exclude=config.exclude + excludes if excludes else None,
+    )
+
+
+def accepted_findings(config: Config, baseline_file: Path | None,
+                      no_baseline: bool) -> tuple[Config, Baseline | None]:
+    """The baseline a scan or an audit leaves out (None with ``--no-baseline``), and ``config`` naming its
+    file, which is never scanned itself. A missing default file accepts nothing; a missing ``--baseline``
+    is an error."""
+    from cavra_safety.baseline import load_baseline
+    from cavra_safety.pipeline.targets import baseline_path
+
+    if baseline_file is not None and no_baseline:
+        raise UserError("--baseline and --no-baseline cannot be combined")
+    where = baseline_path(config, baseline_file)
+    config = config.with_overrides(baseline=where)
+    return config, None if no_baseline else load_baseline(where, required=baseline_file is not None)

@@ -1,0 +1,138 @@
+"""``cavra-safety scan``: the tree, ``--staged``, ``--diff`` or ``--history``, reported as text, JSON, SARIF
+or GitHub annotations; exit 1 when a finding reaches ``--fail-on``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from cavra_safety import __version__
+from cavra_safety.commands.options import (
+    CONFIG_FILE,
+    EXCLUDES,
+    NO_DEFAULT_POLICY,
+    PATHS,
+    POLICY_FILES,
+    accepted_findings,
+    baseline_file_option,
+    no_baseline_option,
+    with_options,
+)
+from cavra_safety.commands.output import Progress, write_output
+from cavra_safety.config import parse_size
+from cavra_safety.errors import EXIT_CLEAN, EXIT_FINDINGS
+from cavra_safety.findings import Category, ScanResult, Severity
+from cavra_safety.pipeline.targets import ScanTarget, prepare, run
+from cavra_safety.reporters import REPORTERS, RenderOptions
+
+
+def _categories(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> frozenset[Category] | None:
+    try:
+        return frozenset(Category.parse(v) for v in values) if values else None
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def _severity(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Severity | None:
+    try:
+        return Severity.parse(value) if value is not None else None
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def _size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> int | None:
+    try:
+        return parse_size(value) if value is not None else None
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def summary_line(result: ScanResult) -> str:
+    """The human summary: files scanned and skipped, findings per category, seconds."""
+    parts = [f"{result.files_scanned} files scanned"]
+    if result.skipped:
+        reasons = Counter(s.kind for s in result.skipped)
+        detail = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items()))
+        parts.append(f"{len(result.skipped)} skipped ({detail})")
+    counts = {c: n for c, n in result.counts_by_category().items() if n}
+    findings = f"{len(result.findings)} findings"
+    if counts:
+        findings += " (" + ", ".join(f"{c.value} {n}" for c, n in counts.items()) + ")"
+    parts.append(findings)
+    if result.suppressed_inline:
+        parts.append(f"{result.suppressed_inline} allowed inline")
+    if result.suppressed_baseline:
+        parts.append(f"{result.suppressed_baseline} in baseline")
+    parts.append(f"{result.seconds:.2f} s")
+    return "cavra-safety: " + ", ".join(parts)
+
+
+@click.command()
+@PATHS
+@click.option("--format", "output_format", type=click.Choice(list(REPORTERS)), default="text", show_default=True,
+              help="Report format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE.")
+@POLICY_FILES
+@NO_DEFAULT_POLICY
+@CONFIG_FILE
+@click.option("--category", "categories", multiple=True, callback=_categories,
+              help="Only report this category; repeatable.")
+@click.option("--exclude-category", "exclude_categories", multiple=True, callback=_categories,
+              help="Do not report this category; repeatable.")
+@EXCLUDES
+@click.option("--max-file-size", callback=_size, help="Skip files larger than this (bytes, or e.g. '2 MiB').")
+@click.option("--fail-on", callback=_severity, metavar="SEVERITY",
+              help="Exit 1 only for findings of this severity or higher: low, medium, high, critical.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), help="Worker processes (0: one per core).")
+@click.option("-q", "--quiet", is_flag=True, help="No summary or progress on stderr.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option("--staged", is_flag=True, help="Scan what the git index holds (the next commit), not the working tree.")
+@click.option("--diff", "diff_range", metavar="BASE[..HEAD|...HEAD]",
+              help="Only lines added from BASE to HEAD count (BASE...HEAD: from their merge base, as a PR shows it).")
+@click.option("--history", is_flag=True, help="Scan every commit's added lines and messages in the git history.")
+@click.option("--since", metavar="REV", help="With --history: only commits after REV.")
+@click.option("--branch", "branches", multiple=True, metavar="REF",
+              help="With --history: walk this branch (default HEAD); repeatable.")
+@click.option("--all", "all_refs", is_flag=True, help="With --history: walk every branch and tag.")
+@baseline_file_option("Accepted findings to leave out (default: .cavra-safety-baseline.json, when it exists).")
+@no_baseline_option("Report every finding, even those the baseline accepts.")
+def scan(
+    paths: tuple[Path, ...], output_format: str, output: Path | None, policy_files: tuple[Path, ...],
+    no_default_policy: bool, config_file: Path | None, categories: frozenset[Category] | None,
+    exclude_categories: frozenset[Category] | None, excludes: tuple[str, ...], max_file_size: int | None,
+    fail_on: Severity | None, jobs: int | None, quiet: bool, color: str, staged: bool, diff_range: str | None,
+    history: bool, since: str | None, branches: tuple[str, ...], all_refs: bool, baseline_file: Path | None,
+    no_baseline: bool,
+) -> int:
+    """Scan PATHS (default: the current directory) and report violations of the public-safety policy.
+
+    With --staged, --diff or --history, PATHS limit the scan to those paths of the repository.
+    """
+    target = ScanTarget(paths=paths, staged=staged, diff=diff_range, history=history, since=since,
+                        branches=branches, all_refs=all_refs)
+    config, git = prepare(target, config_file)
+    config = with_options(config, policy_files, no_default_policy, excludes).with_overrides(
+        categories=categories,
+        exclude_categories=exclude_categories,
+        max_file_size=max_file_size,
+        fail_on=fail_on,
+        jobs=jobs,
+    )
+    config, accepted = accepted_findings(config, baseline_file, no_baseline)
+    progress = Progress("Scanning", enabled=not quiet and sys.stderr.isatty())
+    try:
+        result = run(target, config, git, accepted, progress if progress.enabled else None)
+    finally:
+        progress.close()
+    use_color = color == "always" or (color == "auto" and output is None and sys.stdout.isatty()
+                                      and "NO_COLOR" not in os.environ)
+    report = REPORTERS[output_format](result, RenderOptions(color=use_color, tool_version=__version__))
+    write_output(report, output)
+    if not quiet:
+        click.echo(summary_line(result), err=True)
+    failing = [f for f in result.findings if f.severity >= config.fail_on]
+    return EXIT_FINDINGS if failing else EXIT_CLEAN

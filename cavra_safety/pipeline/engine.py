@@ -1,0 +1,131 @@
+"""The engine: the detectors and per-source filters of one configuration, and what a scan returns.
+
+Built once per process (in each pool worker too); ``scan_source`` runs every detector on one source, then
+keeps what the configuration reports: the added lines of a diff source, no overlaps, no inline allows.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cavra_safety.baseline import Baseline
+from cavra_safety.config import Config
+from cavra_safety.detectors import DETECTORS, Detector, DetectorFactory
+from cavra_safety.filters import apply_inline_allows, drop_overlaps
+from cavra_safety.findings import Finding, Note, RuleInfo, ScanResult, Skipped
+from cavra_safety.policy import Policy
+from cavra_safety.sources import FileRef, Source
+from cavra_safety.sources.text import read_source
+
+ProgressCallback = Callable[[int, int], None]
+WorkItem = FileRef | Source
+
+
+class ScanError(Exception):
+    """A detector failed on one input: a bug, reported with the file it happened on."""
+
+
+@dataclass
+class BatchOutcome:
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    files_scanned: int = 0
+    bytes_scanned: int = 0
+    suppressed_inline: int = 0
+
+    def merge(self, other: BatchOutcome) -> None:
+        self.findings.extend(other.findings)
+        self.skipped.extend(other.skipped)
+        self.notes.extend(other.notes)
+        self.files_scanned += other.files_scanned
+        self.bytes_scanned += other.bytes_scanned
+        self.suppressed_inline += other.suppressed_inline
+
+
+class Engine:
+    """The detectors and per-source filters of one configuration, built once per process."""
+
+    def __init__(self, config: Config, policy: Policy, factories: Mapping[str, DetectorFactory] = DETECTORS) -> None:
+        self.config = config
+        self.detectors: tuple[Detector, ...] = tuple(factory(config, policy) for factory in factories.values())
+        rules = {rule.rule_id: rule for detector in self.detectors for rule in detector.rules}
+        self.rules: tuple[RuleInfo, ...] = tuple(
+            rule for rule_id, rule in sorted(rules.items())
+            if rule_id not in config.disabled_rules and config.wants(rule.category)
+        )
+        self.known_rule_ids = frozenset(rules)
+        self._reported_ids = frozenset(rule.rule_id for rule in self.rules)
+
+    def prepare(self) -> None:
+        """Finish building detectors that load lazily (detect-secrets on its first candidate file), so that
+        pool workers forked after this inherit them instead of each building its own."""
+        for detector in self.detectors:
+            prepare = getattr(detector, "prepare", None)
+            if callable(prepare):
+                prepare()
+
+    def scan_source(self, source: Source) -> BatchOutcome:
+        outcome = BatchOutcome(files_scanned=1, bytes_scanned=len(source.text))
+        raw: list[Finding] = []
+        try:
+            for detector in self.detectors:
+                for item in detector.detect(source):
+                    if isinstance(item, Note):
+                        outcome.notes.append(item)
+                    elif item.rule_id in self._reported_ids:
+                        raw.append(item)
+        except Exception as error:
+            raise ScanError(f"internal error while scanning {source.path}: {type(error).__name__}") from error
+        if source.added_lines is not None:
+            raw = [finding for finding in raw if finding.line in source.added_lines]
+        kept, suppressed, notes = apply_inline_allows(source, drop_overlaps(raw), self.known_rule_ids)
+        outcome.findings.extend(kept)
+        outcome.suppressed_inline = suppressed
+        outcome.notes.extend(notes)
+        return outcome
+
+    def scan_items(self, items: Iterable[WorkItem]) -> BatchOutcome:
+        total = BatchOutcome()
+        for item in items:
+            if isinstance(item, FileRef):
+                loaded = read_source(item, self.config.max_file_size)
+                if isinstance(loaded, Skipped):
+                    total.skipped.append(loaded)
+                    continue
+                item = loaded
+            total.merge(self.scan_source(item))
+        return total
+
+
+def scan_result(
+    findings: list[Finding],
+    *,
+    rules: tuple[RuleInfo, ...],
+    skipped: Iterable[Skipped],
+    notes: Iterable[Note],
+    files_scanned: int,
+    bytes_scanned: int,
+    suppressed_inline: int,
+    baseline: Baseline | None,
+    root: Path,
+    started: float,
+) -> ScanResult:
+    """The sorted result of a scan, less what ``baseline`` accepts (counted): the one place every scan ends."""
+    in_baseline = 0
+    if baseline is not None:
+        findings, in_baseline = baseline.subtract(findings, root)
+    return ScanResult(
+        findings=tuple(sorted(findings, key=Finding.sort_key)),
+        rules=rules,
+        skipped=tuple(sorted(skipped)),
+        notes=tuple(sorted(set(notes))),
+        files_scanned=files_scanned,
+        bytes_scanned=bytes_scanned,
+        suppressed_inline=suppressed_inline,
+        suppressed_baseline=in_baseline,
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,66 @@
+"""``--diff``: the new side of every file a commit range changes, with only its added lines counting.
+
+Blobs are read from git's object store (``staged.load_blobs``), never from the working tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cavra_safety.config import Config
+from cavra_safety.display import display_path
+from cavra_safety.findings import Skipped
+from cavra_safety.git import Git
+from cavra_safety.sources import Origin
+from cavra_safety.sources.files import PathFilter
+from cavra_safety.sources.patch import PATCH_OPTIONS, SYMLINK_MODE, parse_patch
+from cavra_safety.sources.staged import GitSources, load_blobs
+
+
+@dataclass(frozen=True)
+class DiffRange:
+    """The two commits of a ``--diff``: lines added from ``old`` to ``new`` count."""
+
+    old: str
+    new: str
+
+
+def parse_range(git: Git, spec: str) -> DiffRange:
+    """``BASE`` (= BASE..HEAD), ``BASE..HEAD``, or ``BASE...HEAD`` (from their merge base, as a pull request
+    shows it). Each side is resolved by ``rev-parse`` as data, never as an option."""
+    if "..." in spec:
+        left, right = spec.split("...", 1)
+        new = git.resolve_commit(right or "HEAD")
+        return DiffRange(git.merge_base(git.resolve_commit(left or "HEAD"), new), new)
+    if ".." in spec:
+        left, right = spec.split("..", 1)
+        return DiffRange(git.resolve_commit(left or "HEAD"), git.resolve_commit(right or "HEAD"))
+    return DiffRange(git.resolve_commit(spec), git.resolve_commit("HEAD"))
+
+
+def diff_sources(git: Git, config: Config, toplevel: Path, spec: str, paths: Sequence[str] = ()) -> GitSources:
+    """The new side of every file the range changes, with only its added lines counting."""
+    if git.head() is None and spec.split(".", 1)[0] in ("", "HEAD"):
+        git.resolve_commit("HEAD")  # an unborn branch: the clear "unknown revision" error
+    commits = parse_range(git, spec)
+    # Held whole (no context lines: at most the size of the change); the changed files are read whole below.
+    patches = parse_patch(git.run("diff", "-p", "--unified=0", *PATCH_OPTIONS, "--end-of-options", commits.old,
+                                  commits.new, "--", *paths))
+    out = GitSources()
+    path_filter = PathFilter(config, toplevel)
+    wanted: list[tuple[str, str, frozenset[int] | None]] = []
+    for patch in patches:
+        if path_filter.excluded(patch.path) or patch.deleted:
+            continue
+        if patch.binary:
+            out.skipped.append(Skipped(display_path(patch.path), "binary (git diff)"))
+        elif not patch.added:
+            continue  # a pure rename or mode change adds no line
+        elif patch.new_mode == SYMLINK_MODE:
+            out.skipped.append(Skipped(display_path(patch.path), "symbolic link (not followed)"))
+        elif patch.scannable and patch.new_blob is not None:
+            wanted.append((patch.path, patch.new_blob, frozenset(patch.added)))
+    load_blobs(git, wanted, config, Origin.COMMIT, commits.new, out)
+    return out
