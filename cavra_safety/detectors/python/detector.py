@@ -1,6 +1,6 @@
-"""The Python detector: syntax-tree checks on ``.py`` files (see ``python_checks``).
+"""The Python detector: syntax-tree checks on ``.py`` files (the checks are in ``checks``).
 
-Per file: one keyword pass and the cheap text gates (``python_checks.gates``) decide whether the file is parsed
+Per file: one keyword pass and the cheap text gates (``gates``) decide whether the file is parsed
 at all; only then is it parsed (once, by CPython's own parser), the checks behind the open gates run in one walk
 of the tree, and line and column are computed only for what was found. The checks are imported the first time
 a file needs parsing, so that a pre-commit run on files that parse nothing never pays for them.

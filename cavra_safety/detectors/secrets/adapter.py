@@ -4,10 +4,10 @@ This is the only module that imports ``detect_secrets``, lazily: when a file fir
 (``LazySecretsDetector``). It never runs detect-secrets' whole-file scan machinery (``detect-secrets scan``
 spends ~170 CPU-seconds on the Django sdist; this adapter, under one second): instead
 
-1. one RE2 set of *gates* (``secrets_map``) runs over the file and says which plugins can match at all;
+1. one RE2 set of *gates* (``plugins``) runs over the file and says which plugins can match at all;
 2. each such plugin's gate finds the lines (or, on very long lines, windows) that can hold a match;
 3. only there does the plugin's own ``analyze_string`` run, followed by detect-secrets' heuristic filters
-   and our precision filters (``secrets_precision``);
+   and our precision filters (``precision``);
 4. overlapping reports on one line keep the most specific rule.
 
 detect-secrets' global settings are touched once, while the eager builder instantiates the plugins inside

@@ -21,8 +21,8 @@ import pytest
 import yaml
 from git_repo import STRIPE_RULE, Repo, secret_line
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "ci.md"
-SCHEMA = Path(__file__).resolve().parents[1] / "data" / "sarif-schema-2.1.0.json"
+DOC = Path(__file__).resolve().parents[1] / "docs" / "ci.md"
+SCHEMA = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"
 SARIF = "cavra-safety.sarif"
 
 

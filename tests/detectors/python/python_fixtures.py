@@ -12,7 +12,7 @@ from cavra_safety.findings import Finding, Note
 from cavra_safety.policy.python_section import PythonSection, parse_python_section
 from cavra_safety.sources import Source
 
-PACK = Path(__file__).resolve().parents[2] / "policies" / "python.toml"
+PACK = Path(__file__).resolve().parents[3] / "policies" / "python.toml"
 MARK = "▶"
 
 
