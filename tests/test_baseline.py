@@ -137,3 +137,14 @@ def test_a_hand_edited_entry_names_every_faulty_line(project: Path, capsys: pyte
     assert "line 26: entry 4: missing 'reason'" in err
     assert "line 32: entry 5 repeats entry 1" in err
     assert key("a") not in err
+
+
+def test_the_baseline_file_is_never_scanned_itself_even_with_no_baseline(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "baseline", "create", "--reason", "fixture")[0] == 0
+    for extra in ((), ("--no-baseline",)):
+        code, out, _ = run(capsys, "scan", ".", "--format", "json", "-q", *extra)
+        document = json.loads(out)
+        assert document["summary"]["files_scanned"] == 2, extra  # pyproject.toml and settings.py
+        assert all(finding["path"] != BASELINE for finding in document["findings"])

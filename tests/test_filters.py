@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cavra_safety.filters import apply_inline_allows, drop_overlaps, parse_allow
+from cavra_safety.filters import ALL_RULES, allowed_at, apply_inline_allows, drop_overlaps, parse_allow
 from cavra_safety.findings import Category, Finding, RuleInfo, Severity
 from cavra_safety.sources import Source
 
@@ -52,6 +52,8 @@ def test_inline_allow(lines: list[str], finding_line: int, suppressed: bool) -> 
     kept, count, _ = apply_inline_allows(source, [finding(RULE_A, finding_line)], KNOWN)
     assert (count == 1) is suppressed
     assert (kept == []) is suppressed
+    # ``fix`` asks the same rule one line at a time: it must agree with the scan.
+    assert bool({RULE_A.rule_id, ALL_RULES} & allowed_at(source.lines, finding_line)) is suppressed
 
 
 def test_allow_without_rule_id_or_reason_is_noted_and_a_mistyped_id_where_a_finding_stands() -> None:
