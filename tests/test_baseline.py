@@ -144,7 +144,7 @@ def test_the_baseline_file_is_never_scanned_itself_even_with_no_baseline(
 ) -> None:
     assert run(capsys, "baseline", "create", "--reason", "fixture")[0] == 0
     for extra in ((), ("--no-baseline",)):
-        code, out, _ = run(capsys, "scan", ".", "--format", "json", "-q", *extra)
+        _, out, _ = run(capsys, "scan", ".", "--format", "json", "-q", *extra)
         document = json.loads(out)
         assert document["summary"]["files_scanned"] == 2, extra  # pyproject.toml and settings.py
         assert all(finding["path"] != BASELINE for finding in document["findings"])
