@@ -91,8 +91,7 @@ def _run(tool: Tool, corpus: Corpus, report_dir: Path) -> tuple[Measurement, int
     measured = run_once(command, cwd=cwd, stdout_to=report if tool.stdout_report else None)
     if measured.exit_code not in tool.ok_exit_codes:
         # A failed run is reported and left out of the figures (a crash is fast, and no scan).
-        print(f"  ! {tool.name} on {corpus.name} exited with {measured.exit_code}: {measured.error}",
-              file=sys.stderr)
+        print(f"  ! {tool.name} on {corpus.name} exited with {measured.exit_code}: {measured.error}", file=sys.stderr)
         return None
     return measured, tool.count(report)
 
@@ -130,23 +129,30 @@ def print_table(rows: list[Row], corpora: list[Corpus], sizes: dict[str, tuple[i
         ours = next((r for r in rows if r.corpus is corpus and r.tool is CAVRA), None)
         count, size = sizes[corpus.name]
         unit = "commits" if corpus.history else "files"
-        ordered = sorted((r for r in rows if r.corpus is corpus),
-                         key=lambda r: (not r.tool.name.startswith("cavra-safety"), r.tool is not CAVRA, r.wall))
+        ordered = sorted(
+            (r for r in rows if r.corpus is corpus),
+            key=lambda r: (not r.tool.name.startswith("cavra-safety"), r.tool is not CAVRA, r.wall),
+        )
         for row in ordered:
             ratio = "" if ours is None or row.tool is CAVRA else f"{ours.wall / row.wall:.2f}x"
             unit_label = unit if row.tool.name.startswith("cavra-safety") else ""
             runs = f" ({len(row.runs)} run)" if len(row.runs) == 1 else ""
-            print(f"| {corpus.name} | {row.tool.name}{runs} | {count:,} {unit_label} | "
-                  f"{size / 1e6:.1f} | {row.wall:.2f} | {row.median('cpu'):.2f} | {row.peak:.0f} | "
-                  f"{count / row.wall:,.0f} | {size / 1e6 / row.wall:.1f} | {row.findings} | {ratio} |")
+            print(
+                f"| {corpus.name} | {row.tool.name}{runs} | {count:,} {unit_label} | "
+                f"{size / 1e6:.1f} | {row.wall:.2f} | {row.median('cpu'):.2f} | {row.peak:.0f} | "
+                f"{count / row.wall:,.0f} | {size / 1e6 / row.wall:.1f} | {row.findings} | {ratio} |"
+            )
 
 
 def check_targets(rows: list[Row], sizes: dict[str, tuple[int, int]]) -> None:
     def find(tool: str, corpus: str) -> Row | None:
         return next((r for r in rows if r.tool.name == tool and r.corpus.name == corpus), None)
 
-    ours_rows = [tool for tool in ("cavra-safety", "cavra-safety without python checks")
-                 if any(r.tool.name == tool for r in rows)]
+    ours_rows = [
+        tool
+        for tool in ("cavra-safety", "cavra-safety without python checks")
+        if any(r.tool.name == tool for r in rows)
+    ]
 
     def fastest_native(corpus: str) -> Row | None:
         natives = [r for r in rows if r.tool.native and r.corpus.name == corpus]  # not cat, not detect-secrets
@@ -160,8 +166,10 @@ def check_targets(rows: list[Row], sizes: dict[str, tuple[int, int]]) -> None:
             if ours and best:
                 ratio = ours.wall / best.wall
                 verdict = "met" if ratio <= TARGET_NATIVE_RATIO else "MISSED"
-                print(f"- {corpus}: {ours.wall:.2f} s vs fastest native {best.tool.name} {best.wall:.2f} s = "
-                      f"{ratio:.2f}x (target <= {TARGET_NATIVE_RATIO:.0f}x): {verdict}")
+                print(
+                    f"- {corpus}: {ours.wall:.2f} s vs fastest native {best.tool.name} {best.wall:.2f} s = "
+                    f"{ratio:.2f}x (target <= {TARGET_NATIVE_RATIO:.0f}x): {verdict}"
+                )
         ours, slow = find(name, "django"), find("detect-secrets", "django")
         if ours and slow:
             speedup = slow.wall / ours.wall
@@ -179,12 +187,13 @@ def check_targets(rows: list[Row], sizes: dict[str, tuple[int, int]]) -> None:
         history_linearity(find(name, "history-2k"), find(name, "history-4k"), one, sizes)
 
 
-def history_linearity(small: Row | None, large: Row | None, one: Row | None,
-                      sizes: dict[str, tuple[int, int]]) -> None:
+def history_linearity(small: Row | None, large: Row | None, one: Row | None, sizes: dict[str, tuple[int, int]]) -> None:
     if small and large and one:
         per = [(r.wall - one.wall) / sizes[r.corpus.name][0] * 1000 for r in (small, large)]
-        print(f"- history linearity: {per[0]:.3f} ms/commit at 2,000 commits, {per[1]:.3f} ms/commit at 4,000 "
-              f"(wall minus the one-file start-up; equal figures mean linear; ratio {per[1] / per[0]:.2f})")
+        print(
+            f"- history linearity: {per[0]:.3f} ms/commit at 2,000 commits, {per[1]:.3f} ms/commit at 4,000 "
+            f"(wall minus the one-file start-up; equal figures mean linear; ratio {per[1] / per[0]:.2f})"
+        )
 
 
 def main() -> int:
@@ -201,8 +210,10 @@ def main() -> int:
     tools = [*ours, *peers, CAT] + ([] if args.no_detect_secrets else [DETECT_SECRETS])
     if args.tool:
         tools = [tool for tool in tools if tool.name in args.tool]
-    print(f"machine: {platform.machine()}, {_cpu_model()}, {os.cpu_count()} cores, {platform.system()}, "
-          f"Python {platform.python_version()}; load average before: {_load_average()}")
+    print(
+        f"machine: {platform.machine()}, {_cpu_model()}, {os.cpu_count()} cores, {platform.system()}, "
+        f"Python {platform.python_version()}; load average before: {_load_average()}"
+    )
     for name, reason in missing.items():
         print(f"peer {name} left out: {reason}")
     rows = measure_all(tools, corpora, args.runs, sizes)

@@ -47,8 +47,22 @@ def build_django() -> Path:
     target = CORPORA / "django"
     if not target.exists():
         with tempfile.TemporaryDirectory() as download:
-            subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
-                            DJANGO, "-d", download], check=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--quiet",
+                    "--no-deps",
+                    "--no-binary",
+                    ":all:",
+                    DJANGO,
+                    "-d",
+                    download,
+                ],
+                check=True,
+            )
             (archive,) = Path(download).glob("*.tar.gz")
             unpacked = CORPORA / "django-unpacked"
             with tarfile.open(archive) as tar:
@@ -62,8 +76,12 @@ def build_django() -> Path:
 def build_stdlib() -> Path:
     target = CORPORA / "stdlib"
     if not target.exists():
-        shutil.copytree(sysconfig.get_paths()["stdlib"], target, symlinks=True,
-                        ignore=shutil.ignore_patterns("site-packages", "__pycache__"))
+        shutil.copytree(
+            sysconfig.get_paths()["stdlib"],
+            target,
+            symlinks=True,
+            ignore=shutil.ignore_patterns("site-packages", "__pycache__"),
+        )
     return target
 
 
@@ -192,11 +210,13 @@ def build(name: str) -> Corpus:
 def corpus_size(corpus: Corpus) -> tuple[int, int]:
     """(files, bytes) of a tree corpus; (commits, bytes of the patches) of a history corpus."""
     if corpus.history:
-        count = subprocess.run(["git", "-C", str(corpus.path), "rev-list", "--count", "HEAD"], check=True,
-                               capture_output=True, text=True).stdout
+        count = subprocess.run(
+            ["git", "-C", str(corpus.path), "rev-list", "--count", "HEAD"], check=True, capture_output=True, text=True
+        ).stdout
         size = 0
-        with subprocess.Popen(["git", "-C", str(corpus.path), "log", "-p", "--format=%H%n%B"],
-                              stdout=subprocess.PIPE) as patch:
+        with subprocess.Popen(
+            ["git", "-C", str(corpus.path), "log", "-p", "--format=%H%n%B"], stdout=subprocess.PIPE
+        ) as patch:
             assert patch.stdout is not None
             while block := patch.stdout.read(1 << 20):
                 size += len(block)

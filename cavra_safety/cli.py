@@ -80,8 +80,7 @@ def cli() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        outcome = cli.main(args=list(argv) if argv is not None else None, prog_name=TOOL_NAME,
-                           standalone_mode=False)
+        outcome = cli.main(args=list(argv) if argv is not None else None, prog_name=TOOL_NAME, standalone_mode=False)
     except click.exceptions.Exit as stop:
         return stop.exit_code
     except click.UsageError as error:

@@ -63,7 +63,7 @@ def parse_size(value: object) -> int:
         match = _SIZE.match(value)
         if match and int(match.group(1)) > 0:
             return int(match.group(1)) * _UNITS[(match.group(2) or "b").lower()]
-    raise ValueError(f"expected a positive size such as 2097152 or \"2 MiB\", got {value!r}")
+    raise ValueError(f'expected a positive size such as 2097152 or "2 MiB", got {value!r}')
 
 
 def _string_list(value: object) -> tuple[str, ...]:

@@ -20,7 +20,6 @@ def display_path(path: str) -> str:
     return posix.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-
 def printable(value: str) -> str:
     """``value`` safe to print and to encode as UTF-8.
 

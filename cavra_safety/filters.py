@@ -91,8 +91,13 @@ def _read_allows(source: Source, known_rules: frozenset[str]) -> _Allows:
             continue
         ids, reason = parsed
         if not ids:
-            allows.notes.append(Note(source.path, number, "allow comment names no rule id and suppresses nothing; "
-                                                         "write `cavra: allow <rule-id> -- <reason>`"))
+            allows.notes.append(
+                Note(
+                    source.path,
+                    number,
+                    "allow comment names no rule id and suppresses nothing; write `cavra: allow <rule-id> -- <reason>`",
+                )
+            )
             continue
         if not reason:
             allows.notes.append(Note(source.path, number, "allow comment gives no reason; add `-- <reason>`"))
@@ -123,8 +128,10 @@ def apply_inline_allows(
     notes = list(allows.notes)
     for finding in kept:
         for comment_line in (finding.line, finding.line - 1):
-            notes.extend(_unknown_id_note(source, comment_line, rule_id, known_rules)
-                         for rule_id in allows.unknown.get(comment_line, ()))
+            notes.extend(
+                _unknown_id_note(source, comment_line, rule_id, known_rules)
+                for rule_id in allows.unknown.get(comment_line, ())
+            )
     return kept, len(findings) - len(kept), sorted(set(notes))
 
 

@@ -32,9 +32,18 @@ if sys.platform == "linux":
 # The object name of the empty tree: the "parent" of a root commit and of an unborn branch's index.
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 _GLOBAL_OPTIONS = (
-    "--no-pager", "--literal-pathspecs",
-    "-c", "core.quotepath=off", "-c", "color.ui=never", "-c", "diff.noprefix=false",
-    "-c", "diff.mnemonicPrefix=false", "-c", "core.fsmonitor=false",
+    "--no-pager",
+    "--literal-pathspecs",
+    "-c",
+    "core.quotepath=off",
+    "-c",
+    "color.ui=never",
+    "-c",
+    "diff.noprefix=false",
+    "-c",
+    "diff.mnemonicPrefix=false",
+    "-c",
+    "core.fsmonitor=false",
 )
 _SHALLOW_HINT = (
     "this is a shallow clone: fetch the history the scan needs (GitHub Actions: actions/checkout with "
@@ -59,13 +68,15 @@ def _widen_pipe(descriptor: int) -> None:
 
 def git_environment() -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "LC_ALL": "C",
-        "LANGUAGE": "C",
-        "GIT_TERMINAL_PROMPT": "0",
-        "GIT_OPTIONAL_LOCKS": "0",
-        "GIT_PAGER": "cat",
-    })
+    env.update(
+        {
+            "LC_ALL": "C",
+            "LANGUAGE": "C",
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_OPTIONAL_LOCKS": "0",
+            "GIT_PAGER": "cat",
+        }
+    )
     env.pop("GIT_EXTERNAL_DIFF", None)  # a diff program from the environment must not run, nor change the output
     return env
 
@@ -83,8 +94,14 @@ class Git:
     def run(self, *args: str, input_bytes: bytes | None = None, check: bool = True) -> bytes:
         """git's stdout; a failure becomes a ``UserError`` (unless ``check`` is false: then b"" )."""
         try:
-            done = subprocess.run(self.command(args), cwd=self.cwd, input=input_bytes, capture_output=True,
-                                  env=git_environment(), check=False)
+            done = subprocess.run(
+                self.command(args),
+                cwd=self.cwd,
+                input=input_bytes,
+                capture_output=True,
+                env=git_environment(),
+                check=False,
+            )
         except (FileNotFoundError, NotADirectoryError):
             raise self._not_started() from None
         if done.returncode != 0:
@@ -98,8 +115,14 @@ class Git:
         inside a line), for outputs too large to hold (``git log -p``). Blocks, not lines: the caller cuts the
         output where it needs to with ``bytes.find``, instead of one Python step per line."""
         try:
-            process = subprocess.Popen(self.command(args), cwd=self.cwd, stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE, env=git_environment(), bufsize=0)
+            process = subprocess.Popen(
+                self.command(args),
+                cwd=self.cwd,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=git_environment(),
+                bufsize=0,
+            )
         except (FileNotFoundError, NotADirectoryError):
             raise self._not_started() from None
         assert process.stdout is not None and process.stderr is not None
@@ -130,9 +153,11 @@ class Git:
         dubious = _DUBIOUS.search(text)
         if dubious:
             path = dubious.group("path")
-            return UserError(f"git refuses to read {path}: the repository is owned by another user "
-                             f"(\"dubious ownership\"). If you trust it, run: "
-                             f"git config --global --add safe.directory {path}")
+            return UserError(
+                f"git refuses to read {path}: the repository is owned by another user "
+                f'("dubious ownership"). If you trust it, run: '
+                f"git config --global --add safe.directory {path}"
+            )
         if "not a git repository" in text.lower():
             hint = "; to scan plain files, leave out the git flags" if self.purpose.startswith("--") else ""
             return UserError(f"{self.cwd} is not inside a git repository ({self.purpose} needs one{hint})")
@@ -140,8 +165,9 @@ class Git:
         detail = lines[0] if lines else f"exit status, no message (git {args[0] if args else ''})"
         for prefix in ("fatal: ", "error: "):
             detail = detail.removeprefix(prefix)
-        if self.is_shallow() and re.search(r"bad object|missing|could not read|unknown revision|bad revision",
-                                           text, re.IGNORECASE):
+        if self.is_shallow() and re.search(
+            r"bad object|missing|could not read|unknown revision|bad revision", text, re.IGNORECASE
+        ):
             return UserError(f"git {args[0] if args else ''} failed: {detail}; {_SHALLOW_HINT}")
         return UserError(f"git {args[0] if args else ''} failed: {detail}")
 
@@ -161,12 +187,16 @@ class Git:
         """The full object name of the commit ``revision`` names; data, never an option."""
         if not revision or "\0" in revision:
             raise UserError(f"empty or invalid revision {revision!r}")
-        found = self.run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}",
-                         check=False).strip()
+        found = self.run(
+            "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}", check=False
+        ).strip()
         if found:
             return found.decode("ascii")
-        hint = _SHALLOW_HINT if self.is_shallow() else (
-            "fetch it first (e.g. git fetch origin <branch>), or check the spelling")
+        hint = (
+            _SHALLOW_HINT
+            if self.is_shallow()
+            else ("fetch it first (e.g. git fetch origin <branch>), or check the spelling")
+        )
         raise UserError(f"unknown revision {revision!r}: no such commit in this repository; {hint}")
 
     def head(self) -> str | None:

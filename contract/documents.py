@@ -53,7 +53,7 @@ def load_document(text: str, *, kind: str | None = None, source: str = "document
         kind = detect_kind(data)
         if kind is None:
             raise ContractError(
-                f"{source}: cannot tell which contract document this is: give it a \"kind\" field"
+                f'{source}: cannot tell which contract document this is: give it a "kind" field'
                 f" ({', '.join(SELF_DESCRIBING_KINDS)}) or pass a kind (valid: {valid_kinds()})"
             )
     try:

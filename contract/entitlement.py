@@ -25,9 +25,7 @@ WHO_ANSWERS: Final[dict[DeploymentModel | None, str]] = {
     DeploymentModel.HYBRID: "the CAVRA control plane of the hybrid deployment",
     None: "the private CAVRA SaaS or Enterprise service that runs the tenant",
 }
-FEATURE_MESSAGE: Final = (
-    "Not available in CAVRA Community: feature entitlements are answered by a private service."
-)
+FEATURE_MESSAGE: Final = "Not available in CAVRA Community: feature entitlements are answered by a private service."
 
 
 class EntitlementProvider(Protocol):

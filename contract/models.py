@@ -150,8 +150,7 @@ class OwnerContact(ContractModel):
     role: Label = Field(description="The owner's role, e.g. 'Platform owner'.")
     team: Label = Field(description="The owning team, e.g. 'Platform engineering'.")
     contact_alias: Handle = Field(
-        description="A role-based handle such as 'platform-team'; never a personal e-mail address or a"
-        " phone number."
+        description="A role-based handle such as 'platform-team'; never a personal e-mail address or a phone number."
     )
 
 
@@ -216,6 +215,4 @@ class EntitlementStatusResponse(ContractModel):
     edition: Edition
     deployment_model: DeploymentModel | None
     message: Sentence
-    features: tuple[FeatureEntitlement, ...] = Field(
-        description="One entry per feature asked about, in order."
-    )
+    features: tuple[FeatureEntitlement, ...] = Field(description="One entry per feature asked about, in order.")

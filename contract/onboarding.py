@@ -31,8 +31,7 @@ HANDOFF_STEP: Final[dict[DeploymentModel, str]] = {
         "Hand this request to the CAVRA account team, which issues the Enterprise installation package."
     ),
     DeploymentModel.HYBRID: (
-        "Hand this request to the CAVRA account team, which sets up the control plane and the data"
-        " plane package."
+        "Hand this request to the CAVRA account team, which sets up the control plane and the data plane package."
     ),
 }
 REVIEW_STEP: Final = (
@@ -69,8 +68,7 @@ class CommunityOnboardingService:
         if ignored:
             steps.append(
                 f"These acknowledged requirements do not apply to {request.deployment_model} and were"
-                f" ignored: "
-                + ", ".join(ignored) + "."
+                f" ignored: " + ", ".join(ignored) + "."
             )
         steps.append(REVIEW_STEP)
         return TenantOnboardingResponse(

@@ -41,8 +41,7 @@ def requirements_markdown(requirements: Sequence[ActivationRequirement]) -> str:
 def entitlement_text(response: EntitlementStatusResponse) -> str:
     model = response.deployment_model or "any deployment model"
     lines = [
-        f"status: {response.status} (edition {response.edition}, {model}, contract"
-        f" {response.contract_version})",
+        f"status: {response.status} (edition {response.edition}, {model}, contract {response.contract_version})",
         *textwrap.wrap(response.message, WIDTH),
     ]
     if response.features:

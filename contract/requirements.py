@@ -23,14 +23,16 @@ SELF_HOSTED = DeploymentModel.SELF_HOSTED_ENTERPRISE
 HYBRID = DeploymentModel.HYBRID
 
 
-def _requirement(id: RequirementId, title: str, description: str, applies_to: Iterable[DeploymentModel]) -> (
-        ActivationRequirement):
+def _requirement(
+    id: RequirementId, title: str, description: str, applies_to: Iterable[DeploymentModel]
+) -> ActivationRequirement:
     return ActivationRequirement(id=id, title=title, description=description, applies_to=tuple(applies_to))
 
 
 ACTIVATION_REQUIREMENTS: tuple[ActivationRequirement, ...] = (
     _requirement(
-        RequirementId.TENANT_DATABASE_ISOLATION, "Tenant database isolation",
+        RequirementId.TENANT_DATABASE_ISOLATION,
+        "Tenant database isolation",
         "Tenant data that CAVRA stores is isolated per tenant (separate schema or database,"
         " tenant-scoped access"
         " checks on every query). Not applicable to self-hosted Enterprise: the installation is"
@@ -39,7 +41,8 @@ ACTIVATION_REQUIREMENTS: tuple[ActivationRequirement, ...] = (
         (SAAS, HYBRID),
     ),
     _requirement(
-        RequirementId.SSO_ONBOARDING, "SSO onboarding",
+        RequirementId.SSO_ONBOARDING,
+        "SSO onboarding",
         "The organisation's identity provider is connected (SAML or OpenID Connect) and sign-in is"
         " tested before"
         " activation: against CAVRA's service for hosted SaaS and hybrid, inside the installation"
@@ -48,20 +51,23 @@ ACTIVATION_REQUIREMENTS: tuple[ActivationRequirement, ...] = (
         ALL_MODELS,
     ),
     _requirement(
-        RequirementId.LICENSE_VALIDATION, "Licence validation",
+        RequirementId.LICENSE_VALIDATION,
+        "Licence validation",
         "Customer-run components check a signed licence issued by CAVRA before they start. Not"
         " applicable to hosted"
         " SaaS, where the subscription itself is the entitlement and no licence is issued.",
         (SELF_HOSTED, HYBRID),
     ),
     _requirement(
-        RequirementId.ENTITLEMENT_BINDING, "Entitlement binding",
+        RequirementId.ENTITLEMENT_BINDING,
+        "Entitlement binding",
         "The tenant or installation is bound to its edition and features, and answers the public entitlement"
         " status contract with one of the private statuses.",
         ALL_MODELS,
     ),
     _requirement(
-        RequirementId.POLICY_REGISTRY_ENROLLMENT, "Policy registry enrollment",
+        RequirementId.POLICY_REGISTRY_ENROLLMENT,
+        "Policy registry enrollment",
         "The tenant is enrolled in CAVRA's hosted policy registry and receives its private policy"
         " packs from it."
         " Not applicable to self-hosted Enterprise, which runs its own registry (possibly offline)"
@@ -70,34 +76,39 @@ ACTIVATION_REQUIREMENTS: tuple[ActivationRequirement, ...] = (
         (SAAS, HYBRID),
     ),
     _requirement(
-        RequirementId.AUDIT_STORE_PROVISIONING, "Audit store provisioning",
+        RequirementId.AUDIT_STORE_PROVISIONING,
+        "Audit store provisioning",
         "An append-only audit store with agreed retention exists before the first scan: run by CAVRA"
         " for hosted"
         " SaaS, run by the customer in its own infrastructure for self-hosted Enterprise and hybrid.",
         ALL_MODELS,
     ),
     _requirement(
-        RequirementId.BILLING_CHECKS, "Billing checks",
+        RequirementId.BILLING_CHECKS,
+        "Billing checks",
         "The billing account is in good standing and usage metering is connected before activation. Not"
         " applicable to self-hosted Enterprise, which is billed through its licence term.",
         (SAAS, HYBRID),
     ),
     _requirement(
-        RequirementId.SUPPORT_OWNERSHIP, "Support ownership",
+        RequirementId.SUPPORT_OWNERSHIP,
+        "Support ownership",
         "A named support team owns the tenant on both sides (a CAVRA team and the customer's"
         " role-based alias),"
         " with an agreed escalation path.",
         ALL_MODELS,
     ),
     _requirement(
-        RequirementId.OBSERVABILITY, "Observability",
+        RequirementId.OBSERVABILITY,
+        "Observability",
         "Health, metrics and alerts exist for every component: watched by CAVRA where CAVRA runs it,"
         " exposed to"
         " the customer's monitoring where the customer runs it.",
         ALL_MODELS,
     ),
     _requirement(
-        RequirementId.OPERATIONAL_RUNBOOKS, "Operational runbooks",
+        RequirementId.OPERATIONAL_RUNBOOKS,
+        "Operational runbooks",
         "Runbooks for activation, upgrade, backup and restore, incident response and offboarding"
         " exist, and say"
         " which side performs each step.",

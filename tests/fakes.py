@@ -23,8 +23,15 @@ class FakeDetector:
         for number, line in enumerate(source.lines, start=1):
             for rule, pattern in ((LEAK_RULE, _LEAK), (TENANT_RULE, _TENANT)):
                 for match in pattern.finditer(line):
-                    yield Finding.create(rule, path=source.path, line=number, column=match.start() + 1,
-                                         secret=match.group(0), message=f"{rule.title} found", commit=source.commit)
+                    yield Finding.create(
+                        rule,
+                        path=source.path,
+                        line=number,
+                        column=match.start() + 1,
+                        secret=match.group(0),
+                        message=f"{rule.title} found",
+                        commit=source.commit,
+                    )
             if "BROKEN-NOTE" in line:
                 yield Note(source.path, number, "fake note")
 

@@ -56,8 +56,14 @@ class Repo:
         self.git("config", "commit.gpgsign", "false")
 
     def git(self, *args: str, env: dict[str, str] | None = None) -> str:
-        done = subprocess.run(["git", *args], cwd=self.path, capture_output=True, text=True, check=False,
-                              env={**os.environ, **(env or {})})
+        done = subprocess.run(
+            ["git", *args],
+            cwd=self.path,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, **(env or {})},
+        )
         assert done.returncode == 0, f"git {args}: {done.stderr}"
         return done.stdout
 
@@ -77,8 +83,9 @@ class Repo:
         self.git("add", "-A")
         self.clock += 3600
         stamp = f"{self.clock} +0000"
-        self.git("commit", "-q", "--allow-empty", "-m", message,
-                 env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
+        self.git(
+            "commit", "-q", "--allow-empty", "-m", message, env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+        )
         return self.head()
 
     def head(self) -> str:

@@ -38,7 +38,9 @@ def test_odd_files_are_scanned_or_skipped_with_reasons(tmp_path: Path, capsys: p
     findings = report["findings"]
     assert isinstance(findings, list)
     assert sorted((f["path"], f["line"]) for f in findings) == [
-        ("latin.py", 2), ("r\\xe9sum\\xe9.py", 1), ("utf16.py", 1),
+        ("latin.py", 2),
+        ("r\\xe9sum\\xe9.py", 1),
+        ("utf16.py", 1),
     ]
     assert report["skipped"] == [
         {"path": "binary.dat", "reason": "binary (NUL bytes)"},
@@ -48,8 +50,9 @@ def test_odd_files_are_scanned_or_skipped_with_reasons(tmp_path: Path, capsys: p
     assert "Traceback" not in err
 
 
-def test_unreadable_file_is_reported_not_fatal(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreadable_file_is_reported_not_fatal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     # /proc/self/mem is a regular file that fails to read (EIO) even for root, unlike a chmod 000 file.
     monkeypatch.chdir(tmp_path)
     (tmp_path / "ok.py").write_text("x = 1\n")
@@ -67,7 +70,10 @@ def test_huge_single_line_under_the_limit_is_scanned(tmp_path: Path) -> None:
     (tmp_path / "one-line.txt").write_text(line)
     done = subprocess.run(
         [sys.executable, "-m", "cavra_safety", "scan", str(tmp_path), "--format", "json", "-q"],
-        capture_output=True, text=True, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert done.returncode in (0, 1), done.stderr
     assert "Traceback" not in done.stderr
@@ -84,9 +90,23 @@ def test_catastrophic_regex_in_a_policy_pack_does_not_hang(tmp_path: Path) -> No
     )
     (tmp_path / "input.txt").write_text("a" * 50_000 + "!\n")
     done = subprocess.run(
-        [sys.executable, "-m", "cavra_safety", "scan", str(tmp_path / "input.txt"), "--policy", str(pack),
-         "--no-default-policy", "--format", "json", "-q"],
-        capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "cavra_safety",
+            "scan",
+            str(tmp_path / "input.txt"),
+            "--policy",
+            str(pack),
+            "--no-default-policy",
+            "--format",
+            "json",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["findings"] == []

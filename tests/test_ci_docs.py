@@ -35,8 +35,14 @@ def ci_block(name: str) -> Any:
 
 def bash(line: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     # GitHub's default shell on Linux is `bash --noprofile --norc -eo pipefail {0}`.
-    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", line], cwd=cwd, env=env,
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", line],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def ci_env(extra: dict[str, str]) -> dict[str, str]:
@@ -65,8 +71,10 @@ def run_github_steps(repo: Repo, base: str) -> list[tuple[str, subprocess.Comple
     for step in job["steps"]:
         if "run" not in step or "pip install" in step["run"]:
             continue
-        env = {key: value.replace("${{ github.event.pull_request.base.sha }}", base)
-               for key, value in step.get("env", {}).items()}
+        env = {
+            key: value.replace("${{ github.event.pull_request.base.sha }}", base)
+            for key, value in step.get("env", {}).items()
+        }
         results.append((step["name"], bash(step["run"], repo.path, ci_env(env))))
     return results
 
@@ -95,8 +103,11 @@ def test_github_workflow_passes_a_clean_pull_request(repo: Repo) -> None:
 def test_github_workflow_fails_clearly_in_a_shallow_clone(repo: Repo, tmp_path: Path) -> None:
     base = pull_request(repo, leak=True)
     clone = tmp_path / "shallow"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", "--branch", "feature", f"file://{repo.path}", str(clone)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", "--branch", "feature", f"file://{repo.path}", str(clone)],
+        check=True,
+        capture_output=True,
+    )
     shallow = Repo.__new__(Repo)
     shallow.path = clone
     (name, done), _ = run_github_steps(shallow, base)

@@ -49,7 +49,11 @@ def test_findings_exit_1_and_the_secret_never_appears(project: Path, capsys: pyt
     code, out, _ = run(capsys, "scan", ".", "--format", "json", "--quiet")
     (finding,) = json.loads(out)["findings"]
     assert (finding["path"], finding["line"], finding["rule_id"], finding["category"]) == (
-        "settings.py", 1, "python/tenant-id-binding", "tenant-id")
+        "settings.py",
+        1,
+        "python/tenant-id-binding",
+        "tenant-id",
+    )
 
 
 def test_fail_on_and_category_filters(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -178,11 +182,17 @@ def test_notebook_cells_and_outputs_are_scanned_without_flagging_images(
     image = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg"
     notebook = {
         "cells": [
-            {"cell_type": "code", "source": ["import os\n", LEAKY_LINE], "outputs": [
-                {"output_type": "display_data", "data": {"image/png": image * 40, "text/plain": ["<Figure>"]}},
-            ]},
+            {
+                "cell_type": "code",
+                "source": ["import os\n", LEAKY_LINE],
+                "outputs": [
+                    {"output_type": "display_data", "data": {"image/png": image * 40, "text/plain": ["<Figure>"]}},
+                ],
+            },
         ],
-        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
     }
     (project / "analysis.ipynb").write_text(json.dumps(notebook, indent=1))
     code, out, _ = run(capsys, "scan", ".", "--format", "json", "-q")

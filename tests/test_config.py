@@ -24,7 +24,9 @@ def test_defaults_without_a_pyproject(tmp_path: Path) -> None:
 
 
 def test_all_fields_load(tmp_path: Path) -> None:
-    write(tmp_path, """
+    write(
+        tmp_path,
+        """
 exclude = ["tests/fixtures/"]
 respect-gitignore = false
 max-file-size = "1 MiB"
@@ -36,7 +38,8 @@ disable-rules = ["secret/high-entropy-hex"]
 fail-on = "high"
 jobs = 2
 baseline = "safety-baseline.json"
-""")
+""",
+    )
     sub = tmp_path / "sub"
     sub.mkdir()
     config = load_config(sub)
@@ -53,8 +56,9 @@ baseline = "safety-baseline.json"
 
 
 def test_every_error_is_reported_at_once(tmp_path: Path) -> None:
-    write(tmp_path, 'exlude = ["x"]\nfail-on = "severe"\njobs = -1\n'
-                    'categories = ["tenant-ids"]\nmax-file-size = "lots"\n')
+    write(
+        tmp_path, 'exlude = ["x"]\nfail-on = "severe"\njobs = -1\ncategories = ["tenant-ids"]\nmax-file-size = "lots"\n'
+    )
     with pytest.raises(UserError) as caught:
         load_config(tmp_path)
     problems = caught.value.problems

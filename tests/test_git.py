@@ -23,8 +23,10 @@ def test_a_folder_outside_git_is_a_clear_error_for_git_flags(tmp_path: Path, cli
     (plain / "a.py").write_text(secret_line("plain"))
     code, out, err = cli(plain, "scan", *flags)
     assert (code, out) == (2, "")
-    assert err == (f"cavra-safety: error: {plain} is not inside a git repository ({flags[0]} needs one; "
-                   "to scan plain files, leave out the git flags)\n")
+    assert err == (
+        f"cavra-safety: error: {plain} is not inside a git repository ({flags[0]} needs one; "
+        "to scan plain files, leave out the git flags)\n"
+    )
     # Without git flags the same folder scans fine.
     assert cli(plain, "scan", ".", "-q")[0] == 1
 
@@ -84,8 +86,9 @@ def test_paths_that_look_like_options_are_data(repo: Repo, cli: Cli) -> None:
 
 
 def _shallow_clone(repo: Repo, target: Path) -> Path:
-    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.path}", str(target)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{repo.path}", str(target)], check=True, capture_output=True
+    )
     return target
 
 
@@ -113,11 +116,15 @@ def test_an_empty_repository_has_no_head_to_diff(repo: Repo, cli: Cli) -> None:
 @pytest.mark.parametrize(
     ("stderr", "expected"),
     [
-        (b"fatal: detected dubious ownership in repository at '/srv/repo'\nTo add an exception...\n",
-         "git refuses to read /srv/repo: the repository is owned by another user (\"dubious ownership\"). "
-         "If you trust it, run: git config --global --add safe.directory /srv/repo"),
-        (b"fatal: not a git repository (or any of the parent directories): .git\n",
-         "/x is not inside a git repository (--staged needs one; to scan plain files, leave out the git flags)"),
+        (
+            b"fatal: detected dubious ownership in repository at '/srv/repo'\nTo add an exception...\n",
+            'git refuses to read /srv/repo: the repository is owned by another user ("dubious ownership"). '
+            "If you trust it, run: git config --global --add safe.directory /srv/repo",
+        ),
+        (
+            b"fatal: not a git repository (or any of the parent directories): .git\n",
+            "/x is not inside a git repository (--staged needs one; to scan plain files, leave out the git flags)",
+        ),
         (b"fatal: bad object 1234\n", "git log failed: bad object 1234"),
     ],
 )

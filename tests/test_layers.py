@@ -35,8 +35,9 @@ def lint_imports(folder: Path) -> subprocess.CompletedProcess[str]:
     if not LINT_IMPORTS.exists():
         pytest.fail(f"lint-imports is not installed beside {sys.executable} (it is in the [test] extra)")
     # lint-imports puts its working folder first on sys.path, so the copy is analysed, not the installed package.
-    return subprocess.run([str(LINT_IMPORTS), "--no-cache"], cwd=folder, capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"], cwd=folder, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def plant(folder: Path, module: str, line: str) -> None:

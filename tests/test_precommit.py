@@ -19,8 +19,9 @@ import yaml
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 RULE = "policy/stripe-live-secret-key"
-COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "venv", "*.egg-info", "__pycache__", ".*_cache", "build",
-                                     "dist", ".import_linter_cache")
+COPY_IGNORE = shutil.ignore_patterns(
+    ".git", ".venv", "venv", "*.egg-info", "__pycache__", ".*_cache", "build", "dist", ".import_linter_cache"
+)
 
 
 def secret_line(seed: str) -> str:
@@ -34,13 +35,18 @@ def published_hook() -> dict[str, object]:
 
 def _env(tmp_path: Path) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}
-    env.update({
-        "HOME": str(tmp_path / "home"), "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": str(tmp_path / "home" / ".gitconfig"),
-        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-cache"),
-        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
-        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid",
-    })
+    env.update(
+        {
+            "HOME": str(tmp_path / "home"),
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": str(tmp_path / "home" / ".gitconfig"),
+            "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-cache"),
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.invalid",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.invalid",
+        }
+    )
     (tmp_path / "home").mkdir(exist_ok=True)
     return env
 
@@ -121,8 +127,12 @@ def test_the_baseline_and_inline_allows_are_honoured(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", env, local_config())
     (repo / "accepted.py").write_text(secret_line("accepted"))
     (repo / "allowed.py").write_text(f"# cavra: allow {RULE} -- documented test value\n" + secret_line("allowed"))
-    assert sh(repo, env, sys.executable, "-m", "cavra_safety", "baseline", "create", "accepted.py",
-              "--reason", "rotated").returncode == 0
+    assert (
+        sh(
+            repo, env, sys.executable, "-m", "cavra_safety", "baseline", "create", "accepted.py", "--reason", "rotated"
+        ).returncode
+        == 0
+    )
     sh(repo, env, "git", "add", "-A")
     done = pre_commit(repo, env, "run", "--all-files")
     assert done.returncode == 0, done.stdout

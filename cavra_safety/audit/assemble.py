@@ -55,21 +55,23 @@ class Scans:
     commits: int
 
 
-def assemble(identity: Identity, scans: Scans, policy: Policy, config: Config,
-             baseline: Baseline | None) -> AuditReport:
+def assemble(
+    identity: Identity, scans: Scans, policy: Policy, config: Config, baseline: Baseline | None
+) -> AuditReport:
     accepted = _acceptance(baseline, config.root)
     introduced = {(f.rule_id, f.fingerprint): f for f in scans.history.findings}
     in_tree = {(f.rule_id, f.fingerprint) for f in scans.tree.findings}
-    findings = [_tree_finding(f, introduced.get((f.rule_id, f.fingerprint)), accepted(f))
-                for f in scans.tree.findings]
-    findings += [_history_finding(f, accepted(f)) for f in scans.history.findings
-                 if (f.rule_id, f.fingerprint) not in in_tree]
+    findings = [_tree_finding(f, introduced.get((f.rule_id, f.fingerprint)), accepted(f)) for f in scans.tree.findings]
+    findings += [
+        _history_finding(f, accepted(f)) for f in scans.history.findings if (f.rule_id, f.fingerprint) not in in_tree
+    ]
     findings.sort(key=AuditFinding.sort_key)
     every = [*scans.tree.findings, *scans.history.findings]
     stale = len(baseline.stale(every, config.root)) if baseline is not None else 0
     rows = tuple(_row(category, scans.tree.rules, policy, findings) for category in Category)
-    return AuditReport(identity=identity, scope=_scope(scans, config, baseline, stale), categories=rows,
-                       findings=tuple(findings))
+    return AuditReport(
+        identity=identity, scope=_scope(scans, config, baseline, stale), categories=rows, findings=tuple(findings)
+    )
 
 
 def _acceptance(baseline: Baseline | None, root: Path) -> Callable[[Finding], str | None]:
@@ -87,23 +89,45 @@ def _status(reason: str | None) -> Status:
 def _tree_finding(finding: Finding, first: Finding | None, reason: str | None) -> AuditFinding:
     commit = first.commit if first is not None else None
     return AuditFinding(
-        category=finding.category, rule_id=finding.rule_id, severity=finding.severity, location=Location.TREE,
-        status=_status(reason), path=printable(finding.path), line=finding.line, end_line=finding.end_line,
-        column=finding.column, commit=commit, author_date=first.author_date if first is not None else None,
-        in_head=None, occurrences=first.occurrences if first is not None else 0,
-        redacted=printable(finding.redacted), fingerprint=finding.fingerprint,
-        message=printable(finding.message), fix=printable(tree_fix(finding.category, finding.message, commit)),
+        category=finding.category,
+        rule_id=finding.rule_id,
+        severity=finding.severity,
+        location=Location.TREE,
+        status=_status(reason),
+        path=printable(finding.path),
+        line=finding.line,
+        end_line=finding.end_line,
+        column=finding.column,
+        commit=commit,
+        author_date=first.author_date if first is not None else None,
+        in_head=None,
+        occurrences=first.occurrences if first is not None else 0,
+        redacted=printable(finding.redacted),
+        fingerprint=finding.fingerprint,
+        message=printable(finding.message),
+        fix=printable(tree_fix(finding.category, finding.message, commit)),
         accepted_reason=printable(reason) if reason is not None else None,
     )
 
 
 def _history_finding(finding: Finding, reason: str | None) -> AuditFinding:
     return AuditFinding(
-        category=finding.category, rule_id=finding.rule_id, severity=finding.severity,
-        location=Location.HISTORY, status=_status(reason), path=printable(finding.path), line=finding.line,
-        end_line=finding.end_line, column=finding.column, commit=finding.commit, author_date=finding.author_date,
-        in_head=finding.in_head, occurrences=finding.occurrences, redacted=printable(finding.redacted),
-        fingerprint=finding.fingerprint, message=printable(finding.message),
+        category=finding.category,
+        rule_id=finding.rule_id,
+        severity=finding.severity,
+        location=Location.HISTORY,
+        status=_status(reason),
+        path=printable(finding.path),
+        line=finding.line,
+        end_line=finding.end_line,
+        column=finding.column,
+        commit=finding.commit,
+        author_date=finding.author_date,
+        in_head=finding.in_head,
+        occurrences=finding.occurrences,
+        redacted=printable(finding.redacted),
+        fingerprint=finding.fingerprint,
+        message=printable(finding.message),
         fix=history_fix(finding.category, finding.commit),
         accepted_reason=printable(reason) if reason is not None else None,
     )
@@ -112,9 +136,13 @@ def _history_finding(finding: Finding, reason: str | None) -> AuditFinding:
 def _rule_ref(rule: RuleInfo, policy: Policy) -> RuleRef:
     found = policy.find_rule(rule.rule_id) if rule.rule_id.startswith("policy/") else None
     paths = found.paths if isinstance(found, RegexRule | RecordRule) else None
-    return RuleRef(rule_id=rule.rule_id, title=printable(rule.title), severity=rule.severity,
-                   include=paths.include if paths is not None else (),
-                   exclude=paths.exclude if paths is not None else ())
+    return RuleRef(
+        rule_id=rule.rule_id,
+        title=printable(rule.title),
+        severity=rule.severity,
+        include=paths.include if paths is not None else (),
+        exclude=paths.exclude if paths is not None else (),
+    )
 
 
 def _row(category: Category, rules: Iterable[RuleInfo], policy: Policy, findings: list[AuditFinding]) -> CategoryRow:
@@ -123,8 +151,9 @@ def _row(category: Category, rules: Iterable[RuleInfo], policy: Policy, findings
     return CategoryRow(
         category=category,
         title=printable(info.title) if info is not None else FALLBACK_TITLES[category],
-        rules=tuple(_rule_ref(rule, policy) for rule in sorted(rules, key=lambda r: r.rule_id)
-                    if rule.category is category),
+        rules=tuple(
+            _rule_ref(rule, policy) for rule in sorted(rules, key=lambda r: r.rule_id) if rule.category is category
+        ),
         tree=sum(1 for f in mine if f.status is Status.OPEN and f.location is Location.TREE),
         history_only=sum(1 for f in mine if f.status is Status.OPEN and f.location is Location.HISTORY),
         accepted=sum(1 for f in mine if f.status is Status.ACCEPTED),
@@ -150,15 +179,23 @@ def _relative(path: Path | None, root: Path) -> str | None:
 def _scope(scans: Scans, config: Config, baseline: Baseline | None, stale: int) -> Scope:
     tree, history = scans.tree, scans.history
     settings = Settings(
-        exclude=tuple(printable(p) for p in config.exclude), respect_gitignore=config.respect_gitignore,
+        exclude=tuple(printable(p) for p in config.exclude),
+        respect_gitignore=config.respect_gitignore,
         max_file_size=config.max_file_size,
         baseline_file=_relative(config.baseline, config.root) if baseline is not None else None,
-        baseline_entries=len(baseline.entries) if baseline is not None else 0, baseline_stale=stale,
+        baseline_entries=len(baseline.entries) if baseline is not None else 0,
+        baseline_stale=stale,
     )
     return Scope(
-        files_scanned=tree.files_scanned, bytes_scanned=tree.bytes_scanned, files_skipped=_skipped(tree.skipped),
-        allowed_inline=tree.suppressed_inline, refs=ALL_REFS, commits_scanned=scans.commits,
-        history_files_scanned=history.files_scanned, history_skipped=_skipped(history.skipped),
-        history_allowed_inline=history.suppressed_inline, notes=_notes([*tree.notes, *history.notes]),
+        files_scanned=tree.files_scanned,
+        bytes_scanned=tree.bytes_scanned,
+        files_skipped=_skipped(tree.skipped),
+        allowed_inline=tree.suppressed_inline,
+        refs=ALL_REFS,
+        commits_scanned=scans.commits,
+        history_files_scanned=history.files_scanned,
+        history_skipped=_skipped(history.skipped),
+        history_allowed_inline=history.suppressed_inline,
+        notes=_notes([*tree.notes, *history.notes]),
         settings=settings,
     )

@@ -108,8 +108,12 @@ def _scope(scope: Scope) -> Document:
 
 
 def _rule(rule: RuleRef) -> Document:
-    return {"rule_id": rule.rule_id, "title": rule.title, "severity": rule.severity.label,
-            "paths": {"include": list(rule.include), "exclude": list(rule.exclude)}}
+    return {
+        "rule_id": rule.rule_id,
+        "title": rule.title,
+        "severity": rule.severity.label,
+        "paths": {"include": list(rule.include), "exclude": list(rule.exclude)},
+    }
 
 
 def _category(row: CategoryRow, report: AuditReport) -> Document:
@@ -121,8 +125,13 @@ def _category(row: CategoryRow, report: AuditReport) -> Document:
         "rules": [_rule(rule) for rule in row.rules],
         "counts": {"tree": row.tree, "history_only": row.history_only, "accepted": row.accepted},
         "accepted": [
-            {"rule_id": f.rule_id, "path": f.path, "location": f.location.value, "fingerprint": f.fingerprint,
-             "reason": f.accepted_reason}
+            {
+                "rule_id": f.rule_id,
+                "path": f.path,
+                "location": f.location.value,
+                "fingerprint": f.fingerprint,
+                "reason": f.accepted_reason,
+            }
             for f in accepted
         ],
     }

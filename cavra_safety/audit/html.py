@@ -57,17 +57,24 @@ def _category_table(report: AuditReport) -> str:
     rows = []
     for row in report.categories:
         status = '<span class="fail-cell">FAIL</span>' if row.failing else '<span class="pass-cell">pass</span>'
-        link = f'<a href="#cat-{_e(row.category.value)}">{_e(row.title)}</a>' if report.findings_of(row.category) \
+        link = (
+            f'<a href="#cat-{_e(row.category.value)}">{_e(row.title)}</a>'
+            if report.findings_of(row.category)
             else _e(row.title)
+        )
         rows.append(
             f'<tr><td data-label="Must not contain">{link} {_c(row.category.value)}</td>'
             f'<td data-label="Status">{status}</td><td class="n" data-label="Rules">{len(row.rules)}</td>'
             f'<td class="n" data-label="In the tree">{row.tree}</td>'
             f'<td class="n" data-label="Only in history">{row.history_only}</td>'
-            f'<td class="n" data-label="Accepted">{row.accepted}</td></tr>')
-    return ('<div class="wrap"><table class="cats"><thead><tr><th>Must not contain</th><th>Status</th>'
-            '<th>Rules</th><th>In the tree</th><th>Only in history</th><th>Accepted</th></tr></thead><tbody>'
-            + "".join(rows) + "</tbody></table></div>")
+            f'<td class="n" data-label="Accepted">{row.accepted}</td></tr>'
+        )
+    return (
+        '<div class="wrap"><table class="cats"><thead><tr><th>Must not contain</th><th>Status</th>'
+        "<th>Rules</th><th>In the tree</th><th>Only in history</th><th>Accepted</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table></div>"
+    )
 
 
 def _dl(pairs: list[tuple[str, str]]) -> str:
@@ -80,37 +87,57 @@ def _identity(report: AuditReport) -> str:
     if identity.head_commit:
         branch = f" on {_c(identity.head_branch)}" if identity.head_branch else " (detached HEAD)"
         head = f"{_c(identity.head_commit)}{branch}, {_e(identity.head_date or 'date unknown')}"
-    tree = ("has uncommitted changes or untracked files (the tree scan read them)" if identity.dirty
-            else "matches HEAD")
-    packs = "".join(f"<tr><td>{_c(p.name)}</td><td>{_e(p.version)}</td><td>{_e(p.visibility)}</td>"
-                    f"<td>{_c(p.sha256)}</td></tr>" for p in identity.packs)
-    return ("<h2>Identity</h2>" + _dl([("Repository", _c(identity.repository)), ("HEAD", head),
-                                       ("Working tree", _e(tree)),
-                                       ("Tool", _e(f"cavra-safety {identity.tool_version}"))])
-            + '<div class="wrap"><table><thead><tr><th>Policy pack</th><th>Version</th><th>Visibility</th>'
-            "<th>sha256</th></tr></thead><tbody>" + packs + "</tbody></table></div>")
+    tree = "has uncommitted changes or untracked files (the tree scan read them)" if identity.dirty else "matches HEAD"
+    packs = "".join(
+        f"<tr><td>{_c(p.name)}</td><td>{_e(p.version)}</td><td>{_e(p.visibility)}</td><td>{_c(p.sha256)}</td></tr>"
+        for p in identity.packs
+    )
+    return (
+        "<h2>Identity</h2>"
+        + _dl(
+            [
+                ("Repository", _c(identity.repository)),
+                ("HEAD", head),
+                ("Working tree", _e(tree)),
+                ("Tool", _e(f"cavra-safety {identity.tool_version}")),
+            ]
+        )
+        + '<div class="wrap"><table><thead><tr><th>Policy pack</th><th>Version</th><th>Visibility</th>'
+        "<th>sha256</th></tr></thead><tbody>" + packs + "</tbody></table></div>"
+    )
 
 
 def _skipped(title: str, items: tuple[Skipped, ...]) -> str:
     if not items:
         return ""
     rows = "".join(f"<tr><td>{_c(item.path)}</td><td>{_e(item.reason)}</td></tr>" for item in items)
-    return (f"<h3>{_e(title)} ({len(items)})</h3><div class=\"wrap\"><table><thead><tr><th>File</th>"
-            f"<th>Reason</th></tr></thead><tbody>{rows}</tbody></table></div>")
+    return (
+        f'<h3>{_e(title)} ({len(items)})</h3><div class="wrap"><table><thead><tr><th>File</th>'
+        f"<th>Reason</th></tr></thead><tbody>{rows}</tbody></table></div>"
+    )
 
 
 def _scope(scope: Scope) -> str:
     settings = scope.settings
     baseline = "none"
     if settings.baseline_file is not None:
-        baseline = (f"{_c(settings.baseline_file)}: {settings.baseline_entries} entries, "
-                    f"{settings.baseline_stale} stale")
+        baseline = f"{_c(settings.baseline_file)}: {settings.baseline_entries} entries, {settings.baseline_stale} stale"
     pairs = [
-        ("Working tree", _e(f"{scope.files_scanned} files scanned ({scope.bytes_scanned} bytes), "
-                            f"{len(scope.files_skipped)} skipped, {scope.allowed_inline} allowed inline")),
-        ("History", _e(f"{scope.commits_scanned} commits on {scope.refs}, {scope.history_files_scanned} file "
-                       f"changes scanned, {len(scope.history_skipped)} skipped, "
-                       f"{scope.history_allowed_inline} allowed inline")),
+        (
+            "Working tree",
+            _e(
+                f"{scope.files_scanned} files scanned ({scope.bytes_scanned} bytes), "
+                f"{len(scope.files_skipped)} skipped, {scope.allowed_inline} allowed inline"
+            ),
+        ),
+        (
+            "History",
+            _e(
+                f"{scope.commits_scanned} commits on {scope.refs}, {scope.history_files_scanned} file "
+                f"changes scanned, {len(scope.history_skipped)} skipped, "
+                f"{scope.history_allowed_inline} allowed inline"
+            ),
+        ),
         ("Excluded", ", ".join(_c(p) for p in settings.exclude) or "none"),
         (".gitignore honoured", "yes" if settings.respect_gitignore else "no"),
         ("Size limit", _e(f"{settings.max_file_size} bytes")),
@@ -118,19 +145,29 @@ def _scope(scope: Scope) -> str:
     ]
     notes = ""
     if scope.notes:
-        notes = f"<h3>Notes ({len(scope.notes)})</h3><ul>" + "".join(
-            f"<li>{_c(f'{n.path}:{n.line}')} {_e(n.message)}</li>" for n in scope.notes) + "</ul>"
-    return ("<h2>Scope</h2>" + _dl(pairs) + _skipped("Skipped in the working tree", scope.files_skipped)
-            + _skipped("Skipped in the history", scope.history_skipped) + notes)
+        notes = (
+            f"<h3>Notes ({len(scope.notes)})</h3><ul>"
+            + "".join(f"<li>{_c(f'{n.path}:{n.line}')} {_e(n.message)}</li>" for n in scope.notes)
+            + "</ul>"
+        )
+    return (
+        "<h2>Scope</h2>"
+        + _dl(pairs)
+        + _skipped("Skipped in the working tree", scope.files_skipped)
+        + _skipped("Skipped in the history", scope.history_skipped)
+        + notes
+    )
 
 
 def _finding(finding: AuditFinding) -> str:
     where = "working tree" if finding.location is Location.TREE else "history only"
     state = "open" if finding.status is Status.OPEN else "accepted in the baseline"
     place = _c(f"{finding.path}:{finding.line}")
-    pairs = [("Where", f"{place} ({_e(where)})"), ("Status", _e(state)),
-             ("Evidence", f"{_c(finding.redacted)} <span class=\"muted\">fingerprint "
-                          f"{_c(finding.fingerprint[:16])}</span>")]
+    pairs = [
+        ("Where", f"{place} ({_e(where)})"),
+        ("Status", _e(state)),
+        ("Evidence", f'{_c(finding.redacted)} <span class="muted">fingerprint {_c(finding.fingerprint[:16])}</span>'),
+    ]
     if finding.commit:
         pairs.append(("Commit", f"{_c(finding.commit)} {_e(finding.author_date or '')}"))
     if finding.location is Location.HISTORY:
@@ -140,8 +177,10 @@ def _finding(finding: AuditFinding) -> str:
         pairs.append(("Accepted because", _e(finding.accepted_reason)))
     pairs.append(("Fix", _e(finding.fix)))
     css = "accepted" if finding.status is Status.ACCEPTED else "open"
-    return (f'<article class="{css}"><strong>{_c(finding.rule_id)}</strong> '
-            f'<span class="muted">{_e(finding.severity.label)}</span>{_dl(pairs)}</article>')
+    return (
+        f'<article class="{css}"><strong>{_c(finding.rule_id)}</strong> '
+        f'<span class="muted">{_e(finding.severity.label)}</span>{_dl(pairs)}</article>'
+    )
 
 
 def _findings(report: AuditReport) -> str:
@@ -151,9 +190,10 @@ def _findings(report: AuditReport) -> str:
     for row in report.categories:
         mine = report.findings_of(row.category)
         if mine:
-            parts.append(f'<section id="cat-{_e(row.category.value)}"><h3>{_e(row.title)} '
-                         f"{_c(row.category.value)} ({len(mine)})</h3>" + "".join(map(_finding, mine))
-                         + "</section>")
+            parts.append(
+                f'<section id="cat-{_e(row.category.value)}"><h3>{_e(row.title)} '
+                f"{_c(row.category.value)} ({len(mine)})</h3>" + "".join(map(_finding, mine)) + "</section>"
+            )
     return "".join(parts)
 
 
@@ -164,7 +204,9 @@ def _rules(report: AuditReport) -> str:
             f"<li>{_c(rule.rule_id)} {_e(rule.title)}"
             + (f' <span class="muted">only {", ".join(map(_c, rule.include))}</span>' if rule.include else "")
             + (f' <span class="muted">not {", ".join(map(_c, rule.exclude))}</span>' if rule.exclude else "")
-            + "</li>" for rule in row.rules)
+            + "</li>"
+            for rule in row.rules
+        )
         parts.append(f"<h3>{_e(row.title)} ({len(row.rules)})</h3><ul>{items}</ul>")
     return "".join(parts)
 
@@ -173,19 +215,26 @@ def render_html(report: AuditReport) -> str:
     verdict = report.verdict
     word = "PASS" if verdict is Verdict.PASS else "FAIL"
     failing = sum(1 for row in report.categories if row.failing)
-    summary = ("No category has an unaccepted finding." if verdict is Verdict.PASS else
-               f"{failing} of {len(report.categories)} categories have unaccepted findings "
-               f"({len(report.open_findings)} in all).")
+    summary = (
+        "No category has an unaccepted finding."
+        if verdict is Verdict.PASS
+        else f"{failing} of {len(report.categories)} categories have unaccepted findings "
+        f"({len(report.open_findings)} in all)."
+    )
     digest = report_digest(report)
     name = report.identity.repository
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
         f"<title>{_e(f'Audit of {name}: {word}')}</title><style>{_STYLE}</style></head><body>\n"
         f"<h1>Public-safety audit of {_c(name)}</h1>"
         f'<p class="verdict {verdict.value}">Verdict: {word}. {_e(summary)}</p>'
-        + _category_table(report) + _identity(report) + _scope(report.scope) + _findings(report) + _rules(report)
+        + _category_table(report)
+        + _identity(report)
+        + _scope(report.scope)
+        + _findings(report)
+        + _rules(report)
         + f"<h2>Evidence digest</h2><p>{_c(digest)}: the sha256 of the canonical JSON form of this report. "
         f"Check the JSON report with {_c(f'cavra-safety audit verify REPORT.json --expect {digest}')}.</p>"
         "\n</body></html>\n"

@@ -46,11 +46,15 @@ def _place(finding: AuditFinding) -> str:
 
 
 def _category_table(report: AuditReport) -> list[str]:
-    lines = ["| Must not contain | Status | Rules | In the tree | Only in history | Accepted |",
-             "|---|---|---:|---:|---:|---:|"]
+    lines = [
+        "| Must not contain | Status | Rules | In the tree | Only in history | Accepted |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
     for row in report.categories:
-        lines.append(f"| {text(row.title)} ({code(row.category.value, cell=True)}) | {_status(row)} | {len(row.rules)} "
-                     f"| {row.tree} | {row.history_only} | {row.accepted} |")
+        lines.append(
+            f"| {text(row.title)} ({code(row.category.value, cell=True)}) | {_status(row)} | {len(row.rules)} "
+            f"| {row.tree} | {row.history_only} | {row.accepted} |"
+        )
     return lines
 
 
@@ -60,13 +64,26 @@ def _identity(report: AuditReport) -> list[str]:
     if identity.head_commit:
         branch = f" on branch {code(identity.head_branch)}" if identity.head_branch else " (detached HEAD)"
         head = f"{code(identity.head_commit)}{branch}, committed {identity.head_date or 'at an unknown date'}"
-    tree = ("the working tree has uncommitted changes or untracked files (the tree scan read them)"
-            if identity.dirty else "the working tree matches HEAD")
-    lines = ["## Identity", "", f"- Repository: {code(identity.repository)}", f"- HEAD: {head}",
-             f"- Working tree: {tree}", f"- Tool: cavra-safety {text(identity.tool_version)}", "",
-             "| Policy pack | Version | Visibility | sha256 |", "|---|---|---|---|"]
-    lines += [f"| {code(p.name, cell=True)} | {text(p.version)} | {p.visibility} | {code(p.sha256, cell=True)} |"
-              for p in identity.packs]
+    tree = (
+        "the working tree has uncommitted changes or untracked files (the tree scan read them)"
+        if identity.dirty
+        else "the working tree matches HEAD"
+    )
+    lines = [
+        "## Identity",
+        "",
+        f"- Repository: {code(identity.repository)}",
+        f"- HEAD: {head}",
+        f"- Working tree: {tree}",
+        f"- Tool: cavra-safety {text(identity.tool_version)}",
+        "",
+        "| Policy pack | Version | Visibility | sha256 |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {code(p.name, cell=True)} | {text(p.version)} | {p.visibility} | {code(p.sha256, cell=True)} |"
+        for p in identity.packs
+    ]
     return lines
 
 
@@ -83,10 +100,13 @@ def _scope(scope: Scope) -> list[str]:
     excludes = ", ".join(code(p) for p in settings.exclude) or "none"
     baseline = "none"
     if settings.baseline_file is not None:
-        baseline = (f"{code(settings.baseline_file)}: {settings.baseline_entries} entries, "
-                    f"{settings.baseline_stale} stale (matching no finding)")
+        baseline = (
+            f"{code(settings.baseline_file)}: {settings.baseline_entries} entries, "
+            f"{settings.baseline_stale} stale (matching no finding)"
+        )
     lines = [
-        "## Scope", "",
+        "## Scope",
+        "",
         f"- Working tree: {scope.files_scanned} files scanned ({scope.bytes_scanned} bytes), "
         f"{len(scope.files_skipped)} skipped, {scope.allowed_inline} findings allowed inline",
         f"- History: {scope.commits_scanned} commits on {scope.refs}, {scope.history_files_scanned} file "
@@ -108,13 +128,16 @@ def _scope(scope: Scope) -> list[str]:
 def _finding(number: int, finding: AuditFinding) -> list[str]:
     where = "in the working tree" if finding.location is Location.TREE else "only in the history"
     state = "open" if finding.status is Status.OPEN else "accepted in the baseline"
-    lines = [f"{number}. **{code(finding.rule_id)}** ({finding.severity.label}) at {_place(finding)}: "
-             f"{where}, {state}",
-             f"   - Evidence: {code(finding.redacted)}, fingerprint {code(finding.fingerprint[:16])}"]
+    lines = [
+        f"{number}. **{code(finding.rule_id)}** ({finding.severity.label}) at {_place(finding)}: {where}, {state}",
+        f"   - Evidence: {code(finding.redacted)}, fingerprint {code(finding.fingerprint[:16])}",
+    ]
     if finding.location is Location.HISTORY:
         still = {True: "yes", False: "no", None: "n/a"}[finding.in_head]
-        lines.append(f"   - Added on {finding.author_date or 'an unknown date'}, in {finding.occurrences} "
-                     f"commit(s); still in HEAD: {still}")
+        lines.append(
+            f"   - Added on {finding.author_date or 'an unknown date'}, in {finding.occurrences} "
+            f"commit(s); still in HEAD: {still}"
+        )
     if finding.accepted_reason is not None:
         lines.append(f"   - Accepted because: {text(finding.accepted_reason)}")
     lines.append(f"   - Fix: {text(finding.fix)}")
@@ -158,16 +181,29 @@ def _rules(report: AuditReport) -> list[str]:
 def render_markdown(report: AuditReport) -> str:
     verdict = report.verdict
     failing = [row for row in report.categories if row.failing]
-    summary = ("no category has an unaccepted finding" if verdict is Verdict.PASS else
-               f"{len(failing)} of {len(report.categories)} categories have unaccepted findings "
-               f"({len(report.open_findings)} in all)")
+    summary = (
+        "no category has an unaccepted finding"
+        if verdict is Verdict.PASS
+        else f"{len(failing)} of {len(report.categories)} categories have unaccepted findings "
+        f"({len(report.open_findings)} in all)"
+    )
     digest = report_digest(report)
     lines = [
-        f"# Public-safety audit of {code(report.identity.repository)}: {verdict_word(verdict)}", "",
-        f"**Verdict: {verdict_word(verdict)}**: {summary}. Evidence digest: {code(digest)}.", "",
-        *_category_table(report), "", *_identity(report), "", *_scope(report.scope), "", *_findings(report), "",
+        f"# Public-safety audit of {code(report.identity.repository)}: {verdict_word(verdict)}",
+        "",
+        f"**Verdict: {verdict_word(verdict)}**: {summary}. Evidence digest: {code(digest)}.",
+        "",
+        *_category_table(report),
+        "",
+        *_identity(report),
+        "",
+        *_scope(report.scope),
+        "",
+        *_findings(report),
+        "",
         *_rules(report),
-        "## Evidence digest", "",
+        "## Evidence digest",
+        "",
         f"{code(digest)} is the sha256 of the canonical JSON form of this report. Check the JSON report with "
         "`cavra-safety audit verify REPORT.json --expect " + digest + "`.",
     ]

@@ -114,8 +114,17 @@ class AuditFinding:
     accepted_reason: str | None = None
 
     def sort_key(self) -> tuple[int, str, str, str, int, int, str, str, str]:
-        return (_CATEGORY_ORDER[self.category], self.status.value, self.location.value, self.path, self.line,
-                self.column, self.rule_id, self.commit or "", self.fingerprint)
+        return (
+            _CATEGORY_ORDER[self.category],
+            self.status.value,
+            self.location.value,
+            self.path,
+            self.line,
+            self.column,
+            self.rule_id,
+            self.commit or "",
+            self.fingerprint,
+        )
 
 
 _CATEGORY_ORDER = {category: index for index, category in enumerate(Category)}

@@ -11,13 +11,15 @@ from __future__ import annotations
 from cavra_safety.findings import Category
 
 # Categories whose values are credentials or carry them: exposure means rotation.
-ROTATE = frozenset({
-    Category.BILLING_SECRET,
-    Category.LICENSE_KEY,
-    Category.CONNECTOR_CREDENTIAL,
-    Category.WEBHOOK_SECRET,
-    Category.PROVIDER_URL,
-})
+ROTATE = frozenset(
+    {
+        Category.BILLING_SECRET,
+        Category.LICENSE_KEY,
+        Category.CONNECTOR_CREDENTIAL,
+        Category.WEBHOOK_SECRET,
+        Category.PROVIDER_URL,
+    }
+)
 _DATA = frozenset({Category.TENANT_RECORD, Category.TENANT_ID})
 _OWNER_CALL = "Rewriting the history (e.g. with git filter-repo) is the repository owner's call"
 
@@ -30,13 +32,19 @@ def history_fix(category: Category, commit: str | None) -> str:
     """For a value that is only in the history (the tree no longer has it)."""
     where = f"commit {_short(commit)}" if commit else "the history"
     if category in ROTATE:
-        return (f"Rotate it now: revoke this value and issue a new one, since it stays readable in {where} "
-                f"of every clone. {_OWNER_CALL}, and it does not make the exposed value safe again.")
+        return (
+            f"Rotate it now: revoke this value and issue a new one, since it stays readable in {where} "
+            f"of every clone. {_OWNER_CALL}, and it does not make the exposed value safe again."
+        )
     if category in _DATA:
-        return (f"This tenant data stays readable in {where} of every clone: report the exposure to the data "
-                f"owner, and rotate any identifier that grants access. {_OWNER_CALL}.")
-    return (f"This private material stays readable in {where} of every clone: tell its owner, who decides "
-            f"whether the exposure needs action. {_OWNER_CALL}.")
+        return (
+            f"This tenant data stays readable in {where} of every clone: report the exposure to the data "
+            f"owner, and rotate any identifier that grants access. {_OWNER_CALL}."
+        )
+    return (
+        f"This private material stays readable in {where} of every clone: tell its owner, who decides "
+        f"whether the exposure needs action. {_OWNER_CALL}."
+    )
 
 
 def tree_fix(category: Category, message: str, commit: str | None) -> str:
@@ -44,6 +52,8 @@ def tree_fix(category: Category, message: str, commit: str | None) -> str:
     if commit is None:
         return message
     if category in ROTATE:
-        return (f"{message} It was committed in {_short(commit)}: removing it from the tree is not enough, "
-                f"rotate it. {_OWNER_CALL}.")
+        return (
+            f"{message} It was committed in {_short(commit)}: removing it from the tree is not enough, "
+            f"rotate it. {_OWNER_CALL}."
+        )
     return f"{message} It is in the history since {_short(commit)}. {_OWNER_CALL}."

@@ -34,10 +34,12 @@ def read_identity(git: Git, config: Config, policy: Policy, tool_version: str) -
     date = git.run("log", "-1", "--format=%cI", "--end-of-options", head).strip() if head else b""
     # Untracked files count: the tree scan reads them, so the report must say the tree is not the commit.
     status = git.run("status", "--porcelain", "-z", "--untracked-files=normal", check=False)
-    packs = tuple(sorted(
-        (PackRef(printable(p.name), printable(p.version), p.sha256, p.visibility.value) for p in policy.packs),
-        key=lambda pack: (pack.name, pack.version, pack.sha256),
-    ))
+    packs = tuple(
+        sorted(
+            (PackRef(printable(p.name), printable(p.version), p.sha256, p.visibility.value) for p in policy.packs),
+            key=lambda pack: (pack.name, pack.version, pack.sha256),
+        )
+    )
     return Identity(
         repository=printable(config.root.name),
         head_commit=head,
@@ -69,7 +71,15 @@ def run_audit(
         nonlocal commits
         commits = done
 
-    history = history_scan(git, config, HistoryOptions(all_refs=True), (), None, factories=factories,
-                           on_commit=on_commit, progress=commit_progress)
+    history = history_scan(
+        git,
+        config,
+        HistoryOptions(all_refs=True),
+        (),
+        None,
+        factories=factories,
+        on_commit=on_commit,
+        progress=commit_progress,
+    )
     identity = read_identity(git, config, policy, tool_version)
     return assemble(identity, Scans(tree, history, commits), policy, config, baseline)

@@ -54,15 +54,19 @@ def load_report(path: Path) -> Document:
     try:
         document = json.loads(text, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as error:
-        raise UserError(f"{path}:{error.lineno}: not a JSON audit report ({error.msg}); `audit verify` reads "
-                        f"the report written with --format json") from None
+        raise UserError(
+            f"{path}:{error.lineno}: not a JSON audit report ({error.msg}); `audit verify` reads "
+            f"the report written with --format json"
+        ) from None
     except ValueError as error:
         raise UserError(f"{path}: not a valid audit report: {error}") from None
     if not isinstance(document, dict) or document.get("report") != REPORT_KIND:
-        raise UserError(f"{path}: not a cavra-safety audit report (no \"report\": \"{REPORT_KIND}\")")
+        raise UserError(f'{path}: not a cavra-safety audit report (no "report": "{REPORT_KIND}")')
     if document.get("version") != REPORT_VERSION:
-        raise UserError(f"{path}: audit report version {document.get('version')!r} is not supported "
-                        f"(this cavra-safety reads version {REPORT_VERSION})")
+        raise UserError(
+            f"{path}: audit report version {document.get('version')!r} is not supported "
+            f"(this cavra-safety reads version {REPORT_VERSION})"
+        )
     return document
 
 
@@ -71,11 +75,13 @@ def verify_document(document: Document, expected: str | None = None) -> Verifica
     computed = compute_digest(document)
     problems: list[str] = []
     if not isinstance(embedded, str) or not DIGEST_SHAPE.match(embedded):
-        problems.append(f"no valid \"digest\" (expected {DIGEST_PREFIX}<64 hex digits>)")
+        problems.append(f'no valid "digest" (expected {DIGEST_PREFIX}<64 hex digits>)')
         embedded = str(embedded)
     elif embedded != computed:
-        problems.append(f"digest mismatch: the report says {embedded}, its content hashes to {computed}: "
-                        f"it was changed after the audit")
+        problems.append(
+            f"digest mismatch: the report says {embedded}, its content hashes to {computed}: "
+            f"it was changed after the audit"
+        )
     if expected is not None and expected.strip().lower() != embedded:
         problems.append(f"digest {embedded} is not the expected {expected.strip()}")
     problems.extend(_consistency(document))
@@ -87,7 +93,7 @@ def _consistency(document: Document) -> list[str]:
     """The verdict follows the rows, and the rows follow the findings."""
     categories, findings = document.get("categories"), document.get("findings")
     if not isinstance(categories, list) or not isinstance(findings, list):
-        return ["\"categories\" and \"findings\" must be lists"]
+        return ['"categories" and "findings" must be lists']
     try:
         problems: list[str] = []
         open_counts: Counter[tuple[str, str]] = Counter()
@@ -100,8 +106,11 @@ def _consistency(document: Document) -> list[str]:
         failing = False
         for row in categories:
             counts, ident = row["counts"], row["id"]
-            expected = {"tree": open_counts[(ident, "tree")], "history_only": open_counts[(ident, "history")],
-                        "accepted": accepted[ident]}
+            expected = {
+                "tree": open_counts[(ident, "tree")],
+                "history_only": open_counts[(ident, "history")],
+                "accepted": accepted[ident],
+            }
             if counts != expected:
                 problems.append(f"category {ident}: counts {counts} do not match its findings {expected}")
             row_fails = counts["tree"] + counts["history_only"] > 0

@@ -63,16 +63,32 @@ def audit() -> None:
 
 @audit.command()
 @click.argument("path", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--report", "report_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to FILE (repeatable; the format follows the suffix: .md, .html, .json).")
-@click.option("--format", "chosen_format", type=click.Choice(FORMAT_NAMES),
-              help="Report format (default: from the --report suffix, else markdown).")
+@click.option(
+    "--report",
+    "report_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE (repeatable; the format follows the suffix: .md, .html, .json).",
+)
+@click.option(
+    "--format",
+    "chosen_format",
+    type=click.Choice(FORMAT_NAMES),
+    help="Report format (default: from the --report suffix, else markdown).",
+)
 @CONFIG_FILE
 @baseline_file_option("Accepted findings (default: .cavra-safety-baseline.json, when it exists).")
 @no_baseline_option("Accept nothing: every finding counts against the verdict.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress, summary or digest on stderr.")
-def run(path: Path, report_files: tuple[Path, ...], chosen_format: str | None, config_file: Path | None,
-        baseline_file: Path | None, no_baseline: bool, quiet: bool) -> int:
+def run(
+    path: Path,
+    report_files: tuple[Path, ...],
+    chosen_format: str | None,
+    config_file: Path | None,
+    baseline_file: Path | None,
+    no_baseline: bool,
+    quiet: bool,
+) -> int:
     """Audit the repository at PATH (default: the current one): exit 0 on pass, 1 on fail."""
     from cavra_safety.audit import FORMATS, report_digest, run_audit
     from cavra_safety.git import Git
@@ -84,8 +100,14 @@ def run(path: Path, report_files: tuple[Path, ...], chosen_format: str | None, c
     live = not quiet and stderr_is_terminal()
     files, commits = Progress("Scanning files", live), Progress("Scanning commits", live)
     try:
-        report = run_audit(git, config, accepted, tool_version=__version__, file_progress=files if live else None,
-                           commit_progress=commits if live else None)
+        report = run_audit(
+            git,
+            config,
+            accepted,
+            tool_version=__version__,
+            file_progress=files if live else None,
+            commit_progress=commits if live else None,
+        )
     finally:
         files.close()
         commits.close()
@@ -102,9 +124,12 @@ def _summary(report: AuditReport, written: tuple[Path, ...], digest: str) -> Non
     failing = [row.category.value for row in report.categories if row.failing]
     scope = report.scope
     verdict = "PASS" if not failing else f"FAIL ({', '.join(failing)})"
-    click.echo(f"cavra-safety audit: {verdict}: {len(report.open_findings)} open findings, "
-               f"{len(report.findings) - len(report.open_findings)} accepted; {scope.files_scanned} files, "
-               f"{scope.commits_scanned} commits", err=True)
+    click.echo(
+        f"cavra-safety audit: {verdict}: {len(report.open_findings)} open findings, "
+        f"{len(report.findings) - len(report.open_findings)} accepted; {scope.files_scanned} files, "
+        f"{scope.commits_scanned} commits",
+        err=True,
+    )
     for target in written:
         click.echo(f"cavra-safety audit: wrote {target}", err=True)
     click.echo(f"cavra-safety audit: digest {digest}", err=True)

@@ -42,9 +42,16 @@ _scan_options = options(
 )
 
 
-def _scan(paths: tuple[Path, ...], baseline_file: Path | None, config_file: Path | None,
-          policy_files: tuple[Path, ...], no_default_policy: bool, excludes: tuple[str, ...], history: bool,
-          all_refs: bool) -> tuple[Config, Path, ScanResult]:
+def _scan(
+    paths: tuple[Path, ...],
+    baseline_file: Path | None,
+    config_file: Path | None,
+    policy_files: tuple[Path, ...],
+    no_default_policy: bool,
+    excludes: tuple[str, ...],
+    history: bool,
+    all_refs: bool,
+) -> tuple[Config, Path, ScanResult]:
     target = ScanTarget(paths=paths, history=history, all_refs=all_refs)
     config, git = prepare(target, config_file)
     where = baseline_path(config, baseline_file)
@@ -92,8 +99,10 @@ def update(reason: str, keep_stale: bool, **scan_args: Any) -> int:
     write_baseline(updated, where)
     added = len({e.key for e in updated.entries} - {e.key for e in current.entries})
     removed = 0 if keep_stale else len(stale)
-    click.echo(f"cavra-safety: updated {where}: {added} added, {removed} stale removed, "
-               f"{len(updated.entries)} entries", err=True)
+    click.echo(
+        f"cavra-safety: updated {where}: {added} added, {removed} stale removed, {len(updated.entries)} entries",
+        err=True,
+    )
     return 0
 
 

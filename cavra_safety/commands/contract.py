@@ -87,31 +87,45 @@ def contract() -> None:
 @click.option("--contact-alias", metavar="ALIAS", help="A role-based handle such as 'platform-team'.")
 @click.option("--trial-package-ready", is_flag=True, help="The trial package is ready (required).")
 @click.option("--pilot-handoff-ready", is_flag=True, help="The pilot handoff is ready (required).")
-@click.option("--acknowledge", "acknowledged", multiple=True, metavar="REQUIREMENT_ID",
-              help="An activation requirement you acknowledge; repeatable (see 'contract requirements').")
+@click.option(
+    "--acknowledge",
+    "acknowledged",
+    multiple=True,
+    metavar="REQUIREMENT_ID",
+    help="An activation requirement you acknowledge; repeatable (see 'contract requirements').",
+)
 @click.option("--notes", metavar="TEXT", help="Free-text notes (no secrets, no personal contact data).")
 @output_option
 def request(
-    deployment_model: str | None, organization: str | None, owner_role: str | None, owner_team: str | None,
-    contact_alias: str | None, trial_package_ready: bool, pilot_handoff_ready: bool,
-    acknowledged: tuple[str, ...], notes: str | None, output: Path | None,
+    deployment_model: str | None,
+    organization: str | None,
+    owner_role: str | None,
+    owner_team: str | None,
+    contact_alias: str | None,
+    trial_package_ready: bool,
+    pilot_handoff_ready: bool,
+    acknowledged: tuple[str, ...],
+    notes: str | None,
+    output: Path | None,
 ) -> int:
     """Build a public-safe tenant onboarding request.
 
     Refused (exit 2) while the trial package or the pilot handoff is not ready.
     """
     owner = {"role": owner_role, "team": owner_team, "contact_alias": contact_alias}
-    document = _without_none({
-        "contract_version": CONTRACT_VERSION,
-        "kind": "tenant-onboarding-request",
-        "deployment_model": deployment_model,
-        "organization_display_name": organization,
-        "owner": _without_none(owner),
-        "trial_package_ready": trial_package_ready,
-        "pilot_handoff_ready": pilot_handoff_ready,
-        "acknowledged_requirements": list(acknowledged),
-        "notes": notes,
-    })
+    document = _without_none(
+        {
+            "contract_version": CONTRACT_VERSION,
+            "kind": "tenant-onboarding-request",
+            "deployment_model": deployment_model,
+            "organization_display_name": organization,
+            "owner": _without_none(owner),
+            "trial_package_ready": trial_package_ready,
+            "pilot_handoff_ready": pilot_handoff_ready,
+            "acknowledged_requirements": list(acknowledged),
+            "notes": notes,
+        }
+    )
     try:
         _, built = load_document(json.dumps(document), kind="tenant-onboarding-request")
     except ContractError as error:
@@ -124,8 +138,9 @@ def request(
 
 @contract.command()
 @model_option
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text",
-              show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
+)
 @output_option
 def requirements(deployment_model: str | None, output_format: str, output: Path | None) -> int:
     """The activation requirements a private service must meet, for one deployment model or all of them."""
@@ -150,25 +165,29 @@ def submit(file: Path, output: Path | None) -> int:
 
 @contract.command("entitlement-status")
 @model_option
-@click.option("--tenant-alias", metavar="ALIAS",
-              help="The tenant's public alias, e.g. 'acme-pilot' (never a tenant id).")
-@click.option("--feature", "features", multiple=True, metavar="KEY",
-              help="A feature key to ask about; repeatable.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--tenant-alias", metavar="ALIAS", help="The tenant's public alias, e.g. 'acme-pilot' (never a tenant id)."
+)
+@click.option("--feature", "features", multiple=True, metavar="KEY", help="A feature key to ask about; repeatable.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @output_option
 def entitlement_status(
-    deployment_model: str | None, tenant_alias: str | None, features: tuple[str, ...], output_format: str,
+    deployment_model: str | None,
+    tenant_alias: str | None,
+    features: tuple[str, ...],
+    output_format: str,
     output: Path | None,
 ) -> int:
     """Ask for entitlement status. Community answers 'unavailable', offline, without reading any licence."""
-    document = _without_none({
-        "contract_version": CONTRACT_VERSION,
-        "kind": "entitlement-status-request",
-        "deployment_model": deployment_model,
-        "tenant_alias": tenant_alias,
-        "features": list(features),
-    })
+    document = _without_none(
+        {
+            "contract_version": CONTRACT_VERSION,
+            "kind": "entitlement-status-request",
+            "deployment_model": deployment_model,
+            "tenant_alias": tenant_alias,
+            "features": list(features),
+        }
+    )
     try:
         _, status_request = load_document(json.dumps(document), kind="entitlement-status-request")
     except ContractError as error:
@@ -207,10 +226,12 @@ def schema(name: str | None, write: bool, check: bool, output: Path | None) -> i
 
 
 @contract.command()
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
-@click.option("--kind", type=click.Choice(list(DOCUMENT_KINDS)),
-              help="The document kind; needed for documents without a 'kind' field.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option(
+    "--kind",
+    type=click.Choice(list(DOCUMENT_KINDS)),
+    help="The document kind; needed for documents without a 'kind' field.",
+)
 def validate(files: tuple[Path, ...], kind: str | None) -> int:
     """Check contract documents: shape, contract version and public safety.
 

@@ -46,14 +46,20 @@ def _read(file: Path) -> tuple[bytes, str] | None:
     data = file.read_bytes()
     bom = _UTF8_BOM if data.startswith(_UTF8_BOM) else b""
     try:
-        return bom, data[len(bom):].decode("utf-8")
+        return bom, data[len(bom) :].decode("utf-8")
     except UnicodeDecodeError:
         return None
 
 
 def _diff(shown: str, before: str, after: str) -> str:
-    return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                        fromfile=f"a/{shown}", tofile=f"b/{shown}"))
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            fromfile=f"a/{shown}",
+            tofile=f"b/{shown}",
+        )
+    )
 
 
 @click.command()
@@ -97,15 +103,22 @@ def fix(paths: tuple[Path, ...], write: bool) -> int:
         click.echo("cavra-safety: nothing to fix", err=True)
         return EXIT_CLEAN
     if not write:
-        click.echo(f"cavra-safety: {count} literal value(s) in {len(changed)} file(s) would be replaced; "
-                   "run with --write to apply", err=True)
+        click.echo(
+            f"cavra-safety: {count} literal value(s) in {len(changed)} file(s) would be replaced; "
+            "run with --write to apply",
+            err=True,
+        )
         return EXIT_FINDINGS
     for shown, _, chosen in changed:
         for planned in chosen:
-            click.echo(f"{shown}:{planned.line}:{planned.column}: {planned.rule_id} {planned.redacted} "
-                       f"-> {planned.replacement}")
-    click.echo(f"cavra-safety: replaced {count} literal value(s) in {len(changed)} file(s) (positions as before "
-               "the edit). These values were "
-               "committed in clear text: rotate them (issue new secrets, revoke the old ones) and set the "
-               "environment variables named above.")
+            click.echo(
+                f"{shown}:{planned.line}:{planned.column}: {planned.rule_id} {planned.redacted} "
+                f"-> {planned.replacement}"
+            )
+    click.echo(
+        f"cavra-safety: replaced {count} literal value(s) in {len(changed)} file(s) (positions as before "
+        "the edit). These values were "
+        "committed in clear text: rotate them (issue new secrets, revoke the old ones) and set the "
+        "environment variables named above."
+    )
     return EXIT_CLEAN

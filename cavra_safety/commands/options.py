@@ -23,18 +23,27 @@ F = TypeVar("F", bound=Callable[..., Any])
 Decorator = Callable[[F], F]
 
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-POLICY_FILES = click.option("--policy", "policy_files", multiple=True, type=click.Path(path_type=Path),
-                            help="An extra policy pack (TOML); repeatable.")
+POLICY_FILES = click.option(
+    "--policy",
+    "policy_files",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="An extra policy pack (TOML); repeatable.",
+)
 NO_DEFAULT_POLICY = click.option("--no-default-policy", is_flag=True, help="Do not load the built-in policy packs.")
-CONFIG_FILE = click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-                           help="pyproject.toml to read [tool.cavra-safety] from (default: the nearest one).")
-EXCLUDES = click.option("--exclude", "excludes", multiple=True,
-                        help="A gitignore-style pattern of paths to skip; repeatable.")
+CONFIG_FILE = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="pyproject.toml to read [tool.cavra-safety] from (default: the nearest one).",
+)
+EXCLUDES = click.option(
+    "--exclude", "excludes", multiple=True, help="A gitignore-style pattern of paths to skip; repeatable."
+)
 
 
 def baseline_file_option(help_text: str) -> Decorator[Any]:
-    return click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path),
-                        help=help_text)
+    return click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path), help=help_text)
 
 
 def no_baseline_option(help_text: str) -> Decorator[Any]:
@@ -55,8 +64,9 @@ def options(*decorators: Decorator[Any]) -> Decorator[F]:
 policy_options: Decorator[Any] = options(POLICY_FILES, NO_DEFAULT_POLICY, CONFIG_FILE)
 
 
-def with_options(config: Config, policy_files: tuple[Path, ...] = (), no_default_policy: bool = False,
-                 excludes: tuple[str, ...] = ()) -> Config:
+def with_options(
+    config: Config, policy_files: tuple[Path, ...] = (), no_default_policy: bool = False, excludes: tuple[str, ...] = ()
+) -> Config:
     """``config`` with the shared flags applied: extra packs and excludes add to the configured ones."""
     return config.with_overrides(
         policy_files=config.policy_files + policy_files if policy_files else None,
@@ -65,8 +75,7 @@ def with_options(config: Config, policy_files: tuple[Path, ...] = (), no_default
     )
 
 
-def accepted_findings(config: Config, baseline_file: Path | None,
-                      no_baseline: bool) -> tuple[Config, Baseline | None]:
+def accepted_findings(config: Config, baseline_file: Path | None, no_baseline: bool) -> tuple[Config, Baseline | None]:
     """The baseline a scan or an audit leaves out (None with ``--no-baseline``), and ``config`` naming its
     file, which is never scanned itself. A missing default file accepts nothing; a missing ``--baseline``
     is an error."""

@@ -28,8 +28,9 @@ def write_output(text: str, output: Path | None) -> None:
 class Progress:
     """One progress bar on ``stream``, shown only when enabled and only once its work has run for a moment."""
 
-    def __init__(self, label: str, enabled: bool, stream: TextIO | None = None,
-                 delay: float = PROGRESS_AFTER_SECONDS) -> None:
+    def __init__(
+        self, label: str, enabled: bool, stream: TextIO | None = None, delay: float = PROGRESS_AFTER_SECONDS
+    ) -> None:
         self.label, self.enabled, self.delay = label, enabled, delay
         self.stream = stream if stream is not None else sys.stderr
         self.started = time.monotonic()

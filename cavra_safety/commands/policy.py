@@ -38,11 +38,19 @@ def policy() -> None:
 
 @policy.command("list")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--policy-only", is_flag=True,
-              help="Only the rules of the policy packs (policy/*), not those of the secrets and Python detectors.")
+@click.option(
+    "--policy-only",
+    is_flag=True,
+    help="Only the rules of the policy packs (policy/*), not those of the secrets and Python detectors.",
+)
 @policy_options
-def list_rules(output_format: str, policy_only: bool, policy_files: tuple[Path, ...], no_default_policy: bool,
-               config_file: Path | None) -> int:
+def list_rules(
+    output_format: str,
+    policy_only: bool,
+    policy_files: tuple[Path, ...],
+    no_default_policy: bool,
+    config_file: Path | None,
+) -> int:
     """List every rule a scan runs (policy/*, secret/*, python/*): id, category, severity, title."""
     config = _config(policy_files, no_default_policy, config_file)
     loaded = load_policy(config)
@@ -53,18 +61,24 @@ def list_rules(output_format: str, policy_only: bool, policy_files: tuple[Path, 
 
         infos = list(Engine(config, loaded).rules)
     if output_format == "json":
-        rows = [{"rule_id": i.rule_id, "category": i.category.value, "severity": i.severity.label, "title": i.title}
-                for i in infos]
+        rows = [
+            {"rule_id": i.rule_id, "category": i.category.value, "severity": i.severity.label, "title": i.title}
+            for i in infos
+        ]
         click.echo(json.dumps({"rules": rows}, indent=2))
         return EXIT_CLEAN
     if not infos:
         click.echo("no policy rules loaded")
         return EXIT_CLEAN
-    widths = [max(len(text) for text in column) for column in
-              ([i.rule_id for i in infos], [i.category.value for i in infos], [i.severity.label for i in infos])]
+    widths = [
+        max(len(text) for text in column)
+        for column in ([i.rule_id for i in infos], [i.category.value for i in infos], [i.severity.label for i in infos])
+    ]
     for info in infos:
-        click.echo(f"{info.rule_id:<{widths[0]}}  {info.category.value:<{widths[1]}}  "
-                   f"{info.severity.label:<{widths[2]}}  {info.title}")
+        click.echo(
+            f"{info.rule_id:<{widths[0]}}  {info.category.value:<{widths[1]}}  "
+            f"{info.severity.label:<{widths[2]}}  {info.title}"
+        )
     return EXIT_CLEAN
 
 
@@ -115,8 +129,9 @@ def _describe(item: PolicyRule | DenyList, policy: Policy) -> list[str]:
         lines.append(f"min-entropy: {values.min_entropy:g}")
     if item.paths is not None:
         lines.append(f"paths: include {list(item.paths.include)}, exclude {list(item.paths.exclude)}")
-    return lines + _example_lines("examples", item.examples) + _example_lines("negative-examples",
-                                                                                item.negative_examples)
+    return (
+        lines + _example_lines("examples", item.examples) + _example_lines("negative-examples", item.negative_examples)
+    )
 
 
 @policy.command("show")
@@ -136,12 +151,16 @@ def show(rule_id: str, policy_files: tuple[Path, ...], no_default_policy: bool, 
     info = every_rule.get(rule_id)
     if info is None:
         raise UserError(f"unknown rule {rule_id!r}{close_matches(rule_id, every_rule)}")
-    click.echo("\n".join([
-        f"{info.rule_id}: {info.title}",
-        f"category: {info.category.value}",
-        f"severity: {info.severity.label}",
-        *([f"message: {info.description}"] if info.description else []),
-    ]))
+    click.echo(
+        "\n".join(
+            [
+                f"{info.rule_id}: {info.title}",
+                f"category: {info.category.value}",
+                f"severity: {info.severity.label}",
+                *([f"message: {info.description}"] if info.description else []),
+            ]
+        )
+    )
     return EXIT_CLEAN
 
 
@@ -168,28 +187,36 @@ def check(files: tuple[Path, ...]) -> int:
                 click.echo(f"  {problem}")
         else:
             examples = sum(len(r.examples) + len(r.negative_examples) for r in loaded.rules)
-            click.echo(f"{path}: ok ({len(loaded.rules)} rules, {len(loaded.denylists)} deny-lists, "
-                       f"{examples} examples)")
+            click.echo(
+                f"{path}: ok ({len(loaded.rules)} rules, {len(loaded.denylists)} deny-lists, {examples} examples)"
+            )
     return EXIT_USER_ERROR if failed else EXIT_CLEAN
 
 
 # Split so that this source line is not itself read as an inline allow comment.
 _ALLOW = "cavra" + ": allow"
-_DEFAULT_MESSAGE = ("A value on the private deny-list was found. Remove it (use a placeholder such as <tenant-id>), "
-                    "rotate it if it is a credential, or add '" + _ALLOW + " {rule_id} -- <reason>' if it is "
-                    "deliberate.")
+_DEFAULT_MESSAGE = (
+    "A value on the private deny-list was found. Remove it (use a placeholder such as <tenant-id>), "
+    "rotate it if it is a credential, or add '" + _ALLOW + " {rule_id} -- <reason>' if it is "
+    "deliberate."
+)
 
 
 @policy.command("hash-values")
-@click.option("--category", required=True, type=click.Choice([c.value for c in Category]),
-              help="The category findings of this list carry.")
+@click.option(
+    "--category",
+    required=True,
+    type=click.Choice([c.value for c in Category]),
+    help="The category findings of this list carry.",
+)
 @click.option("--id", "list_id", help="The list id (rule id policy/denylist-<id>); default: known-<category>.")
 @click.option("--severity", type=click.Choice([s.label for s in Severity]), default="high", show_default=True)
 @click.option("--case-sensitive", is_flag=True, help="Match the exact case (default: any case).")
 @click.option("--title", help="The rule title (default: 'Listed private value (<category>)').")
 @click.option("--message", help="The finding message: what was found and how to fix it.")
-def hash_values(category: str, list_id: str | None, severity: str, case_sensitive: bool, title: str | None,
-                message: str | None) -> int:
+def hash_values(
+    category: str, list_id: str | None, severity: str, case_sensitive: bool, title: str | None, message: str | None
+) -> int:
     """Read private values from stdin (one per line; blank lines and # comments ignored) and print a
     [[denylist]] block of their salted hashes, to paste into a policy pack. Values are never printed."""
     list_id = list_id or f"known-{category}"
@@ -201,9 +228,18 @@ def hash_values(category: str, list_id: str | None, severity: str, case_sensitiv
     if not values:
         raise UserError("hash-values: no values on stdin (one per line)")
     rule_id = f"policy/denylist-{list_id}"
-    click.echo(render_block(values, salt=secrets.token_bytes(SALT_BYTES), list_id=list_id, category=category,
-                            severity=severity, title=title or f"Listed private value ({category})",
-                            message=message or _DEFAULT_MESSAGE.format(rule_id=rule_id),
-                            case_sensitive=case_sensitive), nl=False)
+    click.echo(
+        render_block(
+            values,
+            salt=secrets.token_bytes(SALT_BYTES),
+            list_id=list_id,
+            category=category,
+            severity=severity,
+            title=title or f"Listed private value ({category})",
+            message=message or _DEFAULT_MESSAGE.format(rule_id=rule_id),
+            case_sensitive=case_sensitive,
+        ),
+        nl=False,
+    )
     click.echo(f"hashed {len(set(values))} value(s) into {rule_id}", err=True)
     return EXIT_CLEAN

@@ -73,47 +73,89 @@ def summary_line(result: ScanResult) -> str:
 
 @click.command()
 @PATHS
-@click.option("--format", "output_format", type=click.Choice(list(REPORTERS)), default="text", show_default=True,
-              help="Report format.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(list(REPORTERS)),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE.")
 @POLICY_FILES
 @NO_DEFAULT_POLICY
 @CONFIG_FILE
-@click.option("--category", "categories", multiple=True, callback=_categories,
-              help="Only report this category; repeatable.")
-@click.option("--exclude-category", "exclude_categories", multiple=True, callback=_categories,
-              help="Do not report this category; repeatable.")
+@click.option(
+    "--category", "categories", multiple=True, callback=_categories, help="Only report this category; repeatable."
+)
+@click.option(
+    "--exclude-category",
+    "exclude_categories",
+    multiple=True,
+    callback=_categories,
+    help="Do not report this category; repeatable.",
+)
 @EXCLUDES
 @click.option("--max-file-size", callback=_size, help="Skip files larger than this (bytes, or e.g. '2 MiB').")
-@click.option("--fail-on", callback=_severity, metavar="SEVERITY",
-              help="Exit 1 only for findings of this severity or higher: low, medium, high, critical.")
+@click.option(
+    "--fail-on",
+    callback=_severity,
+    metavar="SEVERITY",
+    help="Exit 1 only for findings of this severity or higher: low, medium, high, critical.",
+)
 @click.option("-j", "--jobs", type=click.IntRange(min=0), help="Worker processes (0: one per core).")
 @click.option("-q", "--quiet", is_flag=True, help="No summary or progress on stderr.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--staged", is_flag=True, help="Scan what the git index holds (the next commit), not the working tree.")
-@click.option("--diff", "diff_range", metavar="BASE[..HEAD|...HEAD]",
-              help="Only lines added from BASE to HEAD count (BASE...HEAD: from their merge base, as a PR shows it).")
+@click.option(
+    "--diff",
+    "diff_range",
+    metavar="BASE[..HEAD|...HEAD]",
+    help="Only lines added from BASE to HEAD count (BASE...HEAD: from their merge base, as a PR shows it).",
+)
 @click.option("--history", is_flag=True, help="Scan every commit's added lines and messages in the git history.")
 @click.option("--since", metavar="REV", help="With --history: only commits after REV.")
-@click.option("--branch", "branches", multiple=True, metavar="REF",
-              help="With --history: walk this branch (default HEAD); repeatable.")
+@click.option(
+    "--branch",
+    "branches",
+    multiple=True,
+    metavar="REF",
+    help="With --history: walk this branch (default HEAD); repeatable.",
+)
 @click.option("--all", "all_refs", is_flag=True, help="With --history: walk every branch and tag.")
 @baseline_file_option("Accepted findings to leave out (default: .cavra-safety-baseline.json, when it exists).")
 @no_baseline_option("Report every finding, even those the baseline accepts.")
 def scan(
-    paths: tuple[Path, ...], output_format: str, output: Path | None, policy_files: tuple[Path, ...],
-    no_default_policy: bool, config_file: Path | None, categories: frozenset[Category] | None,
-    exclude_categories: frozenset[Category] | None, excludes: tuple[str, ...], max_file_size: int | None,
-    fail_on: Severity | None, jobs: int | None, quiet: bool, color: str, staged: bool, diff_range: str | None,
-    history: bool, since: str | None, branches: tuple[str, ...], all_refs: bool, baseline_file: Path | None,
+    paths: tuple[Path, ...],
+    output_format: str,
+    output: Path | None,
+    policy_files: tuple[Path, ...],
+    no_default_policy: bool,
+    config_file: Path | None,
+    categories: frozenset[Category] | None,
+    exclude_categories: frozenset[Category] | None,
+    excludes: tuple[str, ...],
+    max_file_size: int | None,
+    fail_on: Severity | None,
+    jobs: int | None,
+    quiet: bool,
+    color: str,
+    staged: bool,
+    diff_range: str | None,
+    history: bool,
+    since: str | None,
+    branches: tuple[str, ...],
+    all_refs: bool,
+    baseline_file: Path | None,
     no_baseline: bool,
 ) -> int:
     """Scan PATHS (default: the current directory) and report violations of the public-safety policy.
 
     With --staged, --diff or --history, PATHS limit the scan to those paths of the repository.
     """
-    target = ScanTarget(paths=paths, staged=staged, diff=diff_range, history=history, since=since,
-                        branches=branches, all_refs=all_refs)
+    target = ScanTarget(
+        paths=paths, staged=staged, diff=diff_range, history=history, since=since, branches=branches, all_refs=all_refs
+    )
     config, git = prepare(target, config_file)
     config = with_options(config, policy_files, no_default_policy, excludes).with_overrides(
         categories=categories,
@@ -128,8 +170,9 @@ def scan(
         result = run(target, config, git, accepted, progress if progress.enabled else None)
     finally:
         progress.close()
-    use_color = color == "always" or (color == "auto" and output is None and sys.stdout.isatty()
-                                      and "NO_COLOR" not in os.environ)
+    use_color = color == "always" or (
+        color == "auto" and output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    )
     report = REPORTERS[output_format](result, RenderOptions(color=use_color, tool_version=__version__))
     write_output(report, output)
     if not quiet:

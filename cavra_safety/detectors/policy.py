@@ -48,8 +48,9 @@ class LineScreen:
     def __init__(self, rule: RegexRule) -> None:
         sources = [pattern.source for pattern in rule.patterns]
         usable = not any("\\A" in text or "\\z" in text for text in sources)
-        self.regexes: tuple[Any, ...] | None = tuple(compile_regex("(?m)" + text) for text in sources) if usable \
-            else None
+        self.regexes: tuple[Any, ...] | None = (
+            tuple(compile_regex("(?m)" + text) for text in sources) if usable else None
+        )
 
     def lines_in(self, data: bytes) -> set[int]:
         """0-based indexes of the lines of ``data`` (UTF-8, split on newlines) that a match overlaps."""
@@ -142,8 +143,12 @@ class PolicyDetector:
                 yield finding
         for rule_id, count in sorted(counts.items()):
             if count > MAX_FINDINGS_PER_RULE:
-                yield Note(source.path, 1, f"{rule_id}: {count - MAX_FINDINGS_PER_RULE} more findings in this file "
-                                           f"not reported (limit {MAX_FINDINGS_PER_RULE} per rule and file)")
+                yield Note(
+                    source.path,
+                    1,
+                    f"{rule_id}: {count - MAX_FINDINGS_PER_RULE} more findings in this file "
+                    f"not reported (limit {MAX_FINDINGS_PER_RULE} per rule and file)",
+                )
 
     def _findings(self, source: Source) -> Iterator[Finding]:
         present = self._gate.present(source.lower) if self._gate is not None else []
@@ -178,11 +183,19 @@ class PolicyDetector:
             text = source.lines[index]
             for rule in work[index]:
                 for start, value in rule.find(text):
-                    yield Finding.create(rule.info, path=source.path, line=index + 1, column=start + 1, secret=value,
-                                         message=rule.message, commit=source.commit)
+                    yield Finding.create(
+                        rule.info,
+                        path=source.path,
+                        line=index + 1,
+                        column=start + 1,
+                        secret=value,
+                        message=rule.message,
+                        commit=source.commit,
+                    )
 
-    def _screened_lines(self, view: _FileView, rule: RegexRule, keywords: list[str],
-                        lines_of: dict[str, set[int]]) -> set[int]:
+    def _screened_lines(
+        self, view: _FileView, rule: RegexRule, keywords: list[str], lines_of: dict[str, set[int]]
+    ) -> set[int]:
         """The keyword lines of a busy rule that its patterns can match: the screen runs over the whole text
         when lines are the text split on newlines (no carriage returns), and only then are keywords looked
         for, on the few lines it keeps; otherwise over the keyword lines joined."""
@@ -190,8 +203,11 @@ class PolicyDetector:
         source = view.source
         if screen.regexes is not None and "\r" not in source.text:
             text_lines = source.lines  # the few kept lines are lower-cased one by one, not the whole file
-            return {index for index in screen.lines_in(source.data)
-                    if any(keyword in text_lines[index].lower() for keyword in keywords)}
+            return {
+                index
+                for index in screen.lines_in(source.data)
+                if any(keyword in text_lines[index].lower() for keyword in keywords)
+            }
         lines: set[int] = set()
         for keyword in keywords:
             if keyword not in lines_of:
@@ -203,8 +219,9 @@ class PolicyDetector:
         source = view.source
         identifiers, companions = frozenset(rule.identifier_keys), frozenset(rule.companion_keys)
         hits: dict[tuple[int, int], str] = {}
-        for hit in key_value_records(source.lines, view.lower_lines, source.suffix, identifiers, companions,
-                                     rule.min_companions, rule.window):
+        for hit in key_value_records(
+            source.lines, view.lower_lines, source.suffix, identifiers, companions, rule.min_companions, rule.window
+        ):
             hits.setdefault((hit.line, hit.column), hit.value)
         for hit in csv_records(source.lines, source.suffix, identifiers, companions, rule.min_companions):
             hits.setdefault((hit.line, hit.column), hit.value)
@@ -213,8 +230,15 @@ class PolicyDetector:
                 hits.setdefault(offset_to_line(source.text, offset), value)
         for (line, column), value in sorted(hits.items()):
             if rule.values.accepts(value):
-                yield Finding.create(rule.info, path=source.path, line=line + 1, column=column + 1, secret=value,
-                                     message=rule.message, commit=source.commit)
+                yield Finding.create(
+                    rule.info,
+                    path=source.path,
+                    line=line + 1,
+                    column=column + 1,
+                    secret=value,
+                    message=rule.message,
+                    commit=source.commit,
+                )
 
     def _denylist_findings(self, source: Source) -> Iterator[Finding]:
         unique = unique_tokens(source.text)
@@ -228,24 +252,37 @@ class PolicyDetector:
         for index, line in enumerate(source.lines):
             for start, token in tokens(line):
                 for deny in listed.get(token, ()):
-                    yield Finding.create(deny.info, path=source.path, line=index + 1, column=start + 1,
-                                         secret=token, message=deny.message, commit=source.commit)
+                    yield Finding.create(
+                        deny.info,
+                        path=source.path,
+                        line=index + 1,
+                        column=start + 1,
+                        secret=token,
+                        message=deny.message,
+                        commit=source.commit,
+                    )
 
 
 def build_policy_detector(config: Config, policy: Policy) -> PolicyDetector:
     """Compile the gates once; rules of categories the config does not want are left out."""
-    return PolicyDetector([rule for rule in policy.rules if config.wants(rule.info.category)],
-                          [deny for deny in policy.denylists if config.wants(deny.info.category)])
+    return PolicyDetector(
+        [rule for rule in policy.rules if config.wants(rule.info.category)],
+        [deny for deny in policy.denylists if config.wants(deny.info.category)],
+    )
 
 
-def _example_problems(detector: PolicyDetector, rule: PolicyRule, field: str, example: Example,
-                      positive: bool) -> Iterator[str]:
+def _example_problems(
+    detector: PolicyDetector, rule: PolicyRule, field: str, example: Example, positive: bool
+) -> Iterator[str]:
     where = f'{rule.source}: rule "{rule.id}": {field}'
     if positive and not any(keyword in example.text.lower() for keyword in rule.keywords):
         yield f"{where}: contains none of the keywords ({', '.join(rule.keywords)}), so the rule never runs on it"
         return
-    found = [item for item in detector.detect(Source(path=example.path, text=example.text))
-             if isinstance(item, Finding) and item.rule_id == rule.info.rule_id]
+    found = [
+        item
+        for item in detector.detect(Source(path=example.path, text=example.text))
+        if isinstance(item, Finding) and item.rule_id == rule.info.rule_id
+    ]
     if positive and not found:
         yield f"{where}: expected a finding of {rule.info.rule_id}, got none (scanned as {example.path})"
     if not positive and found:

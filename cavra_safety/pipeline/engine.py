@@ -54,7 +54,8 @@ class Engine:
         self.detectors: tuple[Detector, ...] = tuple(factory(config, policy) for factory in factories.values())
         rules = {rule.rule_id: rule for detector in self.detectors for rule in detector.rules}
         self.rules: tuple[RuleInfo, ...] = tuple(
-            rule for rule_id, rule in sorted(rules.items())
+            rule
+            for rule_id, rule in sorted(rules.items())
             if rule_id not in config.disabled_rules and config.wants(rule.category)
         )
         self.known_rule_ids = frozenset(rules)

@@ -161,8 +161,13 @@ def _scan_raw(engine: Engine, group: list[bytes], toplevel: str) -> _Scanned:
     return batch, outcomes, list(skipped.values())
 
 
-def _scan_history(engine: Engine, raw: Iterator[bytes], collector: _HistoryCollector,
-                  skipped: dict[str, Skipped], on_commit: Callable[[int], None] | None) -> None:
+def _scan_history(
+    engine: Engine,
+    raw: Iterator[bytes],
+    collector: _HistoryCollector,
+    skipped: dict[str, Skipped],
+    on_commit: Callable[[int], None] | None,
+) -> None:
     """Parse and scan commits in this process until the history proves long; then hand groups of raw commits
     to a pool, where parsing runs in parallel too, and absorb the results in commit order (at most a few
     groups in flight, so memory stays flat)."""
@@ -207,8 +212,13 @@ def _scan_history(engine: Engine, raw: Iterator[bytes], collector: _HistoryColle
 
 
 def history_scan(
-    git: Git, config: Config, options: HistoryOptions, paths: Sequence[str], baseline: Baseline | None,
-    factories: Mapping[str, DetectorFactory] = DETECTORS, on_commit: Callable[[int], None] | None = None,
+    git: Git,
+    config: Config,
+    options: HistoryOptions,
+    paths: Sequence[str],
+    baseline: Baseline | None,
+    factories: Mapping[str, DetectorFactory] = DETECTORS,
+    on_commit: Callable[[int], None] | None = None,
     progress: ProgressCallback | None = None,
 ) -> ScanResult:
     """``on_commit(done)`` after each group of commits; ``progress(done, total)`` too, for a progress bar (the
@@ -230,8 +240,12 @@ def history_scan(
     seen, dates = collector.seen, collector.dates
     in_tip = _still_in_tip(git, engine, walk, {p for entry in seen.values() for p in entry.paths})
     findings = [
-        replace(entry.first, author_date=dates.get(entry.first.commit or ""), occurrences=len(entry.commits),
-                in_head=None if entry.first.path == COMMIT_MESSAGE_PATH else key in in_tip)
+        replace(
+            entry.first,
+            author_date=dates.get(entry.first.commit or ""),
+            occurrences=len(entry.commits),
+            in_head=None if entry.first.path == COMMIT_MESSAGE_PATH else key in in_tip,
+        )
         for key, entry in seen.items()
     ]
     return scan_result(

@@ -45,7 +45,6 @@ def _scan_batch(items: Sequence[WorkItem]) -> BatchOutcome:
     return _worker_engine.scan_items(items)
 
 
-
 def work_size(item: WorkItem) -> int:
     return item.size if isinstance(item, FileRef) else len(item.text)
 
@@ -74,8 +73,9 @@ def worker_pool(engine: Engine, jobs: int) -> Iterator[ProcessPoolExecutor]:
     fork = sys.platform.startswith("linux")
     context = multiprocessing.get_context("fork" if fork else "spawn")
     initarg: Engine | Config = engine if fork else engine.config
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                             initargs=(initarg,)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(initarg,)
+    ) as pool:
         try:
             yield pool
         except BaseException:

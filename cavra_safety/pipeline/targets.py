@@ -42,12 +42,22 @@ class ScanTarget:
         return "--history" if self.history else None
 
     def check(self) -> None:
-        modes = [flag for flag, used in (("--staged", self.staged), ("--diff", self.diff is not None),
-                                         ("--history", self.history)) if used]
+        modes = [
+            flag
+            for flag, used in (
+                ("--staged", self.staged),
+                ("--diff", self.diff is not None),
+                ("--history", self.history),
+            )
+            if used
+        ]
         if len(modes) > 1:
             raise UserError(f"{' and '.join(modes)} cannot be combined: choose one")
-        for flag, used in (("--since", self.since is not None), ("--branch", bool(self.branches)),
-                           ("--all", self.all_refs)):
+        for flag, used in (
+            ("--since", self.since is not None),
+            ("--branch", bool(self.branches)),
+            ("--all", self.all_refs),
+        ):
             if used and not self.history:
                 raise UserError(f"{flag} only applies to --history")
         if self.all_refs and self.branches:
@@ -89,8 +99,13 @@ def baseline_path(config: Config, explicit: Path | None = None) -> Path:
     return folder / DEFAULT_BASELINE
 
 
-def run(target: ScanTarget, config: Config, git: Git | None, baseline: Baseline | None,
-        progress: ProgressCallback | None = None) -> ScanResult:
+def run(
+    target: ScanTarget,
+    config: Config,
+    git: Git | None,
+    baseline: Baseline | None,
+    progress: ProgressCallback | None = None,
+) -> ScanResult:
     """Scan ``target`` (as ``prepare`` configured it) and return its result, less what ``baseline`` accepts."""
     if git is None:
         from cavra_safety.pipeline.scan import scan

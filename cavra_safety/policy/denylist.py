@@ -79,8 +79,9 @@ def value_problem(value: str) -> str | None:
     if len(value) > MAX_VALUE_LENGTH:
         return f"value is longer than {MAX_VALUE_LENGTH} characters"
     if _SINGLE_TOKEN.fullmatch(value) is None:
-        return ("value is not a single token: use only letters, digits, '.', '_' and '-', "
-                "with no leading or trailing dot")
+        return (
+            "value is not a single token: use only letters, digits, '.', '_' and '-', with no leading or trailing dot"
+        )
     return None
 
 

@@ -43,8 +43,15 @@ class Fields:
             return None
         return self.data[key]
 
-    def string(self, key: str, *, required: bool = True, pattern: re.Pattern[str] | None = None,
-               one_line: bool = False, default: str = "") -> str:
+    def string(
+        self,
+        key: str,
+        *,
+        required: bool = True,
+        pattern: re.Pattern[str] | None = None,
+        one_line: bool = False,
+        default: str = "",
+    ) -> str:
         value = self._get(key, required)
         if value is None:
             return default
@@ -145,4 +152,3 @@ class Fields:
         for key in self.data:
             if key not in self.known:
                 self.problem(key, f"unknown field (known: {', '.join(sorted(self.known))})")
-

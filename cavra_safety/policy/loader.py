@@ -47,8 +47,11 @@ def display_path(path: Path) -> str:
 def default_pack_files() -> list[PackFile]:
     try:
         folder = resources.files(DEFAULT_PACKAGE)
-        entries = [(entry.name, Path(str(entry)), entry.read_bytes()) for entry in folder.iterdir()
-                   if entry.name.endswith(".toml") and entry.is_file()]
+        entries = [
+            (entry.name, Path(str(entry)), entry.read_bytes())
+            for entry in folder.iterdir()
+            if entry.name.endswith(".toml") and entry.is_file()
+        ]
     except ModuleNotFoundError:
         fallback = Path(cavra_safety.__file__).resolve().parent.parent / "policies"
         entries = [(path.name, path, path.read_bytes()) for path in fallback.glob("*.toml") if path.is_file()]
@@ -91,8 +94,9 @@ def _check_unique(packs: Sequence[ParsedPack], problems: list[str]) -> None:
     for pack in packs:
         source = pack.info.source
         if pack.info.name in pack_names:
-            problems.append(f'{source}: pack.name: pack "{pack.info.name}" is already loaded from '
-                            f"{pack_names[pack.info.name]}")
+            problems.append(
+                f'{source}: pack.name: pack "{pack.info.name}" is already loaded from {pack_names[pack.info.name]}'
+            )
         pack_names.setdefault(pack.info.name, source)
         for category in pack.categories:
             if category in category_owner:

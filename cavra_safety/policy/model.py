@@ -198,4 +198,3 @@ class Policy:
             if candidate.info.rule_id == wanted:
                 return candidate
         return None
-

@@ -195,12 +195,35 @@ def parse_rule(table: object, index: int, source: str, pack: str, problems: list
     if info is None:
         return None
     if kind is Kind.RECORD:
-        return RecordRule(id=rule_id, info=info, message=message, keywords=keywords, values=values, paths=paths,
-                          examples=examples, negative_examples=negatives, pack=pack, source=source,
-                          identifier_keys=identifiers, companion_keys=companions, min_companions=min_companions,
-                          window=window)
-    return RegexRule(id=rule_id, info=info, message=message, keywords=keywords, values=values, paths=paths,
-                     examples=examples, negative_examples=negatives, pack=pack, source=source, patterns=patterns)
+        return RecordRule(
+            id=rule_id,
+            info=info,
+            message=message,
+            keywords=keywords,
+            values=values,
+            paths=paths,
+            examples=examples,
+            negative_examples=negatives,
+            pack=pack,
+            source=source,
+            identifier_keys=identifiers,
+            companion_keys=companions,
+            min_companions=min_companions,
+            window=window,
+        )
+    return RegexRule(
+        id=rule_id,
+        info=info,
+        message=message,
+        keywords=keywords,
+        values=values,
+        paths=paths,
+        examples=examples,
+        negative_examples=negatives,
+        pack=pack,
+        source=source,
+        patterns=patterns,
+    )
 
 
 def parse_denylist(table: object, index: int, source: str, pack: str, problems: list[str]) -> DenyList | None:
@@ -221,8 +244,16 @@ def parse_denylist(table: object, index: int, source: str, pack: str, problems: 
     info = entry.info(f"{RULE_PREFIX}{DENYLIST_PREFIX}{list_id}")
     if info is None:
         return None
-    return DenyList(id=list_id, info=info, message=message, salt=bytes.fromhex(salt), case_sensitive=case_sensitive,
-                    hashes=frozenset(hashes), pack=pack, source=source)
+    return DenyList(
+        id=list_id,
+        info=info,
+        message=message,
+        salt=bytes.fromhex(salt),
+        case_sensitive=case_sensitive,
+        hashes=frozenset(hashes),
+        pack=pack,
+        source=source,
+    )
 
 
 def _categories(table: Mapping[str, object], source: str, problems: list[str]) -> dict[Category, CategoryInfo]:
@@ -244,8 +275,9 @@ def _categories(table: Mapping[str, object], source: str, problems: list[str]) -
     return found
 
 
-def parse_pack(document: Mapping[str, object], source: str, path: Path, sha256: str,
-               problems: list[str]) -> ParsedPack | None:
+def parse_pack(
+    document: Mapping[str, object], source: str, path: Path, sha256: str, problems: list[str]
+) -> ParsedPack | None:
     top = Fields(document, source, problems)
     for section in SECTIONS:
         top.present(section)

@@ -26,8 +26,17 @@ from __future__ import annotations
 import re
 
 MARKERS: tuple[str, ...] = (
-    "your_", "your-", "example", "placeholder", "changeme", "change_me", "change-me", "redacted",
-    "replace_me", "replace-me", "replaceme",
+    "your_",
+    "your-",
+    "example",
+    "placeholder",
+    "changeme",
+    "change_me",
+    "change-me",
+    "redacted",
+    "replace_me",
+    "replace-me",
+    "replaceme",
 )
 
 NOT_A_VALUE: frozenset[str] = frozenset(
@@ -53,8 +62,17 @@ EMBEDDED_SHAPES: tuple[str, ...] = (
 )
 
 LOOKUP_PREFIXES: tuple[str, ...] = (
-    r"os\.environ", r"os\.getenv", r"getenv\s*\(", r"process\.env\b", r"import\.meta\.env\b", r"ENV\s*\[",
-    r"env\s*\(", r"System\.getenv", r"Environment\.GetEnvironmentVariable", r"settings\.[A-Z_]", r"config\s*\[",
+    r"os\.environ",
+    r"os\.getenv",
+    r"getenv\s*\(",
+    r"process\.env\b",
+    r"import\.meta\.env\b",
+    r"ENV\s*\[",
+    r"env\s*\(",
+    r"System\.getenv",
+    r"Environment\.GetEnvironmentVariable",
+    r"settings\.[A-Z_]",
+    r"config\s*\[",
     r"Deno\.env\b",
 )
 

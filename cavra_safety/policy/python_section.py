@@ -102,8 +102,10 @@ def merge_sections(sections: Iterable[PythonSection]) -> PythonSection:
 def _module_pattern(fields: Fields, key: str, index: int, text: str, category: Category) -> ModulePattern | None:
     segments = tuple(text.split("."))
     if not text or not all(_SEGMENT.fullmatch(segment) for segment in segments):
-        fields.problem(f"{key}[{index}]", f"{text!r} is not a dotted module pattern (segments of letters, digits, "
-                                          "_ and globs, or **)")
+        fields.problem(
+            f"{key}[{index}]",
+            f"{text!r} is not a dotted module pattern (segments of letters, digits, _ and globs, or **)",
+        )
         return None
     if all(segment == "**" for segment in segments):
         fields.problem(f"{key}[{index}]", f"{text!r} would match every module")

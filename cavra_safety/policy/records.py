@@ -63,8 +63,6 @@ def literal(token: str | None, bare_allowed: bool) -> tuple[int, str] | None:
     return None if is_placeholder(text) else (offset, text)
 
 
-
-
 class _KeyValueScan:
     """Identifier and companion assignments of a text, parsed lazily per line."""
 
@@ -87,8 +85,15 @@ class _KeyValueScan:
         return self.cache[index]
 
 
-def key_value_records(lines: Sequence[str], lower_lines: Sequence[str], suffix: str, identifiers: frozenset[str],
-                      companions: frozenset[str], min_companions: int, window: int) -> Iterator[RecordHit]:
+def key_value_records(
+    lines: Sequence[str],
+    lower_lines: Sequence[str],
+    suffix: str,
+    identifiers: frozenset[str],
+    companions: frozenset[str],
+    min_companions: int,
+    window: int,
+) -> Iterator[RecordHit]:
     scan = _KeyValueScan(lines, suffix in BARE_VALUE_SUFFIXES)
     for index, lower in enumerate(lower_lines):
         if not any(key in lower for key in identifiers):
@@ -145,8 +150,9 @@ def _sql_literal(raw: str) -> tuple[int, str] | None:
     return (0, raw) if _NUMBER.fullmatch(raw) else None
 
 
-def sql_records(text: str, identifiers: frozenset[str], companions: frozenset[str],
-                min_companions: int) -> Iterator[tuple[int, str]]:
+def sql_records(
+    text: str, identifiers: frozenset[str], companions: frozenset[str], min_companions: int
+) -> Iterator[tuple[int, str]]:
     """``(offset in text, identifier value)`` for each ``INSERT ... VALUES`` row that is a record."""
     for insert in _INSERT.finditer(text):
         columns = [c.strip().strip('`"[]').lower() for c in insert.group("columns").split(",")]
@@ -175,8 +181,9 @@ def sql_records(text: str, identifiers: frozenset[str], companions: frozenset[st
                 position += 1
 
 
-def _csv_header(line: str, delimiters: str, identifiers: frozenset[str], companions: frozenset[str],
-                min_companions: int) -> tuple[str, list[int], list[int]] | None:
+def _csv_header(
+    line: str, delimiters: str, identifiers: frozenset[str], companions: frozenset[str], min_companions: int
+) -> tuple[str, list[int], list[int]] | None:
     """The delimiter and the identifier and companion columns of a header line, if it is a record header."""
     for delimiter in delimiters:
         header = [cell.strip().lower() for cell in next(csv.reader([line], delimiter=delimiter), [])]
@@ -187,8 +194,9 @@ def _csv_header(line: str, delimiters: str, identifiers: frozenset[str], compani
     return None
 
 
-def csv_records(lines: Sequence[str], suffix: str, identifiers: frozenset[str], companions: frozenset[str],
-                min_companions: int) -> Iterator[RecordHit]:
+def csv_records(
+    lines: Sequence[str], suffix: str, identifiers: frozenset[str], companions: frozenset[str], min_companions: int
+) -> Iterator[RecordHit]:
     delimiters = CSV_DELIMITERS.get(suffix)
     header_at = next((i for i, line in enumerate(lines) if line.strip()), None) if delimiters else None
     if not delimiters or header_at is None:
@@ -198,7 +206,7 @@ def csv_records(lines: Sequence[str], suffix: str, identifiers: frozenset[str], 
         if header is None:
             return
         delimiter, id_columns, companion_columns = header
-        reader = csv.reader(lines[header_at + 1:], delimiter=delimiter)
+        reader = csv.reader(lines[header_at + 1 :], delimiter=delimiter)
         for row in reader:
             index = header_at + reader.line_num  # the row's last physical line
             present = sum(1 for i in companion_columns if i < len(row) and literal(f'"{row[i]}"', False))

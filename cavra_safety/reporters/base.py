@@ -32,8 +32,6 @@ def sorted_findings(result: ScanResult) -> list[Finding]:
     return sorted(result.findings, key=Finding.sort_key)
 
 
-
-
 def evidence(finding: Finding) -> str:
     """The redacted value, never the secret; the history commit when there is one, and what a history scan
     knows about it (author date, how many commits added it, whether the tip still holds it)."""

@@ -24,9 +24,7 @@ def render_json(result: ScanResult, options: RenderOptions) -> str:
         "version": JSON_REPORT_VERSION,
         "tool": {"name": TOOL_NAME, "version": options.tool_version},
         "findings": [_finding(finding) for finding in sorted_findings(result)],
-        "skipped": [
-            {"path": printable(s.path), "reason": printable(s.reason)} for s in sorted(result.skipped)
-        ],
+        "skipped": [{"path": printable(s.path), "reason": printable(s.reason)} for s in sorted(result.skipped)],
         "notes": [
             {"path": printable(note.path), "line": note.line, "message": printable(note.message)}
             for note in sorted(result.notes)
@@ -75,4 +73,3 @@ def _summary(result: ScanResult) -> dict[str, JsonValue]:
         "by_severity": by_severity,
         "suppressed": {"inline": result.suppressed_inline, "baseline": result.suppressed_baseline},
     }
-

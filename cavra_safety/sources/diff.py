@@ -46,8 +46,9 @@ def diff_sources(git: Git, config: Config, toplevel: Path, spec: str, paths: Seq
         git.resolve_commit("HEAD")  # an unborn branch: the clear "unknown revision" error
     commits = parse_range(git, spec)
     # Held whole (no context lines: at most the size of the change); the changed files are read whole below.
-    patches = parse_patch(git.run("diff", "-p", "--unified=0", *PATCH_OPTIONS, "--end-of-options", commits.old,
-                                  commits.new, "--", *paths))
+    patches = parse_patch(
+        git.run("diff", "-p", "--unified=0", *PATCH_OPTIONS, "--end-of-options", commits.old, commits.new, "--", *paths)
+    )
     out = GitSources()
     path_filter = PathFilter(config, toplevel)
     wanted: list[tuple[str, str, frozenset[int] | None]] = []

@@ -87,9 +87,20 @@ def raw_commits(git: Git, history: HistoryRange, paths: Sequence[str] = ()) -> I
     """
     if not history.revisions:
         return  # an empty repository: no commit to read
-    yield from split_commits(git.stream(
-        "log", "-p", f"--unified={CONTEXT_LINES}", *PATCH_OPTIONS, *merge_options(git), "--reverse",
-        "--topo-order", "--encoding=UTF-8", LOG_FORMAT, *_walk(history, paths)))
+    yield from split_commits(
+        git.stream(
+            "log",
+            "-p",
+            f"--unified={CONTEXT_LINES}",
+            *PATCH_OPTIONS,
+            *merge_options(git),
+            "--reverse",
+            "--topo-order",
+            "--encoding=UTF-8",
+            LOG_FORMAT,
+            *_walk(history, paths),
+        )
+    )
 
 
 def split_commits(blocks: Iterable[bytes]) -> Iterator[bytes]:

@@ -16,12 +16,29 @@ from dataclasses import dataclass, field
 from itertools import count
 
 _HUNK = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
-_ESCAPES = {ord("a"): 7, ord("b"): 8, ord("t"): 9, ord("n"): 10, ord("v"): 11, ord("f"): 12, ord("r"): 13,
-            ord('"'): 34, ord("\\"): 92}
+_ESCAPES = {
+    ord("a"): 7,
+    ord("b"): 8,
+    ord("t"): 9,
+    ord("n"): 10,
+    ord("v"): 11,
+    ord("f"): 12,
+    ord("r"): 13,
+    ord('"'): 34,
+    ord("\\"): 92,
+}
 # What every patch we parse is asked with: full blob names, fixed prefixes, and none of the repository's
 # diff drivers, text conversions or colours.
-PATCH_OPTIONS = ("--full-index", "--src-prefix=a/", "--dst-prefix=b/", "--no-color", "--no-ext-diff",
-                 "--no-textconv", "--find-renames", "--ignore-submodules=all")
+PATCH_OPTIONS = (
+    "--full-index",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--find-renames",
+    "--ignore-submodules=all",
+)
 SYMLINK_MODE = "120000"
 SUBMODULE_MODE = "160000"
 
@@ -54,7 +71,7 @@ def _header_path(rest: bytes, prefix: bytes) -> bytes | None:
     if rest == b"/dev/null":
         return None
     path = unquote_path(rest)
-    return path[len(prefix):] if path.startswith(prefix) else path
+    return path[len(prefix) :] if path.startswith(prefix) else path
 
 
 def _diff_git_path(rest: bytes) -> bytes:
@@ -135,7 +152,7 @@ def parse_patch(data: bytes) -> list[FilePatch]:
         if line.startswith(b"diff --git "):
             if patch is not None:
                 patches.append(patch)
-            path = _path(_diff_git_path(line[len(b"diff --git "):]))
+            path = _path(_diff_git_path(line[len(b"diff --git ") :]))
             patch = FilePatch(old_path=path, new_path=path)
         elif patch is None:
             continue

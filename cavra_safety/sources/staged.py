@@ -30,8 +30,14 @@ class GitSources:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-def load_blobs(git: Git, wanted: Sequence[tuple[str, str, frozenset[int] | None]], config: Config, origin: Origin,
-          commit: str | None, out: GitSources) -> None:
+def load_blobs(
+    git: Git,
+    wanted: Sequence[tuple[str, str, frozenset[int] | None]],
+    config: Config,
+    origin: Origin,
+    commit: str | None,
+    out: GitSources,
+) -> None:
     """Read (path, blob, added lines) triples into sources, skipping blobs over max-file-size unread."""
     sizes = blob_sizes(git, [blob for _, blob, _ in wanted])
     small = [blob for blob, size in sizes.items() if size <= config.max_file_size]
@@ -47,8 +53,21 @@ def load_blobs(git: Git, wanted: Sequence[tuple[str, str, frozenset[int] | None]
 def staged_sources(git: Git, config: Config, toplevel: Path, paths: Sequence[str] = ()) -> GitSources:
     """Every file the next commit adds, copies, modifies or renames, as the index holds it (whole files)."""
     base = git.head() or EMPTY_TREE
-    raw = git.run("diff", "--cached", "--raw", "-z", "--no-abbrev", "--find-renames", "--ignore-submodules=all",
-                  "--diff-filter=ACMR", "--no-ext-diff", "--end-of-options", base, "--", *paths)
+    raw = git.run(
+        "diff",
+        "--cached",
+        "--raw",
+        "-z",
+        "--no-abbrev",
+        "--find-renames",
+        "--ignore-submodules=all",
+        "--diff-filter=ACMR",
+        "--no-ext-diff",
+        "--end-of-options",
+        base,
+        "--",
+        *paths,
+    )
     out = GitSources()
     path_filter = PathFilter(config, toplevel)
     wanted: list[tuple[str, str, frozenset[int] | None]] = []

@@ -30,8 +30,12 @@ def decode(data: bytes) -> str:
     """UTF-8 (BOM stripped), UTF-32/UTF-16 by their BOM, else latin-1, which never fails."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", "replace")
-    for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"),
-                       (b"\xfe\xff", "utf-16")):
+    for bom, codec in (
+        (b"\xff\xfe\x00\x00", "utf-32"),
+        (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(codec, "replace")
     try:
@@ -83,8 +87,13 @@ def binary_reason(path: str, data: bytes) -> str | None:
     return None
 
 
-def blob_source(path: str, data: bytes, origin: Origin = Origin.TREE, commit: str | None = None,
-                added_lines: frozenset[int] | None = None) -> Source | Skipped:
+def blob_source(
+    path: str,
+    data: bytes,
+    origin: Origin = Origin.TREE,
+    commit: str | None = None,
+    added_lines: frozenset[int] | None = None,
+) -> Source | Skipped:
     """``data`` as a source to scan, or the reason it is not text."""
     shown = display_path(path)
     reason = binary_reason(path, data)

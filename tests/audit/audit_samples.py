@@ -26,30 +26,44 @@ def value(seed: str) -> str:
     return "".join(reversed("val-" + seed + "-0123456789"))
 
 
-def finding(rule: RuleInfo, path: str, seed: str, line: int = 1, commit: str | None = None,
-            in_head: bool | None = None) -> Finding:
-    made = Finding.create(rule, path=path, line=line, column=1, secret=value(seed), message=f"{rule.title} found.",
-                          commit=commit)
+def finding(
+    rule: RuleInfo, path: str, seed: str, line: int = 1, commit: str | None = None, in_head: bool | None = None
+) -> Finding:
+    made = Finding.create(
+        rule, path=path, line=line, column=1, secret=value(seed), message=f"{rule.title} found.", commit=commit
+    )
     if commit is None:
         return made
     return replace(made, author_date="2024-01-01T00:00:00+00:00", in_head=in_head, occurrences=2)
 
 
 def identity() -> Identity:
-    return Identity(repository="repo", head_commit=COMMIT_B, head_branch="main",
-                    head_date="2024-02-01T00:00:00+00:00", dirty=False, tool_version="9.9.9",
-                    packs=(PackRef("core", "1.0.0", "c" * 64, "public"),))
+    return Identity(
+        repository="repo",
+        head_commit=COMMIT_B,
+        head_branch="main",
+        head_date="2024-02-01T00:00:00+00:00",
+        dirty=False,
+        tool_version="9.9.9",
+        packs=(PackRef("core", "1.0.0", "c" * 64, "public"),),
+    )
 
 
-def sample(*, tree: tuple[Finding, ...] = (), history: tuple[Finding, ...] = (),
-           accepted: tuple[tuple[Finding, str], ...] = ()) -> AuditReport:
+def sample(
+    *, tree: tuple[Finding, ...] = (), history: tuple[Finding, ...] = (), accepted: tuple[tuple[Finding, str], ...] = ()
+) -> AuditReport:
     baseline = None
     if accepted:
         entries = tuple(BaselineEntry(f.path, f.rule_id, f.fingerprint, f.category, reason) for f, reason in accepted)
         baseline = Baseline(ROOT, entries)
     scans = Scans(
-        tree=ScanResult(findings=tree, rules=RULES, files_scanned=3, skipped=(Skipped("logo.png", "binary (.png)"),),
-                        notes=(Note("x.py", 2, "allow comment without a rule id"),)),
+        tree=ScanResult(
+            findings=tree,
+            rules=RULES,
+            files_scanned=3,
+            skipped=(Skipped("logo.png", "binary (.png)"),),
+            notes=(Note("x.py", 2, "allow comment without a rule id"),),
+        ),
         history=ScanResult(findings=history, rules=RULES, files_scanned=7),
         commits=4,
     )
@@ -63,7 +77,9 @@ def busy() -> AuditReport:
     in_both = finding(TENANT, "settings.py", "both", line=3)
     return sample(
         tree=(in_both, finding(AWS, HOSTILE_PATH, "hostile"), finding(AWS, "fixtures/aws.py", "fixture")),
-        history=(finding(STRIPE, "billing.py", "gone", commit=COMMIT_A, in_head=False),
-                 finding(TENANT, "settings.py", "both", line=3, commit=COMMIT_A, in_head=True)),
+        history=(
+            finding(STRIPE, "billing.py", "gone", commit=COMMIT_A, in_head=False),
+            finding(TENANT, "settings.py", "both", line=3, commit=COMMIT_A, in_head=True),
+        ),
         accepted=((finding(AWS, "fixtures/aws.py", "fixture"), "rotated; parser fixture"),),
     )

@@ -9,14 +9,25 @@ from typing import Any
 import pytest
 from audit_repo import STRIPE_RULE, TENANT_RULE, Cli, Repo, accept_aws, planted, stripe_line
 
-CATEGORY_IDS = ["tenant-record", "tenant-id", "billing-secret", "license-key", "private-policy-pack",
-                "connector-credential", "provider-url", "webhook-secret", "saas-backend-source",
-                "enterprise-implementation"]
+CATEGORY_IDS = [
+    "tenant-record",
+    "tenant-id",
+    "billing-secret",
+    "license-key",
+    "private-policy-pack",
+    "connector-credential",
+    "provider-url",
+    "webhook-secret",
+    "saas-backend-source",
+    "enterprise-implementation",
+]
 
 
 def _rows(document: dict[str, Any]) -> dict[str, tuple[str, int, int, int]]:
-    return {row["id"]: (row["verdict"], row["counts"]["tree"], row["counts"]["history_only"],
-                        row["counts"]["accepted"]) for row in document["categories"]}
+    return {
+        row["id"]: (row["verdict"], row["counts"]["tree"], row["counts"]["history_only"], row["counts"]["accepted"])
+        for row in document["categories"]
+    }
 
 
 def test_planted_findings_give_the_right_rows_verdict_and_exit_code(repo: Repo, cli: Cli) -> None:
@@ -34,8 +45,12 @@ def test_planted_findings_give_the_right_rows_verdict_and_exit_code(repo: Repo, 
     assert [row["id"] for row in document["categories"]] == CATEGORY_IDS
     by_rule = {f["rule_id"]: f for f in document["findings"]}
     stripe = by_rule[STRIPE_RULE]
-    assert (stripe["location"], stripe["status"], stripe["path"], stripe["line"]) == ("history", "open",
-                                                                                      "billing.py", 2)
+    assert (stripe["location"], stripe["status"], stripe["path"], stripe["line"]) == (
+        "history",
+        "open",
+        "billing.py",
+        2,
+    )
     assert (stripe["commit"], stripe["in_head"]) == (commits["stripe"], False)
     assert "Rotate" in stripe["fix"] and "owner's call" in stripe["fix"]
     tenant = by_rule[TENANT_RULE]
@@ -47,7 +62,8 @@ def test_planted_findings_give_the_right_rows_verdict_and_exit_code(repo: Repo, 
     assert accepted["accepted_reason"] == "rotated in 2023; kept as a parser fixture"
     (row,) = [r for r in document["categories"] if r["id"] == "connector-credential"]
     assert [(a["path"], a["reason"]) for a in row["accepted"]] == [
-        ("fixtures/aws.py", "rotated in 2023; kept as a parser fixture")]
+        ("fixtures/aws.py", "rotated in 2023; kept as a parser fixture")
+    ]
     assert document["summary"] == {"categories_failing": 3, "open": 3, "accepted": 1}
 
 
@@ -73,10 +89,13 @@ def test_identity_and_scope(repo: Repo, cli: Cli) -> None:
     assert all(rules[category] for category in CATEGORY_IDS), "every category is covered by some rule"
 
 
-@pytest.mark.parametrize("files", [
-    {"app.py": "import os\nKEY = os.environ['STRIPE_KEY']\n"},
-    {"README.md": "Set tenant_id = \"<tenant-id>\" in your config.\n"},
-])
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"app.py": "import os\nKEY = os.environ['STRIPE_KEY']\n"},
+        {"README.md": 'Set tenant_id = "<tenant-id>" in your config.\n'},
+    ],
+)
 def test_a_clean_repository_passes(repo: Repo, cli: Cli, files: dict[str, str]) -> None:
     repo.commit("clean", dict(files))
     code, document = cli.report(repo.path)
@@ -91,8 +110,12 @@ def test_a_history_finding_accepted_in_the_baseline_passes(repo: Repo, cli: Cli)
     assert code == 1
     (finding,) = document["findings"]
     entry = {key: finding[key] for key in ("path", "rule_id", "category", "fingerprint")}
-    repo.write(".cavra-safety-baseline.json", json.dumps(
-        {"version": 1, "generated_by": "cavra-safety", "entries": [{**entry, "reason": "revoked at Stripe"}]}))
+    repo.write(
+        ".cavra-safety-baseline.json",
+        json.dumps(
+            {"version": 1, "generated_by": "cavra-safety", "entries": [{**entry, "reason": "revoked at Stripe"}]}
+        ),
+    )
     code, document = cli.report(repo.path)
     assert (code, document["verdict"]) == (0, "pass")
     assert _rows(document)["billing-secret"] == ("pass", 0, 0, 1)
@@ -133,15 +156,19 @@ def test_not_a_repository_is_a_user_error(tmp_path: Path, cli: Cli) -> None:
     assert "not inside a git repository" in err
 
 
-@pytest.mark.parametrize(("name", "chosen", "starts"), [
-    ("audit.json", None, "{"),
-    ("audit.html", None, "<!DOCTYPE html>"),
-    ("audit.md", None, "# Public-safety audit"),
-    ("audit.txt", None, "# Public-safety audit"),
-    ("audit.txt", "html", "<!DOCTYPE html>"),
-])
-def test_report_files_take_their_format_from_the_suffix(repo: Repo, cli: Cli, name: str, chosen: str | None,
-                                                        starts: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "chosen", "starts"),
+    [
+        ("audit.json", None, "{"),
+        ("audit.html", None, "<!DOCTYPE html>"),
+        ("audit.md", None, "# Public-safety audit"),
+        ("audit.txt", None, "# Public-safety audit"),
+        ("audit.txt", "html", "<!DOCTYPE html>"),
+    ],
+)
+def test_report_files_take_their_format_from_the_suffix(
+    repo: Repo, cli: Cli, name: str, chosen: str | None, starts: str
+) -> None:
     repo.commit("clean", {"app.py": "x = 1\n"})
     target = repo.path.parent / name
     code, out, err = cli(repo.path, "audit", "--report", str(target), *(["--format", chosen] if chosen else []))
@@ -155,8 +182,16 @@ def test_report_files_take_their_format_from_the_suffix(repo: Repo, cli: Cli, na
 def test_one_run_writes_several_reports_with_one_digest(repo: Repo, cli: Cli) -> None:
     repo.commit("add", {"billing.py": stripe_line("several")})
     out = repo.path.parent
-    code, _, err = cli(repo.path, "audit", "--report", str(out / "a.json"), "--report", str(out / "a.html"),
-                       "--report", str(out / "a.md"))
+    code, _, err = cli(
+        repo.path,
+        "audit",
+        "--report",
+        str(out / "a.json"),
+        "--report",
+        str(out / "a.html"),
+        "--report",
+        str(out / "a.md"),
+    )
     assert code == 1
     digest = json.loads((out / "a.json").read_text(encoding="utf-8"))["digest"]
     assert digest in (out / "a.html").read_text(encoding="utf-8")

@@ -66,26 +66,32 @@ def test_paths_stay_as_found() -> None:
     assert HOSTILE_PATH in paths
 
 
-@pytest.mark.parametrize(("category", "expected", "absent"), [
-    (Category.BILLING_SECRET, "Rotate it now", "data owner"),
-    (Category.CONNECTOR_CREDENTIAL, "Rotate it now", "data owner"),
-    (Category.WEBHOOK_SECRET, "Rotate it now", "data owner"),
-    (Category.TENANT_ID, "data owner", "Rotate it now"),
-    (Category.TENANT_RECORD, "data owner", "Rotate it now"),
-    (Category.SAAS_BACKEND_SOURCE, "tell its owner", "Rotate it now"),
-    (Category.ENTERPRISE_IMPLEMENTATION, "tell its owner", "Rotate it now"),
-])
+@pytest.mark.parametrize(
+    ("category", "expected", "absent"),
+    [
+        (Category.BILLING_SECRET, "Rotate it now", "data owner"),
+        (Category.CONNECTOR_CREDENTIAL, "Rotate it now", "data owner"),
+        (Category.WEBHOOK_SECRET, "Rotate it now", "data owner"),
+        (Category.TENANT_ID, "data owner", "Rotate it now"),
+        (Category.TENANT_RECORD, "data owner", "Rotate it now"),
+        (Category.SAAS_BACKEND_SOURCE, "tell its owner", "Rotate it now"),
+        (Category.ENTERPRISE_IMPLEMENTATION, "tell its owner", "Rotate it now"),
+    ],
+)
 def test_history_fixes_fit_the_category(category: Category, expected: str, absent: str) -> None:
     fix = history_fix(category, COMMIT_A)
     assert expected in fix and absent not in fix
     assert "owner's call" in fix and COMMIT_A[:12] in fix
 
 
-@pytest.mark.parametrize(("category", "commit", "rotate"), [
-    (Category.BILLING_SECRET, None, False),
-    (Category.BILLING_SECRET, COMMIT_A, True),
-    (Category.SAAS_BACKEND_SOURCE, COMMIT_A, False),
-])
+@pytest.mark.parametrize(
+    ("category", "commit", "rotate"),
+    [
+        (Category.BILLING_SECRET, None, False),
+        (Category.BILLING_SECRET, COMMIT_A, True),
+        (Category.SAAS_BACKEND_SOURCE, COMMIT_A, False),
+    ],
+)
 def test_tree_fixes_add_rotation_once_committed(category: Category, commit: str | None, rotate: bool) -> None:
     fix = tree_fix(category, "Remove it.", commit)
     assert fix.startswith("Remove it.")

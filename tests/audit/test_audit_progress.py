@@ -51,10 +51,12 @@ def test_the_audit_feeds_both_bars(repo: Repo, cli: Cli, monkeypatch: pytest.Mon
     assert [done for done, _ in commits] == sorted(done for done, _ in commits)
 
 
-@pytest.mark.parametrize(("terminal", "quiet", "fed"), [(False, False, False), (True, True, False),
-                                                        (True, False, True)])
-def test_no_progress_when_quiet_or_not_a_terminal(repo: Repo, cli: Cli, monkeypatch: pytest.MonkeyPatch,
-                                                  terminal: bool, quiet: bool, fed: bool) -> None:
+@pytest.mark.parametrize(
+    ("terminal", "quiet", "fed"), [(False, False, False), (True, True, False), (True, False, True)]
+)
+def test_no_progress_when_quiet_or_not_a_terminal(
+    repo: Repo, cli: Cli, monkeypatch: pytest.MonkeyPatch, terminal: bool, quiet: bool, fed: bool
+) -> None:
     repo.commit("one", {"a.py": "x = 1\n"})
     calls: list[int] = []
     monkeypatch.setattr(Progress, "__call__", lambda self, done, total: calls.append(done))

@@ -93,23 +93,29 @@ def test_a_hostile_file_name_adds_no_markup() -> None:
     assert "``" + HOSTILE_PATH in md
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("plain", "plain"),
-    ("a|b", "a\\|b"),
-    ("<b>*x*</b>", "\\<b\\>\\*x\\*\\</b\\>"),
-    ("two\nlines", "two lines"),
-    ("[link](http://x)", "\\[link\\](http://x)"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("plain", "plain"),
+        ("a|b", "a\\|b"),
+        ("<b>*x*</b>", "\\<b\\>\\*x\\*\\</b\\>"),
+        ("two\nlines", "two lines"),
+        ("[link](http://x)", "\\[link\\](http://x)"),
+    ],
+)
 def test_markdown_text_escaping(value: str, expected: str) -> None:
     assert text(value) == expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("a.py", "`a.py`"),
-    ("a`b", "``a`b``"),
-    ("`x", "`` `x ``"),
-    ("a|b", "`a|b`"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("a.py", "`a.py`"),
+        ("a`b", "``a`b``"),
+        ("`x", "`` `x ``"),
+        ("a|b", "`a|b`"),
+    ],
+)
 def test_markdown_code_spans(value: str, expected: str) -> None:
     assert code(value) == expected
 

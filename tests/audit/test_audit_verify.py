@@ -79,6 +79,7 @@ def _set(path: tuple[Any, ...], value: Any) -> Callable[[dict[str, Any]], None]:
         for step in path[:-1]:
             node = node[step]
         node[path[-1]] = value
+
     return change
 
 
@@ -97,7 +98,7 @@ TAMPERING: dict[str, Callable[[dict[str, Any]], None]] = {
     "evidence edited": _set(("findings", 0, "redacted"), "none"),
     "head commit changed": _set(("repository", "head", "commit"), "0" * 40),
     "a pack hash changed": _set(("policy_packs", 0, "sha256"), "f" * 64),
-    "a field added": _set(("reviewed_by", ), "someone"),
+    "a field added": _set(("reviewed_by",), "someone"),
     "consistent forgery": _flip_verdict_everywhere,
 }
 
@@ -126,18 +127,22 @@ def test_a_recomputed_digest_still_fails_on_inconsistency_and_on_expect(report: 
 
 def test_a_repeated_key_is_refused(report: Path, cli: Cli) -> None:
     text = report.read_text(encoding="utf-8")
-    report.write_text(text.replace('"verdict": "fail",', '"verdict": "fail",\n  "verdict": "pass",', 1),
-                      encoding="utf-8")
+    report.write_text(
+        text.replace('"verdict": "fail",', '"verdict": "fail",\n  "verdict": "pass",', 1), encoding="utf-8"
+    )
     code, _, err = cli(report.parent, "audit", "verify", str(report))
     assert code == 2 and "repeated key 'verdict'" in err
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("# Public-safety audit\n", "not a JSON audit report"),
-    ('{"findings": []}', "not a cavra-safety audit report"),
-    ('{"report": "cavra-safety-audit", "version": 99}', "version 99 is not supported"),
-    ("[1, 2]", "not a cavra-safety audit report"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("# Public-safety audit\n", "not a JSON audit report"),
+        ('{"findings": []}', "not a cavra-safety audit report"),
+        ('{"report": "cavra-safety-audit", "version": 99}', "version 99 is not supported"),
+        ("[1, 2]", "not a cavra-safety audit report"),
+    ],
+)
 def test_what_is_not_a_report_is_a_user_error(tmp_path: Path, cli: Cli, content: str, message: str) -> None:
     target = tmp_path / "r.json"
     target.write_text(content, encoding="utf-8")

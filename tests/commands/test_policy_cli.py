@@ -26,11 +26,17 @@ def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
 
 @pytest.fixture
 def pack(tmp_path: Path) -> Path:
-    return write_pack(tmp_path, "fixture.toml", pack_text(rules=[
-        gizmo_rule(**{"stop-words": ["demo"], "min-length": 8}),
-        widget_record_rule(severity="medium"),
-        gizmo_rule(id="another-gizmo", category="billing-secret", severity="critical", title="Another gizmo"),
-    ]))
+    return write_pack(
+        tmp_path,
+        "fixture.toml",
+        pack_text(
+            rules=[
+                gizmo_rule(**{"stop-words": ["demo"], "min-length": 8}),
+                widget_record_rule(severity="medium"),
+                gizmo_rule(id="another-gizmo", category="billing-secret", severity="critical", title="Another gizmo"),
+            ]
+        ),
+    )
 
 
 def test_list_text_is_sorted_and_aligned(pack: Path) -> None:
@@ -48,14 +54,21 @@ def test_list_json(pack: Path) -> None:
     assert code == 0
     rows = json.loads(stdout)["rules"]
     assert [row["rule_id"] for row in rows] == ["policy/another-gizmo", "policy/gizmo-code", "policy/widget-record"]
-    assert rows[1] == {"rule_id": "policy/gizmo-code", "category": "license-key", "severity": "high",
-                       "title": "Gizmo code"}
+    assert rows[1] == {
+        "rule_id": "policy/gizmo-code",
+        "category": "license-key",
+        "severity": "high",
+        "title": "Gizmo code",
+    }
 
 
 def test_list_reads_policies_from_the_config_file(pack: Path, tmp_path: Path) -> None:
     config = tmp_path / "pyproject.toml"
-    config.write_text(f'[tool.cavra-safety]\ndefault-policy = false\npolicies = ["{pack.name}"]\n'
-                      'disable-rules = ["policy/another-gizmo"]\n', encoding="utf-8")
+    config.write_text(
+        f'[tool.cavra-safety]\ndefault-policy = false\npolicies = ["{pack.name}"]\n'
+        'disable-rules = ["policy/another-gizmo"]\n',
+        encoding="utf-8",
+    )
     code, stdout, _ = run("list", "--policy-only", "--config", str(config))
     assert code == 0
     assert [line.split()[0] for line in stdout.splitlines()] == ["policy/gizmo-code", "policy/widget-record"]
@@ -92,10 +105,20 @@ def test_show_everything_about_a_rule(pack: Path, rule_id: str) -> None:
     assert code == 0
     lines = stdout.splitlines()
     assert lines[0] == "policy/gizmo-code"
-    for expected in ("title: Gizmo code", "category: license-key (License key)", "severity: high", "kind: regex",
-                     "keywords: gizmo", '  gizmo_code\\s*=\\s*"(?P<secret>[^"]*)"', "stop-words: demo",
-                     "min-length: 8", "examples:", "  'gizmo_code = \"GZ7q2LmP9x\"'", "negative-examples:",
-                     f"pack: fixture-pack ({pack.as_posix()})"):
+    for expected in (
+        "title: Gizmo code",
+        "category: license-key (License key)",
+        "severity: high",
+        "kind: regex",
+        "keywords: gizmo",
+        '  gizmo_code\\s*=\\s*"(?P<secret>[^"]*)"',
+        "stop-words: demo",
+        "min-length: 8",
+        "examples:",
+        "  'gizmo_code = \"GZ7q2LmP9x\"'",
+        "negative-examples:",
+        f"pack: fixture-pack ({pack.as_posix()})",
+    ):
         assert expected in lines, (expected, lines)
 
 
@@ -125,11 +148,26 @@ def test_check_good_pack(pack: Path) -> None:
 
 
 def test_check_reports_every_problem_of_every_file(tmp_path: Path, pack: Path) -> None:
-    broken = write_pack(tmp_path, "broken.toml", pack_text(rules=[
-        gizmo_rule(id="bad-regex", patterns=["gizmo(x"]), gizmo_rule(id="bad-severity", severity="urgent")]))
-    failing = write_pack(tmp_path, "failing.toml", pack_text("failing", rules=[gizmo_rule(
-        examples=['gizmo_code = "<placeholder>"', 'code = "GZ7q2LmP9x"'],
-        **{"negative-examples": ['gizmo_code = "GZ7q2LmP9x"']})]))
+    broken = write_pack(
+        tmp_path,
+        "broken.toml",
+        pack_text(
+            rules=[gizmo_rule(id="bad-regex", patterns=["gizmo(x"]), gizmo_rule(id="bad-severity", severity="urgent")]
+        ),
+    )
+    failing = write_pack(
+        tmp_path,
+        "failing.toml",
+        pack_text(
+            "failing",
+            rules=[
+                gizmo_rule(
+                    examples=['gizmo_code = "<placeholder>"', 'code = "GZ7q2LmP9x"'],
+                    **{"negative-examples": ['gizmo_code = "GZ7q2LmP9x"']},
+                )
+            ],
+        ),
+    )
     code, stdout, _ = run("check", str(pack), str(broken), str(failing), str(tmp_path / "absent.toml"))
     assert code == 2
     source = failing.as_posix()

@@ -53,8 +53,7 @@ def gizmo(tmp_path: Path) -> PolicyDetector:
         (f'gizmo "{GIZMO}", "{GIZMO[::-1]}"', [(1, 8, 18)]),  # the second value is not GZ-prefixed...
         (f'gizmo "{GIZMO}", "GZ{GIZMO[2:][::-1]}"', [(1, 8, 18), (1, 22, 32)]),  # ...two values on one line
     ],
-    ids=["value", "upper-case-keyword", "no-keyword", "keyword-on-other-line", "third-line", "one-value",
-         "two-values"],
+    ids=["value", "upper-case-keyword", "no-keyword", "keyword-on-other-line", "third-line", "one-value", "two-values"],
 )
 def test_keyword_gate_and_positions(gizmo: PolicyDetector, text: str, expected: list[tuple[int, int, int]]) -> None:
     assert places(scan(gizmo, text)) == expected
@@ -65,8 +64,9 @@ def test_finding_fields(gizmo: PolicyDetector) -> None:
     assert finding.rule_id == "policy/gizmo-code" and finding.category is Category.LICENSE_KEY
     assert finding.path == "src/app.py" and finding.message == "A gizmo code was found; move it to the secret store."
     assert finding.redacted == redact(GIZMO) and GIZMO not in repr(finding)
-    (with_commit,) = [f for f in gizmo.detect(Source(path="a", text=f'gizmo "{GIZMO}"', commit="abc123"))
-                      if isinstance(f, Finding)]
+    (with_commit,) = [
+        f for f in gizmo.detect(Source(path="a", text=f'gizmo "{GIZMO}"', commit="abc123")) if isinstance(f, Finding)
+    ]
     assert with_commit.commit == "abc123"
     assert gizmo.rules == (finding_rule_info(gizmo),)
 
@@ -80,11 +80,11 @@ def finding_rule_info(detector: PolicyDetector) -> Any:
 @pytest.mark.parametrize(
     ("pattern", "text", "value"),
     [
-        (r'gizmo=(?P<secret>\w+)', "gizmo=abc123", "abc123"),  # the named group
-        (r'gizmo=(\w+);(?P<secret>\w+)', "gizmo=abc123;def456", "def456"),  # the named group, not group 1
-        (r'gizmo=(\w+);(\w+)', "gizmo=abc123;def456", "abc123"),  # else group 1
-        (r'gizmo=\w+', "gizmo=abc123", "gizmo=abc123"),  # else the whole match
-        (r'gizmo(?:=(?P<secret>\w+)|:)', "gizmo: gizmo=abc123", "abc123"),  # a group that did not take part
+        (r"gizmo=(?P<secret>\w+)", "gizmo=abc123", "abc123"),  # the named group
+        (r"gizmo=(\w+);(?P<secret>\w+)", "gizmo=abc123;def456", "def456"),  # the named group, not group 1
+        (r"gizmo=(\w+);(\w+)", "gizmo=abc123;def456", "abc123"),  # else group 1
+        (r"gizmo=\w+", "gizmo=abc123", "gizmo=abc123"),  # else the whole match
+        (r"gizmo(?:=(?P<secret>\w+)|:)", "gizmo: gizmo=abc123", "abc123"),  # a group that did not take part
     ],
 )
 def test_value_extraction(tmp_path: Path, pattern: str, text: str, value: str) -> None:
@@ -120,12 +120,13 @@ def test_value_filters(tmp_path: Path, fields: dict[str, Any], value: str, repor
 
 @pytest.mark.parametrize(
     ("path", "reported"),
-    [("app.py", True), ("src/deep/app.py", True), ("docs/app.py", False), ("src/app.js", False),
-     ("prod.env", True)],
+    [("app.py", True), ("src/deep/app.py", True), ("docs/app.py", False), ("src/app.js", False), ("prod.env", True)],
 )
 def test_paths_globs(tmp_path: Path, path: str, reported: bool) -> None:
-    rule = gizmo_rule(paths={"include": ["**/*.py", "*.env"], "exclude": ["docs/**"]},
-                      examples=[{"text": f'gizmo_code = "{GIZMO}"', "path": "a.py"}])
+    rule = gizmo_rule(
+        paths={"include": ["**/*.py", "*.env"], "exclude": ["docs/**"]},
+        examples=[{"text": f'gizmo_code = "{GIZMO}"', "path": "a.py"}],
+    )
     detector = make_detector(tmp_path, rule)
     assert bool(scan(detector, f'gizmo_code = "{GIZMO}"', path=path)) is reported
 
@@ -160,13 +161,15 @@ def test_runaway_rule_is_capped_with_a_note(tmp_path: Path) -> None:
     assert len(findings) == MAX_FINDINGS_PER_RULE
     limit = MAX_FINDINGS_PER_RULE
     assert [note.message for note in notes] == [
-        f"policy/gizmo-code: 5 more findings in this file not reported (limit {limit} per rule and file)"]
+        f"policy/gizmo-code: 5 more findings in this file not reported (limit {limit} per rule and file)"
+    ]
 
 
 def test_unwanted_categories_are_not_run(tmp_path: Path) -> None:
     path = write_pack(tmp_path, "fixture.toml", pack_text(rules=[gizmo_rule()]))
-    config = Config(root=tmp_path, default_policy=False, policy_files=(path,),
-                    exclude_categories=frozenset({Category.LICENSE_KEY}))
+    config = Config(
+        root=tmp_path, default_policy=False, policy_files=(path,), exclude_categories=frozenset({Category.LICENSE_KEY})
+    )
     detector = build_policy_detector(config, load_policy(config))
     assert detector.rules == () and scan(detector, f'gizmo_code = "{GIZMO}"') == []
 
@@ -175,11 +178,19 @@ def test_catastrophic_inputs_cannot_hang_a_scan(tmp_path: Path) -> None:
     """``(a+)+$`` backtracks exponentially in Python's re; RE2 is linear. The record scanner and the
     placeholder filter use Python's re on fixed patterns that must stay linear on hostile lines too. A
     subprocess with a generous timeout guards the test run instead of a timed assertion."""
-    path = write_pack(tmp_path, "evil.toml", pack_text(rules=[
-        gizmo_rule(keywords=["a"], patterns=["(a+)+$"], examples=["aaaa"], **{"negative-examples": ["aaa!"]}),
-        gizmo_rule(id="greedy-value", keywords=["widget"], patterns=["widget(?P<secret>.*)"], examples=["widget1"]),
-        widget_record_rule(),
-    ]))
+    path = write_pack(
+        tmp_path,
+        "evil.toml",
+        pack_text(
+            rules=[
+                gizmo_rule(keywords=["a"], patterns=["(a+)+$"], examples=["aaaa"], **{"negative-examples": ["aaa!"]}),
+                gizmo_rule(
+                    id="greedy-value", keywords=["widget"], patterns=["widget(?P<secret>.*)"], examples=["widget1"]
+                ),
+                widget_record_rule(),
+            ]
+        ),
+    )
     script = textwrap.dedent(f"""
         from pathlib import Path
         from cavra_safety.config import Config
@@ -236,8 +247,12 @@ RECORD_CASES = [
     ("widgets.csv", f"widget_id,maker,grade\n{WIDGET_ID},Acme Works,gold\nwdg-77,Other,\n", [(2, 1), (3, 1)]),
     ("widgets.csv", "widget_id;maker\r\n" + WIDGET_ID + ";Acme\r\n", [(2, 1)]),
     ("widgets.tsv", f"maker\twidget_id\nAcme\t{WIDGET_ID}\n", [(2, 6)]),
-    ("seed.sql", f"INSERT INTO widgets (widget_id, maker, grade)\nVALUES ('{WIDGET_ID}', 'Acme', 'gold'),\n"
-                 "       ('wdg-77', 'O''Brien', NULL);\n", [(2, 10), (3, 10)]),
+    (
+        "seed.sql",
+        f"INSERT INTO widgets (widget_id, maker, grade)\nVALUES ('{WIDGET_ID}', 'Acme', 'gold'),\n"
+        "       ('wdg-77', 'O''Brien', NULL);\n",
+        [(2, 10), (3, 10)],
+    ),
     ("seed.sql", f"insert into widgets (widget_id, grade) values ('{WIDGET_ID}', NULL);", []),  # no literal companion
     ("fixture.py", f'Widget(widget_id="{WIDGET_ID}", maker="Acme Works")', [(1, 19)]),
     ("attrs.py", f'w = Widget()\nw.widget_id = "{WIDGET_ID}"\nw.maker = "Acme Works"\n', [(2, 16)]),
@@ -255,8 +270,9 @@ RECORD_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("path", "text", "expected"), RECORD_CASES, ids=[f"{i}-{c[0]}" for i, c in
-                                                                           enumerate(RECORD_CASES)])
+@pytest.mark.parametrize(
+    ("path", "text", "expected"), RECORD_CASES, ids=[f"{i}-{c[0]}" for i, c in enumerate(RECORD_CASES)]
+)
 def test_record_rule(tmp_path: Path, path: str, text: str, expected: list[tuple[int, int]]) -> None:
     detector = make_detector(tmp_path, widget_record_rule())
     findings = scan(detector, text, path=path)

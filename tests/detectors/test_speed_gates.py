@@ -27,8 +27,11 @@ DEFAULT = load_policy(Config(root=Path(".")))
 
 
 def _findings(detector: Any, source: Source) -> list[tuple[str, int, int, str]]:
-    return sorted((item.rule_id, item.line, item.column, item.fingerprint) for item in detector.detect(source)
-                  if isinstance(item, Finding))
+    return sorted(
+        (item.rule_id, item.line, item.column, item.fingerprint)
+        for item in detector.detect(source)
+        if isinstance(item, Finding)
+    )
 
 
 @pytest.mark.parametrize("rule", DEFAULT.rules, ids=lambda rule: rule.id)
@@ -83,7 +86,7 @@ negative-examples = ['gizmo_code = "<gizmo-code>"']
     ("pattern", "text"),
     [
         (r'''^gizmo_code\s*=\s*"(?P<secret>[^"]*)"''', 'x = 1\ngizmo_code = "GZ7q2LmP9x"'),  # ^ on a later line
-        (r'''gizmo_code\s*=\s*"(?P<secret>[^"]*)"$''', 'gizmo_code = "GZ7q2LmP9x"\ny = 2'),  # $ before a newline
+        (r"""gizmo_code\s*=\s*"(?P<secret>[^"]*)"$""", 'gizmo_code = "GZ7q2LmP9x"\ny = 2'),  # $ before a newline
         (r'''\Agizmo_code\s*=\s*"(?P<secret>[^"]*)"''', 'gizmo_code = "GZ7q2LmP9x"'),  # text edges: no screen
         (r'''gizmo_code[^"]*"(?P<secret>[A-Za-z0-9]{8,})"''', 'gizmo_code = \n"GZ7q2LmP9x"'),  # spans lines
     ],

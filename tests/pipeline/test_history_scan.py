@@ -70,7 +70,9 @@ def test_since_branch_and_all(repo: Repo, cli: Cli) -> None:
     repo.commit("other", {"other.py": secret_line("other")})
     repo.git("checkout", "-q", "main")
     assert places(cli.findings(repo.path, "scan", "--history")) == [
-        ("new.py", 1, STRIPE_RULE), ("old.py", 1, STRIPE_RULE)]
+        ("new.py", 1, STRIPE_RULE),
+        ("old.py", 1, STRIPE_RULE),
+    ]
     assert places(cli.findings(repo.path, "scan", "--history", "--since", since)) == [("new.py", 1, STRIPE_RULE)]
     other = cli.findings(repo.path, "scan", "--history", "--branch", "other", "--since", since)
     assert places(other) == [("other.py", 1, STRIPE_RULE)]
@@ -95,8 +97,11 @@ def test_empty_repository_is_clean(repo: Repo, cli: Cli) -> None:
 
 @pytest.mark.parametrize(
     ("name", "shown"),
-    [("dir with space/ça.py", "dir with space/ça.py"), ("日本語.env", "日本語.env"),
-     ("tab\there.py", "tab\\x09here.py")],  # a control character is shown escaped, never raw
+    [
+        ("dir with space/ça.py", "dir with space/ça.py"),
+        ("日本語.env", "日本語.env"),
+        ("tab\there.py", "tab\\x09here.py"),
+    ],  # a control character is shown escaped, never raw
 )
 def test_history_file_names(repo: Repo, cli: Cli, name: str, shown: str) -> None:
     repo.commit("add", {name: "# x\n" + secret_line(name)})

@@ -33,7 +33,9 @@ def test_findings_are_sorted_and_counted(tmp_path: Path) -> None:
     config = tree(tmp_path, files)
     result = scan(config, policy=Policy(), factories=FAKES)
     assert places(result.findings) == [
-        ("a/c.txt", 1, 1, "fake/leak"), ("b.txt", 1, 3, "fake/leak"), ("b.txt", 2, 1, "fake/tenant"),
+        ("a/c.txt", 1, 1, "fake/leak"),
+        ("b.txt", 1, 3, "fake/leak"),
+        ("b.txt", 2, 1, "fake/tenant"),
     ]
     assert result.files_scanned == 3
     assert [s.path for s in result.skipped] == ["bin.dat"]
@@ -69,8 +71,12 @@ def test_parallel_scan_gives_the_same_result_as_sequential(tmp_path: Path) -> No
     files = {f"d{i % 7}/f{i}.txt": f"line\nLEAK-{i}\n" for i in range(PARALLEL_MIN_FILES + 50)}
     config = tree(tmp_path, files)
     progress: list[tuple[int, int]] = []
-    parallel = scan(config.with_overrides(jobs=2), policy=Policy(), factories=FAKES,
-                    progress=lambda done, total: progress.append((done, total)))
+    parallel = scan(
+        config.with_overrides(jobs=2),
+        policy=Policy(),
+        factories=FAKES,
+        progress=lambda done, total: progress.append((done, total)),
+    )
     sequential = scan(config.with_overrides(jobs=1), policy=Policy(), factories=FAKES)
     assert parallel.findings == sequential.findings
     assert len(parallel.findings) == len(files) and parallel.files_scanned == len(files)

@@ -90,7 +90,15 @@ def write_pack(folder: Path, filename: str, text: str) -> Path:
 ALL_CATEGORIES = {
     category: {"title": category.replace("-", " ").title(), "description": f"About {category}."}
     for category in (
-        "tenant-record", "tenant-id", "billing-secret", "license-key", "private-policy-pack",
-        "connector-credential", "provider-url", "webhook-secret", "saas-backend-source", "enterprise-implementation",
+        "tenant-record",
+        "tenant-id",
+        "billing-secret",
+        "license-key",
+        "private-policy-pack",
+        "connector-credential",
+        "provider-url",
+        "webhook-secret",
+        "saas-backend-source",
+        "enterprise-implementation",
     )
 }

@@ -37,8 +37,9 @@ def hash_values(stdin: str | bytes, *args: str) -> tuple[int, str, str]:
 @pytest.fixture
 def listed(tmp_path: Path) -> tuple[Path, str, str]:
     stdin = "# private tenant values\n\n" + "\n".join(VALUES) + "\n" + TENANT + "\n"
-    code, stdout, stderr = hash_values(stdin, "--category", "tenant-id", "--id", "known-tenants",
-                                       "--severity", "critical")
+    code, stdout, stderr = hash_values(
+        stdin, "--category", "tenant-id", "--id", "known-tenants", "--severity", "critical"
+    )
     assert code == 0
     path = write_pack(tmp_path, "private.toml", pack_text("private-values", visibility="private") + "\n" + stdout)
     return path, stdout, stderr
@@ -86,11 +87,13 @@ def test_salt_is_random_per_run() -> None:
     ],
     ids=["exact", "upper-case", "host-suffix", "crlf-lines", "near-tenant", "near-host", "near-licence"],
 )
-def test_scan_finds_listed_values_only(listed: tuple[Path, str, str], text: str,
-                                       expected: list[tuple[int, int, str]]) -> None:
+def test_scan_finds_listed_values_only(
+    listed: tuple[Path, str, str], text: str, expected: list[tuple[int, int, str]]
+) -> None:
     findings = _scan(listed[0], text)
     assert [(f.line, f.column, f.end_column - f.column) for f in findings] == [
-        (line, column, len(value)) for line, column, value in expected]
+        (line, column, len(value)) for line, column, value in expected
+    ]
     assert all(f.rule_id == "policy/denylist-known-tenants" and f.severity is Severity.CRITICAL for f in findings)
 
 
@@ -145,21 +148,36 @@ def test_tokeniser_bounds_long_tokens() -> None:
 
 
 def test_denylist_field_errors(tmp_path: Path) -> None:
-    deny = {"id": "Bad Id", "category": "tenant-id", "severity": "high", "title": "t", "message": "m",
-            "salt": "zz", "hashes": ["abc"], "algorithm": "md5", "extra": 1}
+    deny = {
+        "id": "Bad Id",
+        "category": "tenant-id",
+        "severity": "high",
+        "title": "t",
+        "message": "m",
+        "salt": "zz",
+        "hashes": ["abc"],
+        "algorithm": "md5",
+        "extra": 1,
+    }
     path = write_pack(tmp_path, "p.toml", pack_text(denylists=[deny]))
     with pytest.raises(UserError) as caught:
         load_policy(Config(root=tmp_path, default_policy=False, policy_files=(path,)))
     problems = caught.value.problems
-    for expected in ("denylist[0]: id:", "denylist[0]: algorithm: unsupported 'md5'", "denylist[0]: salt:",
-                     "denylist[0]: hashes[0]: expected 64 lowercase hex digits", "denylist[0]: extra: unknown field"):
+    for expected in (
+        "denylist[0]: id:",
+        "denylist[0]: algorithm: unsupported 'md5'",
+        "denylist[0]: salt:",
+        "denylist[0]: hashes[0]: expected 64 lowercase hex digits",
+        "denylist[0]: extra: unknown field",
+    ):
         assert any(expected in problem for problem in problems), (expected, problems)
     assert len(problems) == 5
 
 
 def test_undecodable_and_windows_input(tmp_path: Path) -> None:
-    code, _, message = hash_values(b"\xef\xbb\xbf" + TENANT.encode() + b"\r\n" + b"acme\xff\xfeprod\r\n", "--category",
-                                   "tenant-id")
+    code, _, message = hash_values(
+        b"\xef\xbb\xbf" + TENANT.encode() + b"\r\n" + b"acme\xff\xfeprod\r\n", "--category", "tenant-id"
+    )
     assert code == 2 and "line 2: value is not a single token" in message and "line 1" not in message
     code, stdout, _ = hash_values(b"\xef\xbb\xbf" + TENANT.encode() + b"\r\n", "--category", "tenant-id")
     assert code == 0

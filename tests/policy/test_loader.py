@@ -16,8 +16,7 @@ from cavra_safety.policy import PackFile, RecordRule, RegexRule, Visibility, ass
 
 
 def _load(*paths: Path, disabled: frozenset[str] = frozenset()) -> object:
-    return load_policy(Config(root=paths[0].parent, default_policy=False, policy_files=paths,
-                              disabled_rules=disabled))
+    return load_policy(Config(root=paths[0].parent, default_policy=False, policy_files=paths, disabled_rules=disabled))
 
 
 def _problems(*paths: Path, disabled: frozenset[str] = frozenset()) -> tuple[str, ...]:
@@ -31,10 +30,19 @@ def test_valid_pack_loads_every_field(tmp_path: Path) -> None:
     text = pack_text(
         "fixture-pack",
         rules=[
-            gizmo_rule(**{"allow-patterns": ["^GZ0"], "stop-words": ["Sample"], "min-length": 6, "min-entropy": 2.0,
-                          "paths": {"include": ["**/*.py", "*.env"], "exclude": ["docs/**"]},
-                          "examples": ["gizmo_code = \"GZ7q2LmP9x\"", {"text": 'gizmo_code = "GZ7q2LmP9x"',
-                                                                      "path": "app/settings.py"}]}),
+            gizmo_rule(
+                **{
+                    "allow-patterns": ["^GZ0"],
+                    "stop-words": ["Sample"],
+                    "min-length": 6,
+                    "min-entropy": 2.0,
+                    "paths": {"include": ["**/*.py", "*.env"], "exclude": ["docs/**"]},
+                    "examples": [
+                        'gizmo_code = "GZ7q2LmP9x"',
+                        {"text": 'gizmo_code = "GZ7q2LmP9x"', "path": "app/settings.py"},
+                    ],
+                }
+            ),
             widget_record_rule(**{"min-companions": 2, "window": 4}),
         ],
         categories={"license-key": {"title": "License keys", "description": "Keys."}},
@@ -46,7 +54,11 @@ def test_valid_pack_loads_every_field(tmp_path: Path) -> None:
 
     (pack,) = policy.packs
     assert (pack.name, pack.version, pack.visibility, pack.description) == (
-        "fixture-pack", "1.0.0", Visibility.ENTERPRISE, "Fixture.")
+        "fixture-pack",
+        "1.0.0",
+        Visibility.ENTERPRISE,
+        "Fixture.",
+    )
     assert pack.path == path and pack.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert policy.categories[Category.LICENSE_KEY].title == "License keys"
     assert set(policy.categories) == set(Category)  # undefined categories get a plain title
@@ -67,35 +79,50 @@ BROKEN_RULES: list[tuple[dict[str, object], str]] = [
     (gizmo_rule(id="no-severity", severity=None), 'rule "no-severity": severity: required field is missing'),
     (gizmo_rule(id="bad-severity", severity="urgent"), "rule \"bad-severity\": severity: unknown severity 'urgent'"),
     (gizmo_rule(id="bad-category", category="tenant"), "rule \"bad-category\": category: unknown category 'tenant'"),
-    (gizmo_rule(id="bad-regex", patterns=["gizmo", "gizmo(x"]),
-     'rule "bad-regex": patterns[1]: invalid regex: missing )'),
-    (gizmo_rule(id="lookbehind", patterns=["(?<=gizmo)x"]),
-     'rule "lookbehind": patterns[0]: invalid regex: invalid perl operator'),
-    (gizmo_rule(id="backref", patterns=[r"(g)\1"]),
-     'rule "backref": patterns[0]: invalid regex: invalid escape sequence'),
+    (
+        gizmo_rule(id="bad-regex", patterns=["gizmo", "gizmo(x"]),
+        'rule "bad-regex": patterns[1]: invalid regex: missing )',
+    ),
+    (
+        gizmo_rule(id="lookbehind", patterns=["(?<=gizmo)x"]),
+        'rule "lookbehind": patterns[0]: invalid regex: invalid perl operator',
+    ),
+    (
+        gizmo_rule(id="backref", patterns=[r"(g)\1"]),
+        'rule "backref": patterns[0]: invalid regex: invalid escape sequence',
+    ),
     (gizmo_rule(id="giant", patterns=[r"\pL{1000}"]), 'rule "giant": patterns[0]: invalid regex: pattern too large'),
-    (gizmo_rule(id="empty-match", patterns=["x*"]),
-     'rule "empty-match": patterns[0]: invalid regex: matches the empty'),
-    (gizmo_rule(id="bad-allow", **{"allow-patterns": ["(?!x)"]}),
-     'rule "bad-allow": allow-patterns[0]: invalid regex'),
+    (
+        gizmo_rule(id="empty-match", patterns=["x*"]),
+        'rule "empty-match": patterns[0]: invalid regex: matches the empty',
+    ),
+    (gizmo_rule(id="bad-allow", **{"allow-patterns": ["(?!x)"]}), 'rule "bad-allow": allow-patterns[0]: invalid regex'),
     (gizmo_rule(id="typo", pattern=["x"]), 'rule "typo": pattern: unknown field'),
     (gizmo_rule(id="Bad_Id"), "rules[10]: id: 'Bad_Id' does not match"),
     (gizmo_rule(id="no-keywords", keywords=[]), 'rule "no-keywords": keywords: must not be empty'),
     (gizmo_rule(id="no-examples", examples=[]), 'rule "no-examples": examples: must not be empty'),
-    (gizmo_rule(id="no-negatives", **{"negative-examples": None}),
-     'rule "no-negatives": negative-examples: required field is missing'),
+    (
+        gizmo_rule(id="no-negatives", **{"negative-examples": None}),
+        'rule "no-negatives": negative-examples: required field is missing',
+    ),
     (gizmo_rule(id="bad-kind", kind="glob"), "rule \"bad-kind\": kind: unknown kind 'glob'"),
     (gizmo_rule(id="record-field", window=3), 'rule "record-field": window: not a field of kind = "regex"'),
-    (widget_record_rule(id="regex-field", patterns=["x"]),
-     'rule "regex-field": patterns: not a field of kind = "record"'),
+    (
+        widget_record_rule(id="regex-field", patterns=["x"]),
+        'rule "regex-field": patterns: not a field of kind = "record"',
+    ),
     (gizmo_rule(id="bad-length", **{"min-length": -1}), 'rule "bad-length": min-length: expected a whole number'),
     (gizmo_rule(id="bad-entropy", **{"min-entropy": "high"}), 'rule "bad-entropy": min-entropy: expected a number'),
     (gizmo_rule(id="bad-paths", paths={"includes": ["*.py"]}), 'rule "bad-paths": paths.includes: unknown field'),
-    (gizmo_rule(id="bad-example", examples=[{"text": "gizmo", "file": "a.py"}]),
-     'rule "bad-example": examples[0].file: unknown field'),
+    (
+        gizmo_rule(id="bad-example", examples=[{"text": "gizmo", "file": "a.py"}]),
+        'rule "bad-example": examples[0].file: unknown field',
+    ),
     (gizmo_rule(id="two-lines", title="a\nb"), 'rule "two-lines": title: must be one line'),
-    (widget_record_rule(id="too-many", **{"min-companions": 9}),
-     'rule "too-many": min-companions: expected a whole number'),
+    (
+        widget_record_rule(id="too-many", **{"min-companions": 9}),
+        'rule "too-many": min-companions: expected a whole number',
+    ),
 ]
 
 
@@ -105,7 +132,8 @@ def test_every_field_error_of_a_file_is_reported_at_once(tmp_path: Path) -> None
     source = path.as_posix()
     for _, expected in BROKEN_RULES:
         assert any(problem.startswith(f"{source}: ") and expected in problem for problem in problems), (
-            f"missing {expected!r} in:\n" + "\n".join(problems))
+            f"missing {expected!r} in:\n" + "\n".join(problems)
+        )
     assert len(problems) == len(BROKEN_RULES)  # one problem per broken rule, none for the valid parts
 
 
@@ -118,17 +146,31 @@ def test_every_field_error_of_a_file_is_reported_at_once(tmp_path: Path) -> None
         ("[pack]\nname = 'p'\n", "pack.version: required field is missing"),
         ("[pack]\nname = 'p'\nversion = '1'\nvisibility = 'secret'\n", "pack.visibility: unknown visibility 'secret'"),
         ("[categories.tenant-id]\ntitle = 'T'\n", "[pack]: required table is missing"),
-        ("[pack]\nname = 'p'\nversion = '1'\n[categories.tenants]\ntitle = 'T'\n",
-         'category "tenants": unknown category'),
-        ("[pack]\nname = 'p'\nversion = '1'\n[categories.tenant-id]\ntitel = 'T'\n",
-         'category "tenant-id": titel: unknown field'),
+        (
+            "[pack]\nname = 'p'\nversion = '1'\n[categories.tenants]\ntitle = 'T'\n",
+            'category "tenants": unknown category',
+        ),
+        (
+            "[pack]\nname = 'p'\nversion = '1'\n[categories.tenant-id]\ntitel = 'T'\n",
+            'category "tenant-id": titel: unknown field',
+        ),
         ("[pack]\nname = 'p'\nversion = '1'\nrules = 'none'\n", "pack.rules: unknown field"),
         ("[pack]\nname = 'p'\nversion = '1'\n[rules]\nid = 'x'\n", "rules: expected an array of tables"),
         ("[pack\nname = 'p'\n", "invalid TOML"),
     ],
-    ids=["unknown-section", "unknown-pack-field", "bad-pack-name", "missing-version", "bad-visibility",
-         "missing-pack", "unknown-category", "unknown-category-field", "pack-level-rules", "rules-not-array",
-         "invalid-toml"],
+    ids=[
+        "unknown-section",
+        "unknown-pack-field",
+        "bad-pack-name",
+        "missing-version",
+        "bad-visibility",
+        "missing-pack",
+        "unknown-category",
+        "unknown-category-field",
+        "pack-level-rules",
+        "rules-not-array",
+        "invalid-toml",
+    ],
 )
 def test_pack_level_errors(tmp_path: Path, text: str, expected: str) -> None:
     path = write_pack(tmp_path, "pack.toml", text)
@@ -137,10 +179,16 @@ def test_pack_level_errors(tmp_path: Path, text: str, expected: str) -> None:
 
 
 def test_duplicates_across_packs_name_both_files(tmp_path: Path) -> None:
-    first = write_pack(tmp_path, "first.toml", pack_text(
-        "same-name", rules=[gizmo_rule()], categories={"tenant-id": {"title": "Tenant IDs"}}))
-    second = write_pack(tmp_path, "second.toml", pack_text(
-        "same-name", rules=[gizmo_rule()], categories={"tenant-id": {"title": "Tenant IDs again"}}))
+    first = write_pack(
+        tmp_path,
+        "first.toml",
+        pack_text("same-name", rules=[gizmo_rule()], categories={"tenant-id": {"title": "Tenant IDs"}}),
+    )
+    second = write_pack(
+        tmp_path,
+        "second.toml",
+        pack_text("same-name", rules=[gizmo_rule()], categories={"tenant-id": {"title": "Tenant IDs again"}}),
+    )
     problems = _problems(first, second)
     assert len(problems) == 3, problems
     assert all(problem.startswith(second.as_posix()) and first.as_posix() in problem for problem in problems)
@@ -172,8 +220,14 @@ def test_default_packs_must_define_every_category(tmp_path: Path) -> None:
 
 def test_disabled_rules_are_dropped_and_unknown_ones_are_errors(tmp_path: Path) -> None:
     path = write_pack(tmp_path, "pack.toml", pack_text(rules=[gizmo_rule(), widget_record_rule()]))
-    policy = load_policy(Config(root=tmp_path, default_policy=False, policy_files=(path,),
-                                disabled_rules=frozenset({"policy/gizmo-code", "secret/aws-access-key"})))
+    policy = load_policy(
+        Config(
+            root=tmp_path,
+            default_policy=False,
+            policy_files=(path,),
+            disabled_rules=frozenset({"policy/gizmo-code", "secret/aws-access-key"}),
+        )
+    )
     assert [rule.id for rule in policy.rules] == ["widget-record"]
 
     (problem,) = _problems(path, disabled=frozenset({"policy/gizmo-cod"}))

@@ -59,8 +59,11 @@ def test_default_policy_loads() -> None:
 
 @pytest.mark.parametrize(("rule", "example", "positive"), _example_cases())
 def test_example(detector: PolicyDetector, rule: PolicyRule, example: Example, positive: bool) -> None:
-    found = [item for item in detector.detect(Source(path=example.path, text=example.text))
-             if isinstance(item, Finding) and item.rule_id == rule.info.rule_id]
+    found = [
+        item
+        for item in detector.detect(Source(path=example.path, text=example.text))
+        if isinstance(item, Finding) and item.rule_id == rule.info.rule_id
+    ]
     if positive:
         assert found, f"{rule.source}: {example.text!r} (as {example.path}) yields no {rule.info.rule_id}"
         assert all(f.category is rule.info.category and f.severity is rule.info.severity for f in found)

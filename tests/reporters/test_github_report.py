@@ -68,8 +68,10 @@ def test_control_characters_are_made_visible() -> None:
 def test_history_finding_names_its_commit() -> None:
     lines = render_github(sample_result(), OPTIONS).splitlines()
     line = next(line for line in lines if "aws-access-key" in line)
-    assert f"in commit {HISTORY_COMMIT} (authored 2023-04-05T06:07:08+02:00, added in 3 commits, " \
-           "no longer in HEAD)." in line
+    assert (
+        f"in commit {HISTORY_COMMIT} (authored 2023-04-05T06:07:08+02:00, added in 3 commits, "
+        "no longer in HEAD)." in line
+    )
 
 
 def test_notes_become_notices_and_a_clean_scan_prints_nothing() -> None:

@@ -12,8 +12,21 @@ from cavra_safety.findings import Category, Finding, RuleInfo, ScanResult, Sever
 from cavra_safety.reporters.json_report import render_json
 
 FINDING_KEYS = [
-    "rule_id", "category", "severity", "path", "line", "end_line", "column", "end_column",
-    "commit", "author_date", "in_head", "occurrences", "message", "fingerprint", "redacted",
+    "rule_id",
+    "category",
+    "severity",
+    "path",
+    "line",
+    "end_line",
+    "column",
+    "end_column",
+    "commit",
+    "author_date",
+    "in_head",
+    "occurrences",
+    "message",
+    "fingerprint",
+    "redacted",
 ]
 
 
@@ -44,7 +57,12 @@ def test_finding_keys_and_types() -> None:
 def test_summary_counts() -> None:
     summary = _load(sample_result())["summary"]
     assert list(summary) == [
-        "files_scanned", "files_skipped", "findings", "by_category", "by_severity", "suppressed",
+        "files_scanned",
+        "files_skipped",
+        "findings",
+        "by_category",
+        "by_severity",
+        "suppressed",
     ]
     assert summary["files_scanned"] == 14
     assert summary["files_skipped"] == 5
@@ -66,7 +84,8 @@ def test_empty_result_still_lists_every_category() -> None:
 def test_notes_and_skipped_are_sorted_records() -> None:
     document = _load(sample_result())
     assert document["notes"][0] == {
-        "path": "docs/über-setup.md", "line": 30,
+        "path": "docs/über-setup.md",
+        "line": 30,
         "message": "allow comment without a rule id; write `cavra: allow <rule-id> -- <reason>`",
     }
     assert document["skipped"][0] == {"path": "assets/banner.png", "reason": "binary (.png)"}

@@ -49,8 +49,9 @@ def validator() -> jsonschema.protocols.Validator:
     ],
     ids=["sample", "empty", "nothing-ran", "rule-not-listed"],
 )
-def test_output_validates_against_the_sarif_schema(validator: jsonschema.protocols.Validator,
-                                                    result: ScanResult) -> None:
+def test_output_validates_against_the_sarif_schema(
+    validator: jsonschema.protocols.Validator, result: ScanResult
+) -> None:
     errors = sorted(validator.iter_errors(_sarif(result)), key=lambda error: list(error.absolute_path))
     assert not errors, "\n".join(f"{list(error.absolute_path)}: {error.message}" for error in errors)
 
@@ -118,7 +119,10 @@ def test_results_point_at_their_rule_and_location() -> None:
         assert re.fullmatch(r"[0-9a-f]{64}", result["partialFingerprints"]["cavraFingerprint/v1"])
     stripe = next(r for r in run["results"] if r["ruleId"] == "secret/stripe-live-key")
     assert stripe["locations"][0]["physicalLocation"]["region"] == {
-        "startLine": 12, "endLine": 12, "startColumn": 17, "endColumn": 49,
+        "startLine": 12,
+        "endLine": 12,
+        "startColumn": 17,
+        "endColumn": 49,
     }
     assert stripe["message"]["text"].endswith("Evidence: sk_l…(32 chars).")
     assert stripe["properties"] == {"category": "billing-secret", "severity": "critical"}
@@ -191,7 +195,8 @@ def test_results_beyond_githubs_limit_are_cut_and_reported(monkeypatch: pytest.M
     result = ScanResult(findings=findings, rules=(RULE,), skipped=(Skipped("b.bin", "binary (.bin)"),))
     run = _sarif(result)["runs"][0]
     assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]] == [
-        "f0.py", "f1.py",
+        "f0.py",
+        "f1.py",
     ]
     first = run["invocations"][0]["toolExecutionNotifications"][0]
     assert first["level"] == "error"

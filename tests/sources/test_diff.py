@@ -37,8 +37,9 @@ def test_a_secret_moved_down_by_an_insertion_is_not_new(repo: Repo, cli: Cli) ->
         ("add", [("added.py", 1, STRIPE_RULE), ("added.py", 2, TENANT_RULE)]),
     ],
 )
-def test_renames_deletions_and_additions(repo: Repo, cli: Cli, change: str,
-                                         expected: list[tuple[str, int, str]]) -> None:
+def test_renames_deletions_and_additions(
+    repo: Repo, cli: Cli, change: str, expected: list[tuple[str, int, str]]
+) -> None:
     body = "import os\n" + secret_line("moved") + "".join(f"line{i} = {i}\n" for i in range(20))
     base = repo.commit("base", {"old.py": body})
     if change == "rename":
@@ -63,7 +64,9 @@ def test_three_dots_diff_from_the_merge_base_like_a_pull_request(repo: Repo, cli
     repo.git("checkout", "-q", "feature")
     # Two dots compare the tips: the file main deleted looks "added" by the feature branch.
     assert places(cli.findings(repo.path, "scan", "--diff", "main..feature")) == [
-        ("feature.py", 1, STRIPE_RULE), ("gone.py", 1, TENANT_RULE)]
+        ("feature.py", 1, STRIPE_RULE),
+        ("gone.py", 1, TENANT_RULE),
+    ]
     # Three dots start at the merge base: only what the branch itself adds.
     assert places(cli.findings(repo.path, "scan", "--diff", "main...feature")) == [("feature.py", 1, STRIPE_RULE)]
     assert places(cli.findings(repo.path, "scan", "--diff", f"{fork}")) == [("feature.py", 1, STRIPE_RULE)]
@@ -120,7 +123,7 @@ def test_patch_parser_is_not_fooled_by_content_that_looks_like_headers() -> None
         b"+diff --git a/y b/y\n",
         b"+@@ -1 +1 @@\n",
         b"\\ No newline at end of file\n",
-        b"diff --git \"a/q\\\"uote\\303\\244.txt\" \"b/q\\\"uote\\303\\244.txt\"\n",
+        b'diff --git "a/q\\"uote\\303\\244.txt" "b/q\\"uote\\303\\244.txt"\n',
         b"new file mode 120000\n",
     ]
     first, last = parse_patch(b"".join(patch))
@@ -131,8 +134,12 @@ def test_patch_parser_is_not_fooled_by_content_that_looks_like_headers() -> None
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [(b"plain", b"plain"), (b'"a\\tb"', b"a\tb"), (b'"\\303\\251t\\303\\251"', "été".encode()),
-     (b'"back\\\\slash"', b"back\\slash")],
+    [
+        (b"plain", b"plain"),
+        (b'"a\\tb"', b"a\tb"),
+        (b'"\\303\\251t\\303\\251"', "été".encode()),
+        (b'"back\\\\slash"', b"back\\slash"),
+    ],
 )
 def test_unquote_path(raw: bytes, expected: bytes) -> None:
     assert unquote_path(raw) == expected

@@ -21,8 +21,12 @@ BLOB = "1" * 40
 
 def _header(path: str = "x.py") -> list[bytes]:
     name = path.encode()
-    return [b"diff --git a/" + name + b" b/" + name, b"index " + b"0" * 40 + b".." + BLOB.encode() + b" 100644",
-            b"--- a/" + name, b"+++ b/" + name]
+    return [
+        b"diff --git a/" + name + b" b/" + name,
+        b"index " + b"0" * 40 + b".." + BLOB.encode() + b" 100644",
+        b"--- a/" + name,
+        b"+++ b/" + name,
+    ]
 
 
 def _patch(*lines: bytes) -> bytes:
@@ -59,7 +63,7 @@ def _reference(data: bytes) -> list[_Reference]:
         elif line.startswith(b"diff --git "):
             files.append(_Reference(line.rsplit(b" b/", 1)[1].decode()))
         elif line.startswith(b"+++ b/") and files:
-            files[-1].path = line[len(b"+++ b/"):].decode()
+            files[-1].path = line[len(b"+++ b/") :].decode()
         elif line.startswith(b"@@ ") and files:
             old, new = line.split(b" ")[1:3]
             old_count = old.partition(b",")[2]
@@ -73,8 +77,16 @@ def _random_patch(seed: int) -> bytes:
     """Files of random hunks: usually counted right, sometimes off by one either way (a patch git did not
     write, whose bodies then run into the next header or stop short)."""
     rng = random.Random(seed)
-    contents = [b"", b"x = 1", b"diff --git a/y b/y", b"@@ -1 +1 @@", b"+++ b/evil", b"--- a/evil", b"\tx\r",
-                b"index 1..2"]
+    contents = [
+        b"",
+        b"x = 1",
+        b"diff --git a/y b/y",
+        b"@@ -1 +1 @@",
+        b"+++ b/evil",
+        b"--- a/evil",
+        b"\tx\r",
+        b"index 1..2",
+    ]
     lines: list[bytes] = []
     for file in range(rng.randint(1, 3)):
         lines += _header(f"f{file}.py")
@@ -106,8 +118,19 @@ def test_parse_patch_reads_every_patch_as_a_line_by_line_reader_of_the_counts_wo
 
 
 def test_new_text_puts_hunks_at_their_line_numbers_with_blank_lines_between() -> None:
-    (patch,) = parse_patch(_patch(*_header(), b"@@ -1,2 +1,2 @@", b" a", b"-b", b"+B",
-                                  b"@@ -9,1 +9,2 @@", b" i", b"+j", b"\\ No newline at end of file"))
+    (patch,) = parse_patch(
+        _patch(
+            *_header(),
+            b"@@ -1,2 +1,2 @@",
+            b" a",
+            b"-b",
+            b"+B",
+            b"@@ -9,1 +9,2 @@",
+            b" i",
+            b"+j",
+            b"\\ No newline at end of file",
+        )
+    )
     assert patch.new_text() == b"a\nB" + b"\n" * 7 + b"i\nj"
     assert patch.added == {2, 10}
     assert patch.new_blob == BLOB
@@ -134,10 +157,16 @@ def test_a_hunk_that_counts_more_lines_than_it_has_takes_the_next_header_as_cont
 
 MESSAGE = "first\n\ndiff --git a/m.py b/m.py\n@@ -0,0 +1 @@\n+KEY = 1"  # patch-like, but a message
 COMMITS = [
-    b"\x00\x01" + b"a" * 40 + b"\x002024-01-01T00:00:00+00:00\x00" + MESSAGE.encode() + b"\n\x00\n\n"
+    b"\x00\x01"
+    + b"a" * 40
+    + b"\x002024-01-01T00:00:00+00:00\x00"
+    + MESSAGE.encode()
+    + b"\n\x00\n\n"
     + _patch(*_header(), b"@@ -0,0 +1,2 @@", b"+x = 1", b"+\x00\x01 a content line"),
     b"\x00\x01" + b"b" * 40 + b"\x002024-01-02T00:00:00+00:00\x00second\n\x00\n",
-    b"\x00\x01" + b"c" * 40 + b"\x002024-01-03T00:00:00+00:00\x00third\n\x00\n\n"
+    b"\x00\x01"
+    + b"c" * 40
+    + b"\x002024-01-03T00:00:00+00:00\x00third\n\x00\n\n"
     + _patch(*_header(), b"@@ -1 +1 @@", b"-x = 1", b"+x = 2")[:-1],  # the output's last line, unended
 ]
 

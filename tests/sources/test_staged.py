@@ -53,8 +53,9 @@ def test_nothing_staged_is_clean_even_with_a_dirty_tree(repo: Repo, cli: Cli) ->
         ("mode", [("old.py", 2, STRIPE_RULE)]),  # staged whole files: an existing secret is still reported
     ],
 )
-def test_deletions_renames_and_mode_changes(repo: Repo, cli: Cli, change: str,
-                                            expected: list[tuple[str, int, str]]) -> None:
+def test_deletions_renames_and_mode_changes(
+    repo: Repo, cli: Cli, change: str, expected: list[tuple[str, int, str]]
+) -> None:
     repo.commit("init", {"old.py": "import os\n" + secret_line("old")})
     if change == "delete":
         repo.git("rm", "-q", "old.py")

@@ -51,7 +51,8 @@ def test_a_file_over_the_size_limit_is_skipped_and_a_binary_name_is_judged_befor
     big = tmp_path / "big.txt"
     big.write_bytes(b"a" * 100)
     assert read_source(FileRef("big.txt", str(big), 100), max_size=10) == Skipped(
-        "big.txt", "larger than max-file-size (10 bytes)")
+        "big.txt", "larger than max-file-size (10 bytes)"
+    )
     image = tmp_path / "big.png"
     image.write_bytes(b"a" * 100)
     assert read_source(FileRef("big.png", str(image), 100), max_size=10) == Skipped("big.png", "binary (.png)")

@@ -55,8 +55,12 @@ def string_fields(document: Any, prefix: str = "") -> list[str]:
     if isinstance(document, str):
         return [prefix or "(document)"]
     if isinstance(document, dict):
-        return [path for key, value in document.items() if key not in ("kind", "contract_version")
-                for path in string_fields(value, f"{prefix}.{key}" if prefix else key)]
+        return [
+            path
+            for key, value in document.items()
+            if key not in ("kind", "contract_version")
+            for path in string_fields(value, f"{prefix}.{key}" if prefix else key)
+        ]
     if isinstance(document, list):
         return [path for index, value in enumerate(document) for path in string_fields(value, f"{prefix}[{index}]")]
     return []
@@ -70,8 +74,9 @@ def _join(*pieces: str) -> str:
 UNSAFE_VALUES: dict[str, Callable[[], str]] = {
     "tenant-id": lambda: _join("tenant_id=", "acme-prod-", "7731"),
     "license-key": lambda: _join("license_key: ", "Q7K2M-", "X9P4R-", "T3W8Z-", "B6N1C-", "H5D0F"),
-    "webhook-secret": lambda: _join("https://hooks.", "slack.com/services/", "T024BE7LD/", "B01ABCD2EFG/",
-                                    "x9V4nQ7pL2mR8sT3wK6yZ1cB"),
+    "webhook-secret": lambda: _join(
+        "https://hooks.", "slack.com/services/", "T024BE7LD/", "B01ABCD2EFG/", "x9V4nQ7pL2mR8sT3wK6yZ1cB"
+    ),
     "provider-url": lambda: _join("https://", "acme-prod", ".okta.com/oauth2/v1/authorize"),
     "connector-credential": lambda: _join("AKIA", "QX7Z3P5R", "2M4N6TW8"),
 }

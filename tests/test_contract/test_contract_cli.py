@@ -13,8 +13,16 @@ from cavra_safety.cli import main
 from contract.kinds import DOCUMENT_KINDS
 
 REQUEST_FLAGS = [
-    "--deployment-model", "hybrid", "--organization", "Example Manufacturing Co.",
-    "--owner-role", "Platform owner", "--owner-team", "Platform engineering", "--contact-alias", "platform-team",
+    "--deployment-model",
+    "hybrid",
+    "--organization",
+    "Example Manufacturing Co.",
+    "--owner-role",
+    "Platform owner",
+    "--owner-team",
+    "Platform engineering",
+    "--contact-alias",
+    "platform-team",
 ]
 READY = ["--trial-package-ready", "--pilot-handoff-ready"]
 
@@ -27,17 +35,31 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 # --- story 1: the sales engineer builds a request once the trial package and pilot handoff are ready ----------
 
+
 def test_sales_engineer_builds_validates_and_submits_a_request(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     request_file = tmp_path / "request.json"
-    code, out, err = run(capsys, "request", *REQUEST_FLAGS, *READY, "--acknowledge", "sso-onboarding",
-                         "--acknowledge", "license-validation", "--notes", "Pilot finished.", "--output",
-                         str(request_file))
+    code, out, err = run(
+        capsys,
+        "request",
+        *REQUEST_FLAGS,
+        *READY,
+        "--acknowledge",
+        "sso-onboarding",
+        "--acknowledge",
+        "license-validation",
+        "--notes",
+        "Pilot finished.",
+        "--output",
+        str(request_file),
+    )
     assert (code, out, err) == (0, "", "")
     document = json.loads(request_file.read_text(encoding="utf-8"))
     assert document == example("tenant-onboarding-request") | {
-        "acknowledged_requirements": ["sso-onboarding", "license-validation"], "notes": "Pilot finished.",
+        "acknowledged_requirements": ["sso-onboarding", "license-validation"],
+        "notes": "Pilot finished.",
     }
 
     code, out, _ = run(capsys, "validate", str(request_file))
@@ -47,18 +69,25 @@ def test_sales_engineer_builds_validates_and_submits_a_request(
     assert code == 0
     response = json.loads(out)
     assert (response["kind"], response["status"], response["edition"]) == (
-        "tenant-onboarding-response", "unavailable", "community",
+        "tenant-onboarding-response",
+        "unavailable",
+        "community",
     )
     assert [r["id"] for r in response["requirements"]][:3] == [
-        "tenant-database-isolation", "sso-onboarding", "license-validation",
+        "tenant-database-isolation",
+        "sso-onboarding",
+        "license-validation",
     ]
 
 
 def test_request_prints_json_on_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "request", *REQUEST_FLAGS, *READY)
     assert code == 0
-    assert json.loads(out)["owner"] == {"role": "Platform owner", "team": "Platform engineering",
-                                        "contact_alias": "platform-team"}
+    assert json.loads(out)["owner"] == {
+        "role": "Platform owner",
+        "team": "Platform engineering",
+        "contact_alias": "platform-team",
+    }
 
 
 TRIAL_NOT_READY = "--trial-package-ready: the trial package is not ready; pass this flag once it is"
@@ -74,20 +103,36 @@ PILOT_NOT_READY = "--pilot-handoff-ready: the pilot handoff is not ready; pass t
     ],
 )
 def test_request_is_refused_while_not_ready(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, flags: list[str], expected: list[str],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    flags: list[str],
+    expected: list[str],
 ) -> None:
     output = tmp_path / "request.json"
     code, out, err = run(capsys, "request", *REQUEST_FLAGS, *flags, "--output", str(output))
     assert code == 2
     assert out == ""
-    assert err.splitlines() == ["cavra-safety: error: cannot build a tenant onboarding request:",
-                                *(f"  {line}" for line in expected)]
+    assert err.splitlines() == [
+        "cavra-safety: error: cannot build a tenant onboarding request:",
+        *(f"  {line}" for line in expected),
+    ]
     assert not output.exists()
 
 
 def test_request_lists_every_missing_or_wrong_flag_at_once(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "request", "--deployment-model", "on_premises", "--owner-role", "Platform owner",
-                       "--contact-alias", "jane.doe@example.com", "--acknowledge", "free-lunch", *READY)
+    code, _, err = run(
+        capsys,
+        "request",
+        "--deployment-model",
+        "on_premises",
+        "--owner-role",
+        "Platform owner",
+        "--contact-alias",
+        "jane.doe@example.com",
+        "--acknowledge",
+        "free-lunch",
+        *READY,
+    )
     assert code == 2
     lines = err.splitlines()[1:]
     assert lines[0] == "  --deployment-model: must be one of 'hosted_saas', 'self_hosted_enterprise' or 'hybrid'"
@@ -99,10 +144,14 @@ def test_request_lists_every_missing_or_wrong_flag_at_once(capsys: pytest.Captur
     assert len(lines) == 6
 
 
-@pytest.mark.parametrize(("flag", "category"), [("--notes", "tenant-id"), ("--organization", "license-key"),
-                                                ("--owner-team", "connector-credential")])
+@pytest.mark.parametrize(
+    ("flag", "category"),
+    [("--notes", "tenant-id"), ("--organization", "license-key"), ("--owner-team", "connector-credential")],
+)
 def test_request_rejects_unsafe_values_redacted(
-    capsys: pytest.CaptureFixture[str], flag: str, category: str,
+    capsys: pytest.CaptureFixture[str],
+    flag: str,
+    category: str,
 ) -> None:
     secret = UNSAFE_VALUES[category]()
     flags = [*REQUEST_FLAGS, *READY]
@@ -118,11 +167,15 @@ def test_request_rejects_unsafe_values_redacted(
 
 # --- story 2: the platform owner sees what activation needs -----------------------------------------------
 
+
 @pytest.mark.parametrize(
-    ("model", "count"), [("hosted_saas", 9), ("self_hosted_enterprise", 7), ("hybrid", 10), (None, 10)],
+    ("model", "count"),
+    [("hosted_saas", 9), ("self_hosted_enterprise", 7), ("hybrid", 10), (None, 10)],
 )
 def test_platform_owner_lists_requirements_as_json(
-    capsys: pytest.CaptureFixture[str], model: str | None, count: int,
+    capsys: pytest.CaptureFixture[str],
+    model: str | None,
+    count: int,
 ) -> None:
     args = ["requirements", "--format", "json", *(["--deployment-model", model] if model else [])]
     code, out, _ = run(capsys, *args)
@@ -146,16 +199,25 @@ def test_requirements_as_text_and_markdown(capsys: pytest.CaptureFixture[str], t
 def test_requirements_reject_an_unknown_deployment_model(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "requirements", "--deployment-model", "mainframe")
     assert (code, out) == (2, "")
-    assert err == ("cavra-safety: error: --deployment-model: unknown deployment model"
-                   " (valid: hosted_saas, self_hosted_enterprise, hybrid)\n")
+    assert err == (
+        "cavra-safety: error: --deployment-model: unknown deployment model"
+        " (valid: hosted_saas, self_hosted_enterprise, hybrid)\n"
+    )
 
 
 # --- story 3: the security reviewer confirms nothing here provisions tenants or holds secrets -----------
 
+
 def test_security_reviewer_validates_every_example_and_checks_the_schemas(capsys: pytest.CaptureFixture[str]) -> None:
-    described = [str(EXAMPLE_DIR / f"{kind}.json") for kind in
-                 ("tenant-onboarding-request", "tenant-onboarding-response", "entitlement-status-request",
-                  "entitlement-status-response")]
+    described = [
+        str(EXAMPLE_DIR / f"{kind}.json")
+        for kind in (
+            "tenant-onboarding-request",
+            "tenant-onboarding-response",
+            "entitlement-status-request",
+            "entitlement-status-response",
+        )
+    ]
     code, out, _ = run(capsys, "validate", *described)
     assert code == 0
     assert len(out.splitlines()) == 4
@@ -172,14 +234,26 @@ def test_security_reviewer_scans_the_contract_package_clean(capsys: pytest.Captu
 
 
 def test_entitlement_status_is_unavailable(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "entitlement-status", "--deployment-model", "self_hosted_enterprise",
-                       "--tenant-alias", "example-pilot", "--feature", "audit.export", "--feature", "sso",
-                       "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "entitlement-status",
+        "--deployment-model",
+        "self_hosted_enterprise",
+        "--tenant-alias",
+        "example-pilot",
+        "--feature",
+        "audit.export",
+        "--feature",
+        "sso",
+        "--format",
+        "json",
+    )
     assert code == 0
     response = json.loads(out)
     assert response["status"] == "unavailable"
     assert [(f["feature"], f["status"]) for f in response["features"]] == [
-        ("audit.export", "unavailable"), ("sso", "unavailable"),
+        ("audit.export", "unavailable"),
+        ("sso", "unavailable"),
     ]
     assert "own CAVRA Enterprise installation" in response["message"]
 
@@ -190,15 +264,27 @@ def test_entitlement_status_as_text_with_no_options(capsys: pytest.CaptureFixtur
     assert out.splitlines()[0] == "status: unavailable (edition community, any deployment model, contract 1.0)"
     output = tmp_path / "status.txt"
     assert run(capsys, "entitlement-status", "--feature", "sso", "--output", str(output)) == (0, "", "")
-    assert output.read_text(encoding="utf-8").endswith("features:\n  sso: unavailable - Not available in CAVRA"
-                                                       " Community: feature entitlements are answered by a"
-                                                       " private service.\n")
+    assert output.read_text(encoding="utf-8").endswith(
+        "features:\n  sso: unavailable - Not available in CAVRA"
+        " Community: feature entitlements are answered by a"
+        " private service.\n"
+    )
 
 
 def test_entitlement_status_lists_every_bad_option(capsys: pytest.CaptureFixture[str]) -> None:
     tenant_id = "".join(["7c9e6679", "-7425-40de-944b-", "e07cc4f1cb9f"])
-    code, out, err = run(capsys, "entitlement-status", "--deployment-model", "cloud", "--tenant-alias", tenant_id,
-                         "--feature", "Audit Export", "--feature", UNSAFE_VALUES["webhook-secret"]())
+    code, out, err = run(
+        capsys,
+        "entitlement-status",
+        "--deployment-model",
+        "cloud",
+        "--tenant-alias",
+        tenant_id,
+        "--feature",
+        "Audit Export",
+        "--feature",
+        UNSAFE_VALUES["webhook-secret"](),
+    )
     assert (code, out) == (2, "")
     fields = [line.split(":", 1)[0].strip() for line in err.splitlines()[1:]]
     assert fields == ["--deployment-model", "--tenant-alias", "--feature", "--feature", "--feature"]
@@ -208,6 +294,7 @@ def test_entitlement_status_lists_every_bad_option(capsys: pytest.CaptureFixture
 
 # --- submit, validate and schema on bad input ------------------------------------------------------------
 
+
 def _write(tmp_path: Path, name: str, document: Any) -> Path:
     path = tmp_path / name
     path.write_text(json.dumps(document) if not isinstance(document, str) else document, encoding="utf-8")
@@ -215,7 +302,8 @@ def _write(tmp_path: Path, name: str, document: Any) -> Path:
 
 
 def test_submit_rejects_an_unready_or_unsafe_request_with_every_problem(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     document = changed(example("tenant-onboarding-request"), "trial_package_ready", False)
     document = changed(document, "notes", UNSAFE_VALUES["provider-url"]())
@@ -233,9 +321,11 @@ def test_submit_rejects_an_unready_or_unsafe_request_with_every_problem(
 
 
 def test_submit_reads_stdin_and_refuses_another_kind(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import io
+
     monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(example("entitlement-status-request"))))
     code, _, err = run(capsys, "submit", "-")
     assert code == 2
@@ -249,12 +339,19 @@ def test_submit_reads_stdin_and_refuses_another_kind(
         ('{"contract_version": "1.0"}', [], "cannot tell which contract document this is"),
         ('"hybrid"', [], "cannot tell which contract document this is"),
         ('"mainframe"', ["--kind", "deployment-model"], "(document): must be one of 'hosted_saas',"),
-        ('{"kind": "entitlement-status-request", "contract_version": "0.9"}', [],
-         "contract_version: unsupported contract version (supported: 1.0)"),
+        (
+            '{"kind": "entitlement-status-request", "contract_version": "0.9"}',
+            [],
+            "contract_version: unsupported contract version (supported: 1.0)",
+        ),
     ],
 )
 def test_validate_reports_bad_documents(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str, args: list[str], expected: str,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    content: str,
+    args: list[str],
+    expected: str,
 ) -> None:
     path = _write(tmp_path, "doc.json", content)
     code, out, err = run(capsys, "validate", *args, str(path))

@@ -39,7 +39,9 @@ def test_the_cases_cover_every_category_and_many_fields() -> None:
 
 @pytest.mark.parametrize(("kind", "path", "category"), FIELD_CASES)
 def test_an_unsafe_value_in_any_field_is_rejected_naming_field_and_category(
-    kind: str, path: str, category: str,
+    kind: str,
+    path: str,
+    category: str,
 ) -> None:
     secret = UNSAFE_VALUES[category]()
     document = example(kind) if path == "(document)" else changed(example(kind), path, secret)
@@ -135,14 +137,17 @@ def test_personal_contact_data_in_notes_is_rejected() -> None:
 def test_iter_string_values_names_every_field() -> None:
     document: Any = {"a": "x", "b": {"c": ["y", 3, {"d": "z"}]}, "e": None}
     assert [(field, text) for field, text, is_name in iter_string_values(document) if not is_name] == [
-        ("a", "x"), ("b.c[0]", "y"), ("b.c[2].d", "z"),
+        ("a", "x"),
+        ("b.c[0]", "y"),
+        ("b.c[2].d", "z"),
     ]
     assert [text for _, text, is_name in iter_string_values(document) if is_name] == ["a", "b", "c", "d", "e"]
 
 
 def test_documents_built_in_code_are_checked_too() -> None:
-    ensure_public_safe(OwnerContact(role="Platform owner", team="Platform", contact_alias="platform-team"),
-                       what="owner")
+    ensure_public_safe(
+        OwnerContact(role="Platform owner", team="Platform", contact_alias="platform-team"), what="owner"
+    )
     unsafe = OwnerContact.model_construct(role=UNSAFE_VALUES["tenant-id"](), team="Platform", contact_alias="x")
     with pytest.raises(ContractError, match=r"role: tenant-id \(policy/"):
         ensure_public_safe(unsafe, what="owner")
@@ -156,6 +161,5 @@ def test_the_shapes_import_nothing_from_the_scanner() -> None:
         "import contract.kinds, contract.render, contract.schema_export, contract.documents\n"
         "print(sorted(name for name in sys.modules if name.startswith('cavra_safety')))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            cwd=REPO_ROOT)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT)
     assert result.stdout.strip() == "[]"

@@ -38,8 +38,13 @@ def test_every_object_in_every_schema_rejects_unknown_fields(kind: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "kind", ["tenant-onboarding-request", "tenant-onboarding-response", "entitlement-status-request",
-             "entitlement-status-response"],
+    "kind",
+    [
+        "tenant-onboarding-request",
+        "tenant-onboarding-response",
+        "entitlement-status-request",
+        "entitlement-status-response",
+    ],
 )
 def test_message_documents_require_their_version_and_kind(kind: str) -> None:
     schema = schema_for(kind)

@@ -60,7 +60,8 @@ def test_the_docs_show_the_requirements_table_as_the_code_renders_it() -> None:
 
 def _request(model: DeploymentModel, acknowledged: tuple[str, ...] = ()) -> TenantOnboardingRequest:
     document = example("tenant-onboarding-request") | {
-        "deployment_model": model.value, "acknowledged_requirements": list(acknowledged),
+        "deployment_model": model.value,
+        "acknowledged_requirements": list(acknowledged),
     }
     return TenantOnboardingRequest.model_validate_json(json.dumps(document))
 
@@ -102,11 +103,15 @@ def test_the_response_example_is_what_community_answers_to_the_request_example()
 @pytest.mark.parametrize("model", [*DeploymentModel, None])
 @pytest.mark.parametrize("features", [(), ("sso",), ("audit.export", "sso", "policy.registry")])
 def test_community_entitlement_is_unavailable_for_everything(
-    model: DeploymentModel | None, features: tuple[str, ...],
+    model: DeploymentModel | None,
+    features: tuple[str, ...],
 ) -> None:
     request = EntitlementStatusRequest(
-        contract_version=CONTRACT_VERSION, kind="entitlement-status-request", deployment_model=model,
-        tenant_alias="example-pilot", features=features,
+        contract_version=CONTRACT_VERSION,
+        kind="entitlement-status-request",
+        deployment_model=model,
+        tenant_alias="example-pilot",
+        features=features,
     )
     response = CommunityEntitlementProvider().status(request)
     assert response.status is EntitlementStatus.UNAVAILABLE

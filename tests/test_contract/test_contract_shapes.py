@@ -52,8 +52,12 @@ INVALID = [
     (E_RESPONSE, "features[0].licence", "x", "features[0]: unknown field 'licence' (allowed: feature, status,"),
     (REQUIREMENT, "owner", "x", "(document): unknown field 'owner' (allowed: id, title, description, applies_to)"),
     # wrong enum values, listing the valid ones
-    (REQUEST, "deployment_model", "on_premises",
-     "deployment_model: must be one of 'hosted_saas', 'self_hosted_enterprise' or 'hybrid'"),
+    (
+        REQUEST,
+        "deployment_model",
+        "on_premises",
+        "deployment_model: must be one of 'hosted_saas', 'self_hosted_enterprise' or 'hybrid'",
+    ),
     (REQUEST, "acknowledged_requirements[1]", "free-lunch", "acknowledged_requirements[1]: must be one of"),
     (RESPONSE, "status", "approved", "status: must be one of 'unavailable', 'received', 'pending_review',"),
     (RESPONSE, "edition", "platinum", "edition: must be one of 'community', 'enterprise' or 'saas'"),
@@ -79,8 +83,12 @@ INVALID = [
     (REQUEST, "pilot_handoff_ready", False, "pilot_handoff_ready: the pilot handoff must be ready (true)"),
     (REQUEST, "trial_package_ready", "yes", "trial_package_ready: input should be a valid boolean"),
     (REQUEST, "pilot_handoff_ready", 1, "pilot_handoff_ready: input should be a valid boolean"),
-    (REQUEST, "acknowledged_requirements", ["sso-onboarding", "sso-onboarding"],
-     "acknowledged_requirements: items must be unique"),
+    (
+        REQUEST,
+        "acknowledged_requirements",
+        ["sso-onboarding", "sso-onboarding"],
+        "acknowledged_requirements: items must be unique",
+    ),
     (E_REQUEST, "features", ["sso", "sso"], "features: items must be unique"),
     (REQUIREMENT, "applies_to", [], "applies_to: must have at least 1 item(s)"),
     (REQUEST, "organization_display_name", "", "organization_display_name: must have at least 1 character(s)"),
@@ -161,7 +169,10 @@ def test_every_problem_of_a_document_is_listed_at_once() -> None:
     document = changed(document, "surprise", 1)
     problems = problems_of(REQUEST, document)
     assert [problem.split(":", 1)[0] for problem in problems] == [
-        "deployment_model", "owner.team", "pilot_handoff_ready", "(document)",
+        "deployment_model",
+        "owner.team",
+        "pilot_handoff_ready",
+        "(document)",
     ]
 
 
@@ -191,7 +202,5 @@ def test_models_are_frozen_and_strict_in_python_too() -> None:
     with pytest.raises(ValidationError):
         requirement.title = "Changed"  # type: ignore[misc]
     with pytest.raises(ValidationError):
-        TenantOnboardingRequest.model_validate_json(
-            json.dumps(changed(example(REQUEST), "trial_package_ready", 1))
-        )
+        TenantOnboardingRequest.model_validate_json(json.dumps(changed(example(REQUEST), "trial_package_ready", 1)))
     assert DeploymentModel("hybrid") is DeploymentModel.HYBRID

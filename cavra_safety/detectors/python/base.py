@@ -106,8 +106,11 @@ class Check:
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
-        cls.NODE_TYPES = {getattr(ast, name[len("visit_"):]): name for name in dir(cls)
-                          if name.startswith("visit_") and isinstance(getattr(ast, name[len("visit_"):], None), type)}
+        cls.NODE_TYPES = {
+            getattr(ast, name[len("visit_") :]): name
+            for name in dir(cls)
+            if name.startswith("visit_") and isinstance(getattr(ast, name[len("visit_") :], None), type)
+        }
 
     def __init__(self, context: FileContext) -> None:
         self.context = context
@@ -122,8 +125,9 @@ class Check:
     def visitors(self) -> dict[type[ast.AST], Visit]:
         return {node_type: getattr(self, name) for node_type, name in self.NODE_TYPES.items()}
 
-    def report(self, span: tuple[int, int], rule: RuleInfo, value: str, message: str,
-               env_name: str | None = None) -> None:
+    def report(
+        self, span: tuple[int, int], rule: RuleInfo, value: str, message: str, env_name: str | None = None
+    ) -> None:
         self.found.append(Candidate(rule, value, message, span[0], span[1], env_name))
 
     def finish(self) -> None:

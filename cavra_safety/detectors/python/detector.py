@@ -72,8 +72,9 @@ class PythonDetector:
                 return
             yield from self._fragment_findings(source, selected)
 
-    def _findings(self, source: Source, checks: Sequence[type[Check]], text: str, first_line: int = 1,
-                  indent: int = 0) -> Iterator[Finding]:
+    def _findings(
+        self, source: Source, checks: Sequence[type[Check]], text: str, first_line: int = 1, indent: int = 0
+    ) -> Iterator[Finding]:
         """The findings of ``checks`` on ``text``: the source's text, or a fragment of it that starts at
         ``first_line`` and lost ``indent`` characters from each line. ``NotParsed`` when it does not parse."""
         from cavra_safety.detectors.python.base import FileContext
@@ -86,9 +87,15 @@ class PythonDetector:
             line, column = positions.point(candidate.start)
             end_line, end_column = positions.point(candidate.end)
             yield Finding.create(
-                candidate.rule, path=source.path, line=line + first_line - 1, column=column + indent,
-                secret=candidate.value, message=candidate.message, end_line=end_line + first_line - 1,
-                end_column=end_column + indent, commit=source.commit,
+                candidate.rule,
+                path=source.path,
+                line=line + first_line - 1,
+                column=column + indent,
+                secret=candidate.value,
+                message=candidate.message,
+                end_line=end_line + first_line - 1,
+                end_column=end_column + indent,
+                commit=source.commit,
             )
 
     def _fragment_findings(self, source: Source, checks: Sequence[type[Check]]) -> Iterator[Finding | Note]:
@@ -111,8 +118,12 @@ class PythonDetector:
                 continue
             budget -= len(fragment.text)
             if budget < 0:
-                yield Note(source.path, fragment.first_line, "the Python checks stopped here: too many pieces of "
-                           "this change do not parse on their own (the text detectors still ran)")
+                yield Note(
+                    source.path,
+                    fragment.first_line,
+                    "the Python checks stopped here: too many pieces of "
+                    "this change do not parse on their own (the text detectors still ran)",
+                )
                 return
             try:
                 yield from self._findings(source, fitting, fragment.text, fragment.first_line, fragment.indent)

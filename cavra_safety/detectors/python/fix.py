@@ -118,8 +118,10 @@ def _nodes_at(module: cst.Module, positions: Positions, candidates: Sequence[Can
     for node, where in ranges.items():  # children come before their parents: an outer node with the same span wins
         if isinstance(node, cst.BaseExpression):
             by_span[(where.start.line, where.start.column, where.end.line, where.end.column)] = node
-    return [by_span.get((*positions.cpython_point(candidate.start), *positions.cpython_point(candidate.end)))
-            for candidate in candidates]
+    return [
+        by_span.get((*positions.cpython_point(candidate.start), *positions.cpython_point(candidate.end)))
+        for candidate in candidates
+    ]
 
 
 def plan_fixes(text: str, path: str) -> FixPlan:
@@ -143,8 +145,17 @@ def plan_fixes(text: str, path: str) -> FixPlan:
             continue
         line, column = positions.point(candidate.start)
         env_name = candidate.env_name or ""
-        fixes.append(PlannedFix(line, column, candidate.rule.rule_id, candidate.rule.category, env_name,
-                                redact(candidate.value), _replacement(node, env_name)))
+        fixes.append(
+            PlannedFix(
+                line,
+                column,
+                candidate.rule.rule_id,
+                candidate.rule.category,
+                env_name,
+                redact(candidate.value),
+                _replacement(node, env_name),
+            )
+        )
         nodes.append(node)
     return FixPlan(path, text, tuple(fixes), module, tuple(nodes))
 
@@ -191,8 +202,11 @@ def _add_import_os(module: cst.Module) -> cst.Module:
     if index < len(body):
         following = body[index]
         new = new.with_changes(leading_lines=following.leading_lines)
-        is_import = isinstance(following, cst.SimpleStatementLine) and bool(following.body) and isinstance(
-            following.body[0], cst.Import | cst.ImportFrom)
+        is_import = (
+            isinstance(following, cst.SimpleStatementLine)
+            and bool(following.body)
+            and isinstance(following.body[0], cst.Import | cst.ImportFrom)
+        )
         body[index] = following.with_changes(leading_lines=() if is_import else (cst.EmptyLine(),))
     elif index > 0:
         new = new.with_changes(leading_lines=(cst.EmptyLine(),))

@@ -41,8 +41,9 @@ def split(fragment: Fragment) -> list[Fragment]:
     heads = [index for index, row in enumerate(lines) if _indent(row) == 0]  # the first line is one
     if len(heads) > 1:
         bounds = [*heads, len(lines)]
-        return [_fragment(lines[start:end], fragment.first_line + start, fragment.indent)
-                for start, end in pairwise(bounds)]
+        return [
+            _fragment(lines[start:end], fragment.first_line + start, fragment.indent) for start, end in pairwise(bounds)
+        ]
     body = lines[1:]
     return [_fragment(body, fragment.first_line + 1, fragment.indent)] if body else []
 

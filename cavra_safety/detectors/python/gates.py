@@ -33,9 +33,30 @@ DYNAMIC_IMPORT_WORDS = ("import_module", "__import__")
 EDITION_WORD = "__edition__"
 # Headers and docstring banners open a module: their gates only read this much of the text.
 HEAD_CHARS = 4096
-BINDING_WORDS = ("tenant", "licen", "product", "activation", "hook", "signing", "whsec", "billing", "payment",
-                 "stripe", "braintree", "adyen", "paddle", "chargebee", "recurly", "paypal", "pass", "pwd",
-                 "secret", "token", "credential", "key")
+BINDING_WORDS = (
+    "tenant",
+    "licen",
+    "product",
+    "activation",
+    "hook",
+    "signing",
+    "whsec",
+    "billing",
+    "payment",
+    "stripe",
+    "braintree",
+    "adyen",
+    "paddle",
+    "chargebee",
+    "recurly",
+    "paypal",
+    "pass",
+    "pwd",
+    "secret",
+    "token",
+    "credential",
+    "key",
+)
 
 
 def _stems(pattern: ModulePattern) -> tuple[str, ...]:
@@ -99,8 +120,18 @@ GATES: tuple[Gate, ...] = (imports, dynamic_imports, bindings, definitions, edit
 def gate_keywords(section: PythonSection) -> tuple[str, ...]:
     """Every literal some gate of ``section`` asks about."""
     module_words = [word for pattern in section.modules for word in (pattern.keyword, *_stems(pattern)) if word]
-    return tuple(dict.fromkeys((*BINDING_WORDS, *DYNAMIC_IMPORT_WORDS, EDITION_WORD, *module_words,
-                                *section.implementation_keywords, *section.marker_keywords)))
+    return tuple(
+        dict.fromkeys(
+            (
+                *BINDING_WORDS,
+                *DYNAMIC_IMPORT_WORDS,
+                EDITION_WORD,
+                *module_words,
+                *section.implementation_keywords,
+                *section.marker_keywords,
+            )
+        )
+    )
 
 
 class PythonGates:

@@ -16,9 +16,11 @@ import re
 from cavra_safety.detectors.python.sensitive import binding_category, worth_reporting
 from cavra_safety.regex import compile_regex
 
-STEMS = (r"tenant|licen[cs]e|product|activation|hook|signing|whsec|billing|payment|stripe|braintree|adyen|paddle"
-         r"|chargebee|recurly|paypal|pass|pwd|secret|token|credential"
-         r"|(?:api|access|private|auth|client|master|encryption|account|app|consumer|service)[_-]?key")
+STEMS = (
+    r"tenant|licen[cs]e|product|activation|hook|signing|whsec|billing|payment|stripe|braintree|adyen|paddle"
+    r"|chargebee|recurly|paypal|pass|pwd|secret|token|credential"
+    r"|(?:api|access|private|auth|client|master|encryption|account|app|consumer|service)[_-]?key"
+)
 _TRIPLE = ('"""', "'''")
 # A sensitive word inside a name, what binds it (`=`, `:=`, an annotation, the `:` of a dict key, the `,` of a
 # look-up, a `default=` keyword, a `Field(...)` / `field(default=...)` call) and a literal: its prefix, and the

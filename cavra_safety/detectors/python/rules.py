@@ -10,8 +10,13 @@ from cavra_safety.findings import Category, RuleInfo, Severity
 from cavra_safety.policy.python_section import PythonSection
 
 RULE_PREFIX = "python/"
-BINDING_CATEGORIES = (Category.TENANT_ID, Category.LICENSE_KEY, Category.WEBHOOK_SECRET, Category.BILLING_SECRET,
-                      Category.CONNECTOR_CREDENTIAL)
+BINDING_CATEGORIES = (
+    Category.TENANT_ID,
+    Category.LICENSE_KEY,
+    Category.WEBHOOK_SECRET,
+    Category.BILLING_SECRET,
+    Category.CONNECTOR_CREDENTIAL,
+)
 _CATEGORY_NOUNS = {
     Category.TENANT_ID: "tenant ID",
     Category.LICENSE_KEY: "license key",
@@ -26,26 +31,42 @@ def category_noun(category: Category) -> str:
 
 
 def binding_rule(category: Category) -> RuleInfo:
-    return RuleInfo(f"{RULE_PREFIX}{category.value}-binding", category, Severity.HIGH,
-                    f"Literal {category_noun(category)} bound to a sensitive name in Python code",
-                    "A string literal is assigned, passed or defaulted to a name that holds a secret.")
+    return RuleInfo(
+        f"{RULE_PREFIX}{category.value}-binding",
+        category,
+        Severity.HIGH,
+        f"Literal {category_noun(category)} bound to a sensitive name in Python code",
+        "A string literal is assigned, passed or defaulted to a name that holds a secret.",
+    )
 
 
 def import_rule(category: Category) -> RuleInfo:
-    return RuleInfo(f"{RULE_PREFIX}{category.value}-import", category, Severity.HIGH,
-                    f"Python import of a private module ({category.value})",
-                    "An import statement or a dynamic import names a module the policy marks as private.")
+    return RuleInfo(
+        f"{RULE_PREFIX}{category.value}-import",
+        category,
+        Severity.HIGH,
+        f"Python import of a private module ({category.value})",
+        "An import statement or a dynamic import names a module the policy marks as private.",
+    )
 
 
 def definition_rule(category: Category) -> RuleInfo:
-    return RuleInfo(f"{RULE_PREFIX}{category.value}-definition", category, Severity.MEDIUM,
-                    f"Python implementation of private functionality ({category.value})",
-                    "A function or class whose name says it implements private SaaS / Enterprise functionality.")
+    return RuleInfo(
+        f"{RULE_PREFIX}{category.value}-definition",
+        category,
+        Severity.MEDIUM,
+        f"Python implementation of private functionality ({category.value})",
+        "A function or class whose name says it implements private SaaS / Enterprise functionality.",
+    )
 
 
-MARKER_RULE = RuleInfo(f"{RULE_PREFIX}enterprise-marker", Category.ENTERPRISE_IMPLEMENTATION, Severity.HIGH,
-                       "Enterprise marker in a Python module",
-                       "__edition__, a licence header or a docstring banner marks the module as Enterprise code.")
+MARKER_RULE = RuleInfo(
+    f"{RULE_PREFIX}enterprise-marker",
+    Category.ENTERPRISE_IMPLEMENTATION,
+    Severity.HIGH,
+    "Enterprise marker in a Python module",
+    "__edition__, a licence header or a docstring banner marks the module as Enterprise code.",
+)
 
 
 def python_rules(section: PythonSection) -> tuple[RuleInfo, ...]:

@@ -39,8 +39,9 @@ def parse(positions: Positions) -> ast.Module:
             return ast.parse(text)
     except SyntaxError as error:
         line = positions.point(positions.offset(error.lineno, 0))[0] if error.lineno else 1
-        raise NotParsed(line, f"does not parse as Python (syntax error at line {line}); "
-                              "the Python checks skipped it") from None
+        raise NotParsed(
+            line, f"does not parse as Python (syntax error at line {line}); the Python checks skipped it"
+        ) from None
     except (RecursionError, MemoryError):
         raise NotParsed(1, "nested too deeply for the Python checks") from None
     except ValueError as error:  # a NUL byte in the source (Python 3.11; later versions raise SyntaxError)

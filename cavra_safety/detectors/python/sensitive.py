@@ -16,32 +16,89 @@ from cavra_safety.policy.placeholders import is_placeholder
 
 _LICENSE = frozenset({"license", "licence"})
 _LICENSE_ENDS = frozenset({"key", "token", "code", "serial", "secret"})
-_BILLING = frozenset({"billing", "payment", "payments", "stripe", "braintree", "adyen", "paddle", "chargebee",
-                      "recurly", "paypal"})
+_BILLING = frozenset(
+    {"billing", "payment", "payments", "stripe", "braintree", "adyen", "paddle", "chargebee", "recurly", "paypal"}
+)
 _SECRET_ENDS = frozenset({"key", "secret", "token", "password", "apikey"})
-_CREDENTIAL_ENDS = frozenset({"password", "passwd", "pwd", "pass", "passphrase", "secret", "token", "apikey",
-                              "credential", "credentials"})
-_KEY_QUALIFIERS = frozenset({"api", "access", "secret", "private", "auth", "client", "master", "encryption",
-                             "account", "app", "consumer", "service"})
+_CREDENTIAL_ENDS = frozenset(
+    {"password", "passwd", "pwd", "pass", "passphrase", "secret", "token", "apikey", "credential", "credentials"}
+)
+_KEY_QUALIFIERS = frozenset(
+    {
+        "api",
+        "access",
+        "secret",
+        "private",
+        "auth",
+        "client",
+        "master",
+        "encryption",
+        "account",
+        "app",
+        "consumer",
+        "service",
+    }
+)
 
 # Marks of a value written to be fake, in tests and docs (checked case-insensitively, anywhere in the value).
-FAKE_MARKERS = ("test", "fake", "dummy", "mock", "sample", "fixture", "demo", "lorem", "bogus", "notreal",
-                "not-real", "not_real", "not-a-real", "not_a_real", "invalid", "wrong", "bad-", "bad_")
+FAKE_MARKERS = (
+    "test",
+    "fake",
+    "dummy",
+    "mock",
+    "sample",
+    "fixture",
+    "demo",
+    "lorem",
+    "bogus",
+    "notreal",
+    "not-real",
+    "not_real",
+    "not-a-real",
+    "not_a_real",
+    "invalid",
+    "wrong",
+    "bad-",
+    "bad_",
+)
 
 # Names marked as holding a fake value (TEST_SECRET, fake_api_key, sample_token).
-FAKE_NAME_WORDS = frozenset({"test", "tests", "fake", "dummy", "mock", "sample", "example", "fixture", "demo",
-                             "placeholder", "bogus"})
+FAKE_NAME_WORDS = frozenset(
+    {"test", "tests", "fake", "dummy", "mock", "sample", "example", "fixture", "demo", "placeholder", "bogus"}
+)
 # Dummy passwords spell the name they are bound to ("password1", "p@ssword", "some:password").
 _LEET = str.maketrans("@4310$5", "aaeloss")
 MIN_SECRET_ENTROPY = 2.5  # bits per character: "1111-aaaaa" is a pattern, not a secret
 MIN_DISTINCT_TRIGRAMS = 0.6  # "1bcdefghij2bcdefghij..." repeats itself
 
 # Words that are values of a tenant field in code but never a tenant (sentinels, defaults, types).
-_TENANT_WORDS = frozenset({"tenant", "tenants", "id", "identifier", "uuid", "x", "header", "key", "default",
-                           "current", "public", "global", "common", "system", "shared", "unknown", "none", "all"})
+_TENANT_WORDS = frozenset(
+    {
+        "tenant",
+        "tenants",
+        "id",
+        "identifier",
+        "uuid",
+        "x",
+        "header",
+        "key",
+        "default",
+        "current",
+        "public",
+        "global",
+        "common",
+        "system",
+        "shared",
+        "unknown",
+        "none",
+        "all",
+    }
+)
 
-_IDENTIFIER = re.compile(r"_*[a-z][a-z0-9]*(?:[_.\-][a-z][a-z0-9]*)*|[A-Z][A-Z0-9]*(?:[_.\-][A-Z][A-Z0-9]*)*"
-                         r"|[a-z]+(?:[A-Z][a-z0-9]+)+|(?:[A-Z][a-z0-9]+)+(?:-[A-Z][a-z0-9]+)*")
+_IDENTIFIER = re.compile(
+    r"_*[a-z][a-z0-9]*(?:[_.\-][a-z][a-z0-9]*)*|[A-Z][A-Z0-9]*(?:[_.\-][A-Z][A-Z0-9]*)*"
+    r"|[a-z]+(?:[A-Z][a-z0-9]+)+|(?:[A-Z][a-z0-9]+)+(?:-[A-Z][a-z0-9]+)*"
+)
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _PATH = re.compile(r"^(?:/|\./|\.\./|~/|[A-Za-z]:\\)")
 _WEBHOOK_PATH_TOKEN = re.compile(r"[/=]([A-Za-z0-9_-]{20,})")
@@ -82,13 +139,20 @@ def _marked_fake(value: str) -> bool:
 
 def _names_a_field(value: str, name: str) -> bool:
     """A field, header, setting or variable name rather than a value (``"tenant_id"``, ``"X-Api-Key"``)."""
-    return _IDENTIFIER.fullmatch(value) is not None and (not any(c.isdigit() for c in value)
-                                                        or words(value) == words(name))
+    return _IDENTIFIER.fullmatch(value) is not None and (
+        not any(c.isdigit() for c in value) or words(value) == words(name)
+    )
 
 
 def _character_classes(value: str) -> int:
-    return sum((any(c.islower() for c in value), any(c.isupper() for c in value), any(c.isdigit() for c in value),
-                any(not c.isalnum() for c in value)))
+    return sum(
+        (
+            any(c.islower() for c in value),
+            any(c.isupper() for c in value),
+            any(c.isdigit() for c in value),
+            any(not c.isalnum() for c in value),
+        )
+    )
 
 
 def _tenant_id(value: str) -> bool:

@@ -35,6 +35,7 @@ from cavra_safety.sources import Source
 
 KEYWORD_PLUGIN = "KeywordDetector"
 
+
 @dataclass(frozen=True)
 class _Candidate:
     order: int
@@ -79,7 +80,8 @@ class _Plugin:
         if self.spec.whole_match:
             return [match.group(0) for regex in self.instance.denylist for match in regex.finditer(window)]
         values: Iterable[str] = (
-            self.instance.analyze_string(window) if keyword_groups is None
+            self.instance.analyze_string(window)
+            if keyword_groups is None
             else self.instance.analyze_string(window, denylist_regex_to_group=keyword_groups)
         )
         return values
@@ -93,11 +95,13 @@ class _Plugin:
         if not self.spec.generic:
             return precision.keep(self.spec.plugin, secret, window, path)
         return not (
-            h.is_sequential_string(secret) or h.is_potential_uuid(secret) or h.is_templated_secret(secret)
-            or h.is_prefixed_with_dollar_sign(secret) or h.is_not_alphanumeric_string(secret)
+            h.is_sequential_string(secret)
+            or h.is_potential_uuid(secret)
+            or h.is_templated_secret(secret)
+            or h.is_prefixed_with_dollar_sign(secret)
+            or h.is_not_alphanumeric_string(secret)
             or not precision.keep(self.spec.plugin, secret, window, path)
-            or (self.spec.limit is not None
-                and self.instance.calculate_shannon_entropy(secret) <= self.spec.limit)
+            or (self.spec.limit is not None and self.instance.calculate_shannon_entropy(secret) <= self.spec.limit)
             or h.is_likely_id_string(secret, window, self.instance)
             or (whole_line and h.is_indirect_reference(window))
         )
@@ -106,8 +110,9 @@ class _Plugin:
 class SecretsDetector:
     """Runs the gated plugins over one source at a time; built once per process by the factory."""
 
-    def __init__(self, plugins: tuple[_Plugin, ...], gate_set: Any, heuristics: Any,
-                 keyword_groups: Callable[[str], Any]) -> None:
+    def __init__(
+        self, plugins: tuple[_Plugin, ...], gate_set: Any, heuristics: Any, keyword_groups: Callable[[str], Any]
+    ) -> None:
         self._plugins = plugins
         self._gate_set = gate_set
         self._heuristics = heuristics
@@ -127,8 +132,12 @@ class SecretsDetector:
         text = Text(data)
         h = self._heuristics
         path = source.path
-        skip_generic = (h.is_lock_file(path) or h.is_swagger_file(path) or h.is_non_text_file(path)
-                        or precision.is_generated_file(path))
+        skip_generic = (
+            h.is_lock_file(path)
+            or h.is_swagger_file(path)
+            or h.is_non_text_file(path)
+            or precision.is_generated_file(path)
+        )
         candidates: list[_Candidate] = []
         for index in sorted(relevant):
             plugin = self._plugins[index]
@@ -144,12 +153,22 @@ class SecretsDetector:
                         if not secret or not plugin.keep(secret, window, path, whole_line):
                             continue
                         column = window.find(secret)
-                        candidates.append(_Candidate(plugin.order, line_index + 1, offset + max(column, 0),
-                                                     secret, plugin.rule_for(secret)))
+                        candidates.append(
+                            _Candidate(
+                                plugin.order, line_index + 1, offset + max(column, 0), secret, plugin.rule_for(secret)
+                            )
+                        )
         for candidate in _most_specific(candidates):
             info = self._infos[candidate.rule.rule_id]
-            yield Finding.create(info, path=path, line=candidate.line, column=candidate.column + 1,
-                                 secret=candidate.secret, message=info.description, commit=source.commit)
+            yield Finding.create(
+                info,
+                path=path,
+                line=candidate.line,
+                column=candidate.column + 1,
+                secret=candidate.secret,
+                message=info.description,
+                commit=source.commit,
+            )
 
 
 def _most_specific(candidates: list[_Candidate]) -> Iterator[_Candidate]:
@@ -183,7 +202,6 @@ def gate_pattern(spec: PluginSpec, denylist: Iterable[str]) -> str:
     raise ValueError(f"plugin {spec.plugin} has no gate")
 
 
-
 # The gate set's DFA (27 patterns, some with Unicode classes) outgrows RE2's default 8 MiB budget on real
 # code and is then rebuilt over and over: 32 MiB halves the gate's time on the Django sdist (0.37 -> 0.18 s).
 # The budget is a ceiling, not an allocation.
@@ -197,8 +215,11 @@ DENYLIST_SUPERSET = ("key", "pass", "pwd", "secret", "contrase")
 
 
 def _rule_infos(specs: Iterable[PluginSpec]) -> tuple[RuleInfo, ...]:
-    return tuple(RuleInfo(rule.rule_id, rule.category, rule.severity, rule.title, message(rule))
-                 for spec in specs for rule in spec.rules)
+    return tuple(
+        RuleInfo(rule.rule_id, rule.category, rule.severity, rule.title, message(rule))
+        for spec in specs
+        for rule in spec.rules
+    )
 
 
 class LazySecretsDetector:
@@ -212,8 +233,9 @@ class LazySecretsDetector:
         self._config = config
         self._policy = policy
         self._rules = _rule_infos(PLUGIN_SPECS)
-        self._pre_gate: Any = pattern_set((gate_pattern(spec, DENYLIST_SUPERSET) for spec in PLUGIN_SPECS),
-                                          max_mem=GATE_MAX_MEM)
+        self._pre_gate: Any = pattern_set(
+            (gate_pattern(spec, DENYLIST_SUPERSET) for spec in PLUGIN_SPECS), max_mem=GATE_MAX_MEM
+        )
         self._detector: SecretsDetector | None = None
 
     @property
@@ -263,8 +285,9 @@ def build_eager_secrets_detector(config: Config, policy: Policy) -> SecretsDetec
         plugin_classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
         available = {plugin_class.__name__ for plugin_class in plugin_classes}
     specs = tuple(spec for spec in PLUGIN_SPECS if spec.plugin in available)
-    plugins_used = [{"name": spec.plugin, **({"limit": spec.limit} if spec.limit is not None else {})}
-                    for spec in specs]
+    plugins_used = [
+        {"name": spec.plugin, **({"limit": spec.limit} if spec.limit is not None else {})} for spec in specs
+    ]
     with transient_settings({"plugins_used": plugins_used, "filters_used": []}):
         instances = {type(plugin).__name__: plugin for plugin in get_plugins()}
 
@@ -275,6 +298,8 @@ def build_eager_secrets_detector(config: Config, policy: Policy) -> SecretsDetec
 
     patterns = [gate_pattern(spec, DENYLIST) for spec in specs]
     gate_set = pattern_set(patterns, max_mem=GATE_MAX_MEM)
-    plugins = [_Plugin(order, spec, instances[spec.plugin], compile_own(pattern), heuristic)
-               for order, (spec, pattern) in enumerate(zip(specs, patterns, strict=True))]
+    plugins = [
+        _Plugin(order, spec, instances[spec.plugin], compile_own(pattern), heuristic)
+        for order, (spec, pattern) in enumerate(zip(specs, patterns, strict=True))
+    ]
     return SecretsDetector(tuple(plugins), gate_set, heuristic, keyword_groups)

@@ -65,8 +65,21 @@ _RESERVED_HOST = re.compile(
 )
 
 # Public IPv4 addresses everyone uses (resolvers, anycast) and toy addresses of examples.
-_WELL_KNOWN_IPS = frozenset({"1.1.1.1", "1.0.0.1", "8.8.8.8", "8.8.4.4", "9.9.9.9", "149.112.112.112",
-                             "208.67.222.222", "208.67.220.220", "1.2.3.4", "4.3.2.1", "12.34.56.78"})
+_WELL_KNOWN_IPS = frozenset(
+    {
+        "1.1.1.1",
+        "1.0.0.1",
+        "8.8.8.8",
+        "8.8.4.4",
+        "9.9.9.9",
+        "149.112.112.112",
+        "208.67.222.222",
+        "208.67.220.220",
+        "1.2.3.4",
+        "4.3.2.1",
+        "12.34.56.78",
+    }
+)
 # An address names a host the code talks to when it is the value of a host-like key or call, bare or in a
 # URL (``HOST = "..."``, ``"server": "..."``, ``API_URL = "https://.../v1"``, ``connect(("...", 443))``).
 # A bare address in prose, a version string or a list of URL-validator test vectors is not one.
@@ -148,15 +161,18 @@ def bound_name(value: str, window: str) -> str:
 def _keyword_value(value: str, window: str) -> bool:
     """The keyword plugin ties the value to a password/secret/api-key name already; it must still look made
     by a machine (test passwords such as ``testclient`` or ``superS3cret`` do not) and not be a hash."""
-    return (len(value) >= _MIN_KEYWORD_VALUE and shannon_entropy(value) >= _MIN_KEYWORD_ENTROPY
-            and looks_generated(value) and not _PASSWORD_HASH.search(value)
-            and not _DIGEST_CONTEXT.search(bound_name(value, window)))
+    return (
+        len(value) >= _MIN_KEYWORD_VALUE
+        and shannon_entropy(value) >= _MIN_KEYWORD_ENTROPY
+        and looks_generated(value)
+        and not _PASSWORD_HASH.search(value)
+        and not _DIGEST_CONTEXT.search(bound_name(value, window))
+    )
 
 
 def _entropy_value(value: str, window: str) -> bool:
     name = bound_name(value, window)
-    return (bool(_CREDENTIAL_CONTEXT.search(name)) and not _DIGEST_CONTEXT.search(name)
-            and looks_generated(value))
+    return bool(_CREDENTIAL_CONTEXT.search(name)) and not _DIGEST_CONTEXT.search(name) and looks_generated(value)
 
 
 def _url_credential(value: str, window: str) -> bool:

@@ -50,8 +50,10 @@ def windows(line: bytes, spans: list[tuple[int, int]]) -> Iterator[tuple[int, st
         return
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
-        window = (_char_start(line, max(0, start - WINDOW_BEFORE)),
-                  _char_start(line, min(len(line), end + WINDOW_AFTER)))
+        window = (
+            _char_start(line, max(0, start - WINDOW_BEFORE)),
+            _char_start(line, min(len(line), end + WINDOW_AFTER)),
+        )
         if merged and window[0] <= merged[-1][1] and window[1] - merged[-1][0] <= MAX_WINDOW:
             merged[-1] = (merged[-1][0], max(merged[-1][1], window[1]))
         else:

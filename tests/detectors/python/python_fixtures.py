@@ -23,8 +23,9 @@ def default_section() -> PythonSection:
     return section
 
 
-def detect(code: str, path: str = "app/module.py", checks: Sequence[type[Check]] = CHECKS,
-           section: PythonSection | None = None) -> tuple[list[Finding], list[Note]]:
+def detect(
+    code: str, path: str = "app/module.py", checks: Sequence[type[Check]] = CHECKS, section: PythonSection | None = None
+) -> tuple[list[Finding], list[Note]]:
     detector = PythonDetector(section if section is not None else default_section(), checks)
     items = list(detector.detect(Source(path=path, text=code)))
     return [i for i in items if isinstance(i, Finding)], [i for i in items if isinstance(i, Note)]

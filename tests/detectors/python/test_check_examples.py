@@ -13,8 +13,9 @@ def _cases(kind: str) -> list[object]:
     for check in CHECKS:
         examples: tuple[Valid | Invalid, ...] = check.VALID if kind == "valid" else check.INVALID
         assert examples, f"{check.__name__} has no {kind} examples"
-        cases.extend(pytest.param(check, example, id=f"{check.__name__}-{index}")
-                     for index, example in enumerate(examples))
+        cases.extend(
+            pytest.param(check, example, id=f"{check.__name__}-{index}") for index, example in enumerate(examples)
+        )
     return cases
 
 

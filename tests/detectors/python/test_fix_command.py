@@ -47,7 +47,10 @@ def connect() -> Client:
 '''
 
 # Blank context lines of a diff hold one space: written `_` here, so the file has no trailing whitespace.
-EXPECTED_DIFF = re.sub(r"(?m)^_$", " ", f'''--- a/settings.py
+EXPECTED_DIFF = re.sub(
+    r"(?m)^_$",
+    " ",
+    f'''--- a/settings.py
 +++ b/settings.py
 @@ -3,19 +3,17 @@
  from __future__ import annotations
@@ -80,7 +83,8 @@ _
 -        password="{PASSWORD}",
 +        password=os.environ["PASSWORD"],
      )
-''')
+''',
+)
 
 
 @pytest.fixture
@@ -153,22 +157,42 @@ def test_a_file_libcst_must_not_parse_is_reported_and_not_touched(
         (f'import os\n\nTOKEN = "{API_KEY}"\n', 'import os\n\nTOKEN = os.environ["TOKEN"]\n'),
         (f'TOKEN = "{API_KEY}"\n', 'import os\n\nTOKEN = os.environ["TOKEN"]\n'),
         (f'"""Doc."""\nTOKEN = "{API_KEY}"\n', '"""Doc."""\nimport os\n\nTOKEN = os.environ["TOKEN"]\n'),
-        (f'"""Doc."""\n\nimport sys\n\nTOKEN = "{API_KEY}"\n',
-         '"""Doc."""\n\nimport os\nimport sys\n\nTOKEN = os.environ["TOKEN"]\n'),
+        (
+            f'"""Doc."""\n\nimport sys\n\nTOKEN = "{API_KEY}"\n',
+            '"""Doc."""\n\nimport os\nimport sys\n\nTOKEN = os.environ["TOKEN"]\n',
+        ),
         (f'SECRET = b"{API_KEY}"\n', 'import os\n\nSECRET = os.environ["SECRET"].encode()\n'),
-        (f"class C:\n    def __init__(self):\n        self.apiKey = '{API_KEY}'\n",
-         "import os\n\nclass C:\n    def __init__(self):\n        self.apiKey = os.environ['API_KEY']\n"),
+        (
+            f"class C:\n    def __init__(self):\n        self.apiKey = '{API_KEY}'\n",
+            "import os\n\nclass C:\n    def __init__(self):\n        self.apiKey = os.environ['API_KEY']\n",
+        ),
         (f'import os\r\n\r\nTOKEN = "{API_KEY}"\r\n', 'import os\r\n\r\nTOKEN = os.environ["TOKEN"]\r\n'),
         (f'import os\rNOTE = "x"\rTOKEN = "{API_KEY}"\n', 'import os\rNOTE = "x"\rTOKEN = os.environ["TOKEN"]\n'),
-        (f'import os\nLABEL = "größe 😀"; TOKEN = "{API_KEY}"\n',
-         'import os\nLABEL = "größe 😀"; TOKEN = os.environ["TOKEN"]\n'),
+        (
+            f'import os\nLABEL = "größe 😀"; TOKEN = "{API_KEY}"\n',
+            'import os\nLABEL = "größe 😀"; TOKEN = os.environ["TOKEN"]\n',
+        ),
         (f'import os\nif True:\n\tTOKEN = "{API_KEY}"\n', 'import os\nif True:\n\tTOKEN = os.environ["TOKEN"]\n'),
         (f'import os\nTOKEN = ("{API_KEY}")\n', 'import os\nTOKEN = os.environ["TOKEN"]\n'),  # parentheses go too
-        (f'import os\nif (token := "{API_KEY}"):\n    pass\n',
-         'import os\nif (token := os.environ["TOKEN"]):\n    pass\n'),
+        (
+            f'import os\nif (token := "{API_KEY}"):\n    pass\n',
+            'import os\nif (token := os.environ["TOKEN"]):\n    pass\n',
+        ),
     ],
-    ids=["has-import-os", "adds-import-os", "after-docstring", "before-first-import", "bytes", "attribute", "crlf",
-         "lone-cr", "non-ascii-before", "tab", "parenthesized", "walrus"],
+    ids=[
+        "has-import-os",
+        "adds-import-os",
+        "after-docstring",
+        "before-first-import",
+        "bytes",
+        "attribute",
+        "crlf",
+        "lone-cr",
+        "non-ascii-before",
+        "tab",
+        "parenthesized",
+        "walrus",
+    ],
 )
 def test_write_changes_only_the_literal_and_the_import(
     project: Path, capsys: pytest.CaptureFixture[str], before: str, after: str
@@ -189,8 +213,15 @@ def test_write_changes_only_the_literal_and_the_import(
         'TOKEN = os.environ["TOKEN"]\nTENANT_ID_FIELD = "tenant_id"\n',
         f'class Settings(BaseSettings):\n    api_key: str = Field("{API_KEY}")\n',
     ],
-    ids=["allowed-same-line", "allowed-line-above", "pragma", "dict-and-lookup-not-fixable", "f-string-hole",
-         "nothing", "field-default-reported-not-rewritten"],
+    ids=[
+        "allowed-same-line",
+        "allowed-line-above",
+        "pragma",
+        "dict-and-lookup-not-fixable",
+        "f-string-hole",
+        "nothing",
+        "field-default-reported-not-rewritten",
+    ],
 )
 def test_nothing_to_fix_exits_0_and_leaves_the_file(
     project: Path, capsys: pytest.CaptureFixture[str], code: str

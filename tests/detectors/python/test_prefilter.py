@@ -32,9 +32,22 @@ KEY = "".join(["sk-", "proj-", "7hG2kLm9", "Qw3eRt5y"])
         f'password: str = dataclasses.field(init=False, default="{KEY}")\n',
         f'while (token := "{KEY}"):\n    break\n',
     ],
-    ids=["assignment", "unpacking-first", "unpacking-last", "implicit-concatenation", "plus", "f-string",
-         "triple-quoted", "environ", "lookup-default-keyword", "bytes-in-dict", "annotated-default",
-         "pydantic-field-positional", "dataclass-field-default", "walrus"],
+    ids=[
+        "assignment",
+        "unpacking-first",
+        "unpacking-last",
+        "implicit-concatenation",
+        "plus",
+        "f-string",
+        "triple-quoted",
+        "environ",
+        "lookup-default-keyword",
+        "bytes-in-dict",
+        "annotated-default",
+        "pydantic-field-positional",
+        "dataclass-field-default",
+        "walrus",
+    ],
 )
 def test_reportable_bindings_pass_the_gate(code: str) -> None:
     assert may_bind_a_secret(code)
@@ -51,8 +64,7 @@ def test_reportable_bindings_pass_the_gate(code: str) -> None:
         'message = "token: invalid value"\nhelp = {"password": "Enter a password " "twice"}\n',
         'login(password, hasher="default")\n',
     ],
-    ids=["names-and-calls", "field-names", "dummy-password", "positional-and-computed",
-         "prose", "call-arguments"],
+    ids=["names-and-calls", "field-names", "dummy-password", "positional-and-computed", "prose", "call-arguments"],
 )
 def test_files_with_nothing_reportable_are_not_parsed(code: str) -> None:
     assert not may_bind_a_secret(code)

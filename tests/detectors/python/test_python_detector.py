@@ -60,8 +60,10 @@ def test_category_filters_select_python_rules_by_their_category(tmp_path: Path) 
     assert "python/connector-credential-binding" in {f.rule_id for f in without.findings}
 
 
-@pytest.mark.parametrize(("path", "expected"), [("app/settings.py", 1), ("app/stubs.pyi", 1), ("app/settings.txt", 0),
-                                                ("app/settings.py.orig", 0)])
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [("app/settings.py", 1), ("app/stubs.pyi", 1), ("app/settings.txt", 0), ("app/settings.py.orig", 0)],
+)
 def test_only_python_files_are_checked(path: str, expected: int) -> None:
     findings, _ = detect(f'tenant_id = "{TENANT}"\n', path)
     assert len(findings) == expected
@@ -148,10 +150,14 @@ print("cavra_safety.detectors.python.checks" in sys.modules, "libcst" in sys.mod
 """
 
 
-@pytest.mark.parametrize(("code", "imported"), [
-    ("import os\npassword = os.environ['PASSWORD']\n", "False False"),
-    (f"password = '{API_KEY}'\n", "True False"),
-], ids=["nothing-to-parse", "parsed"])
+@pytest.mark.parametrize(
+    ("code", "imported"),
+    [
+        ("import os\npassword = os.environ['PASSWORD']\n", "False False"),
+        (f"password = '{API_KEY}'\n", "True False"),
+    ],
+    ids=["nothing-to-parse", "parsed"],
+)
 def test_the_checks_are_imported_only_when_a_file_is_parsed_and_libcst_never(code: str, imported: str) -> None:
     run = subprocess.run([sys.executable, "-c", LAZY_PROBE, code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == imported
@@ -174,8 +180,10 @@ def test_a_multi_line_value_spans_its_lines() -> None:
     ("code", "expected"),
     [
         (f'note = "{API_KEY}"\npassword = "{API_KEY}"\n', [(2, 12, 2, 14 + len(API_KEY))]),
-        (f'password = "{API_KEY}"\ntoken = "{API_KEY}"\n',
-         [(1, 12, 1, 14 + len(API_KEY)), (2, 9, 2, 11 + len(API_KEY))]),
+        (
+            f'password = "{API_KEY}"\ntoken = "{API_KEY}"\n',
+            [(1, 12, 1, 14 + len(API_KEY)), (2, 9, 2, 11 + len(API_KEY))],
+        ),
     ],
     ids=["literal-also-elsewhere", "same-literal-twice"],
 )
@@ -223,19 +231,23 @@ def test_module_level_checks_only_run_on_fragments_that_can_be_module_level() ->
     top = _partial({1: banner, 3: edition, 5: "def broken(:"})
     findings, notes = _detect_source(top)
     assert notes == []
-    assert sorted((f.rule_id, f.line) for f in findings) == [("python/enterprise-marker", 1),
-                                                             ("python/enterprise-marker", 3)]
+    assert sorted((f.rule_id, f.line) for f in findings) == [
+        ("python/enterprise-marker", 1),
+        ("python/enterprise-marker", 3),
+    ]
 
 
 def test_a_fragment_is_split_into_statements_and_bodies_until_pieces_parse() -> None:
-    source = _partial({
-        10: "    def close(self):",
-        11: "        pass",
-        12: "    else:",  # breaks the whole run; its body and the statements around it still parse
-        13: f'        password = "{API_KEY}"',
-        14: "    api_key = (",  # an unclosed statement never parses, and costs nothing else
-        15: f'    tenant_id = "{TENANT}"',
-    })
+    source = _partial(
+        {
+            10: "    def close(self):",
+            11: "        pass",
+            12: "    else:",  # breaks the whole run; its body and the statements around it still parse
+            13: f'        password = "{API_KEY}"',
+            14: "    api_key = (",  # an unclosed statement never parses, and costs nothing else
+            15: f'    tenant_id = "{TENANT}"',
+        }
+    )
     findings, notes = _detect_source(source)
     assert notes == []
     assert sorted((f.rule_id, f.line, f.column) for f in findings) == [

@@ -47,8 +47,7 @@ def test_the_gate_keyword_is_the_longest_literal() -> None:
 
 def test_the_default_pack_has_every_part() -> None:
     section = default_section()
-    assert {p.category for p in section.modules} == {Category.SAAS_BACKEND_SOURCE,
-                                                     Category.ENTERPRISE_IMPLEMENTATION}
+    assert {p.category for p in section.modules} == {Category.SAAS_BACKEND_SOURCE, Category.ENTERPRISE_IMPLEMENTATION}
     assert section.implementations and section.implementation_keywords
     assert section.editions == ("enterprise",) and section.headers and section.docstrings
 
@@ -94,8 +93,10 @@ def test_sections_of_several_packs_merge_in_order_without_duplicates() -> None:
 
 def test_the_loaded_policy_carries_the_python_tables_of_every_pack(tmp_path: Path) -> None:
     extra = tmp_path / "extra.toml"
-    extra.write_text('[pack]\nname = "acme-python"\nversion = "1"\n\n'
-                     '[python.modules]\ntenant-record = ["acme_tenants"]\n', encoding="utf-8")
+    extra.write_text(
+        '[pack]\nname = "acme-python"\nversion = "1"\n\n[python.modules]\ntenant-record = ["acme_tenants"]\n',
+        encoding="utf-8",
+    )
     policy = load_policy(Config(root=tmp_path, policy_files=(extra,)))
     assert "acme_tenants" in [p.text for p in policy.python.modules]
     assert "cavra_saas" in [p.text for p in policy.python.modules]  # the default pack's, merged first
@@ -106,8 +107,9 @@ def test_the_loaded_policy_carries_the_python_tables_of_every_pack(tmp_path: Pat
 
 def test_a_broken_python_table_fails_the_policy_with_every_problem(tmp_path: Path) -> None:
     broken = tmp_path / "broken.toml"
-    broken.write_text('[pack]\nname = "broken"\nversion = "1"\n\n[python]\nmodules = { nope = ["x"] }\n'
-                      'typo = 1\n', encoding="utf-8")
+    broken.write_text(
+        '[pack]\nname = "broken"\nversion = "1"\n\n[python]\nmodules = { nope = ["x"] }\ntypo = 1\n', encoding="utf-8"
+    )
     with pytest.raises(UserError) as raised:
         load_policy(Config(root=tmp_path, default_policy=False, policy_files=(broken,)))
     problems = raised.value.problems

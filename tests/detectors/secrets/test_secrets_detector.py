@@ -91,65 +91,136 @@ def stripe_key() -> str:
 
 
 POSITIVES: list[Case] = [
-    Case("secret/private-key", _CONNECTOR, "deploy/id_rsa", "-----{}-----",
-         lambda: "BEGIN " + "RSA PRIVATE KEY"),
-    Case("secret/private-key", _CONNECTOR, "deploy/id_ed25519", "-----{}-----",
-         lambda: "BEGIN " + "OPENSSH PRIVATE KEY"),
-    Case("secret/aws-access-key", _CONNECTOR, "settings.py", 'aws_access_key_id = "{}"',
-         lambda: "AKIA" + token(UPPER_ALNUM, 16)),
-    Case("secret/aws-secret-key", _CONNECTOR, "settings.py", 'aws_secret_access_key = "{}"',
-         lambda: token(B64, 40)),
-    Case("secret/azure-storage-key", _CONNECTOR, "app.config",
-         "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey={}", lambda: token(B64, 86) + "==",
-         lambda value: "AccountKey=" + value),
+    Case("secret/private-key", _CONNECTOR, "deploy/id_rsa", "-----{}-----", lambda: "BEGIN " + "RSA PRIVATE KEY"),
+    Case(
+        "secret/private-key", _CONNECTOR, "deploy/id_ed25519", "-----{}-----", lambda: "BEGIN " + "OPENSSH PRIVATE KEY"
+    ),
+    Case(
+        "secret/aws-access-key",
+        _CONNECTOR,
+        "settings.py",
+        'aws_access_key_id = "{}"',
+        lambda: "AKIA" + token(UPPER_ALNUM, 16),
+    ),
+    Case("secret/aws-secret-key", _CONNECTOR, "settings.py", 'aws_secret_access_key = "{}"', lambda: token(B64, 40)),
+    Case(
+        "secret/azure-storage-key",
+        _CONNECTOR,
+        "app.config",
+        "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey={}",
+        lambda: token(B64, 86) + "==",
+        lambda value: "AccountKey=" + value,
+    ),
     Case("secret/github-token", _CONNECTOR, "ci.sh", "export GH_TOKEN={}", lambda: "ghp_" + token(ALNUM, 36)),
-    Case("secret/gitlab-token", _CONNECTOR, "ci.sh", "export GL_TOKEN={}",
-         lambda: "glpat-" + token(URLSAFE, 20)),
-    Case("secret/slack-token", _CONNECTOR, "bot.js", "const t = '{}';",
-         lambda: "xoxb-" + token(string.digits, 12) + "-" + token(LOWER_ALNUM, 24)),
+    Case("secret/gitlab-token", _CONNECTOR, "ci.sh", "export GL_TOKEN={}", lambda: "glpat-" + token(URLSAFE, 20)),
+    Case(
+        "secret/slack-token",
+        _CONNECTOR,
+        "bot.js",
+        "const t = '{}';",
+        lambda: "xoxb-" + token(string.digits, 12) + "-" + token(LOWER_ALNUM, 24),
+    ),
     Case("secret/slack-webhook", Category.WEBHOOK_SECRET, "notify.py", 'URL = "{}"', slack_hook),
     Case("secret/stripe-key", Category.BILLING_SECRET, "billing.py", 'stripe.api_key = "{}"', stripe_key),
-    Case("secret/stripe-key", Category.BILLING_SECRET, "billing.py", 'RESTRICTED = "{}"',
-         lambda: "rk_" + "live_" + token(ALNUM, 24)),
-    Case("secret/square-oauth-secret", Category.BILLING_SECRET, "pay.rb", 'SQUARE = "{}"',
-         lambda: "sq0csp-" + token(URLSAFE, 43)),
-    Case("secret/openai-key", _CONNECTOR, "llm.py", 'KEY = "{}"',
-         lambda: "sk-" + token(ALNUM, 20) + "T3Blbk" + "FJ" + token(ALNUM, 20, seed=1)),
-    Case("secret/pypi-token", _CONNECTOR, ".pypirc", "password = {}",
-         lambda: "pypi-AgEIcHlwaS5vcmc" + token(URLSAFE, 80)),
-    Case("secret/npm-token", _CONNECTOR, ".npmrc", "//registry.npmjs.org/:_authToken={}",
-         lambda: "npm_" + token(ALNUM, 36)),
-    Case("secret/sendgrid-key", _CONNECTOR, "mail.py", 'SG = "{}"',
-         lambda: "SG." + token(URLSAFE, 22) + "." + token(URLSAFE, 43)),
+    Case(
+        "secret/stripe-key",
+        Category.BILLING_SECRET,
+        "billing.py",
+        'RESTRICTED = "{}"',
+        lambda: "rk_" + "live_" + token(ALNUM, 24),
+    ),
+    Case(
+        "secret/square-oauth-secret",
+        Category.BILLING_SECRET,
+        "pay.rb",
+        'SQUARE = "{}"',
+        lambda: "sq0csp-" + token(URLSAFE, 43),
+    ),
+    Case(
+        "secret/openai-key",
+        _CONNECTOR,
+        "llm.py",
+        'KEY = "{}"',
+        lambda: "sk-" + token(ALNUM, 20) + "T3Blbk" + "FJ" + token(ALNUM, 20, seed=1),
+    ),
+    Case(
+        "secret/pypi-token", _CONNECTOR, ".pypirc", "password = {}", lambda: "pypi-AgEIcHlwaS5vcmc" + token(URLSAFE, 80)
+    ),
+    Case(
+        "secret/npm-token",
+        _CONNECTOR,
+        ".npmrc",
+        "//registry.npmjs.org/:_authToken={}",
+        lambda: "npm_" + token(ALNUM, 36),
+    ),
+    Case(
+        "secret/sendgrid-key",
+        _CONNECTOR,
+        "mail.py",
+        'SG = "{}"',
+        lambda: "SG." + token(URLSAFE, 22) + "." + token(URLSAFE, 43),
+    ),
     Case("secret/mailchimp-key", _CONNECTOR, "mail.py", 'MC = "{}"', lambda: token(LOWER_ALNUM, 32) + "-us6"),
     Case("secret/twilio-key", _CONNECTOR, "sms.py", 'TWILIO = "{}"', lambda: "SK" + token(LOWER_ALNUM, 32)),
-    Case("secret/discord-bot-token", _CONNECTOR, "bot.py", 'BOT = "{}"',
-         lambda: "M" + token(ALNUM, 23) + "." + token(URLSAFE, 6) + "." + token(URLSAFE, 27)),
-    Case("secret/telegram-bot-token", _CONNECTOR, "bot.py", 'BOT = "{}"',
-         lambda: token("123456789", 9) + ":" + token(URLSAFE, 35)),
-    Case("secret/artifactory-token", _CONNECTOR, "build.gradle", "artifactory_token: {}",
-         lambda: "AKC" + token(ALNUM, 60)),
-    Case("secret/cloudant-credential", _CONNECTOR, "db.py", 'cloudant_password = "{}"',
-         lambda: token(HEX, 64)),
-    Case("secret/softlayer-credential", _CONNECTOR, "infra.py", 'softlayer_api_key = "{}"',
-         lambda: token(LOWER_ALNUM, 64)),
-    Case("secret/ibm-cloud-iam-key", _CONNECTOR, "ibm.py", 'ibm_cloud_iam_api_key = "{}"',
-         lambda: token(URLSAFE, 44)),
-    Case("secret/ibm-cos-hmac", _CONNECTOR, "ibm.py", 'cos_hmac_secret_access_key = "{}"',
-         lambda: token(HEX, 48)),
+    Case(
+        "secret/discord-bot-token",
+        _CONNECTOR,
+        "bot.py",
+        'BOT = "{}"',
+        lambda: "M" + token(ALNUM, 23) + "." + token(URLSAFE, 6) + "." + token(URLSAFE, 27),
+    ),
+    Case(
+        "secret/telegram-bot-token",
+        _CONNECTOR,
+        "bot.py",
+        'BOT = "{}"',
+        lambda: token("123456789", 9) + ":" + token(URLSAFE, 35),
+    ),
+    Case(
+        "secret/artifactory-token",
+        _CONNECTOR,
+        "build.gradle",
+        "artifactory_token: {}",
+        lambda: "AKC" + token(ALNUM, 60),
+    ),
+    Case("secret/cloudant-credential", _CONNECTOR, "db.py", 'cloudant_password = "{}"', lambda: token(HEX, 64)),
+    Case(
+        "secret/softlayer-credential",
+        _CONNECTOR,
+        "infra.py",
+        'softlayer_api_key = "{}"',
+        lambda: token(LOWER_ALNUM, 64),
+    ),
+    Case("secret/ibm-cloud-iam-key", _CONNECTOR, "ibm.py", 'ibm_cloud_iam_api_key = "{}"', lambda: token(URLSAFE, 44)),
+    Case("secret/ibm-cos-hmac", _CONNECTOR, "ibm.py", 'cos_hmac_secret_access_key = "{}"', lambda: token(HEX, 48)),
     # The plugin's regex ends lazily: it reports the header, the claims and the dot, not the signature.
-    Case("secret/jwt", _CONNECTOR, "client.py", 'HEADERS = {{"Authorization": "Bearer {}"}}', jwt,
-         lambda value: value.rsplit(".", 1)[0] + "."),
-    Case("secret/basic-auth-url", Category.PROVIDER_URL, "settings.py",
-         'DATABASE_URL = "postgres://app:{}@db.internal.acme.io:5432/app"', lambda: token(ALNUM, 18)),
+    Case(
+        "secret/jwt",
+        _CONNECTOR,
+        "client.py",
+        'HEADERS = {{"Authorization": "Bearer {}"}}',
+        jwt,
+        lambda value: value.rsplit(".", 1)[0] + ".",
+    ),
+    Case(
+        "secret/basic-auth-url",
+        Category.PROVIDER_URL,
+        "settings.py",
+        'DATABASE_URL = "postgres://app:{}@db.internal.acme.io:5432/app"',
+        lambda: token(ALNUM, 18),
+    ),
     Case("secret/secret-keyword", _CONNECTOR, "settings.py", 'password = "{}"', lambda: token(ALNUM, 20)),
     Case("secret/secret-keyword", _CONNECTOR, "config.yaml", "client_secret: {}", lambda: token(ALNUM, 32)),
     Case("secret/high-entropy-base64", _CONNECTOR, "client.py", 'auth_token = "{}"', lambda: token(B64, 40)),
     Case("secret/high-entropy-hex", _CONNECTOR, "client.py", 'session_token = "{}"', lambda: token(HEX, 48)),
-    Case("secret/public-ip", Category.PROVIDER_URL, "settings.py", 'DB_HOST = "{}"',
-         lambda: ip(52, 14, 201, 33)),
-    Case("secret/public-ip", Category.PROVIDER_URL, "settings.py", 'API_URL = "https://{}/v1"',
-         lambda: ip(52, 14, 201, 33) + ":8443"),
+    Case("secret/public-ip", Category.PROVIDER_URL, "settings.py", 'DB_HOST = "{}"', lambda: ip(52, 14, 201, 33)),
+    Case(
+        "secret/public-ip",
+        Category.PROVIDER_URL,
+        "settings.py",
+        'API_URL = "https://{}/v1"',
+        lambda: ip(52, 14, 201, 33) + ":8443",
+    ),
 ]
 _POSITIVE_IDS = [f"{case.rule_id}@{case.path}" for case in POSITIVES]
 
@@ -182,8 +253,11 @@ def test_the_full_secret_appears_in_no_field_of_the_finding(detector: Any, case:
 NEGATIVES: list[tuple[str, str, str]] = [
     # documented example keys and placeholders
     ("AWS documented access key", "settings.py", 'aws_access_key_id = "' + "AKIA" + "IOSFODNN7EXAMPLE" + '"'),
-    ("AWS documented secret key", "settings.py",
-     'aws_secret_access_key = "' + "wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + "EXAMPLEKEY" + '"'),
+    (
+        "AWS documented secret key",
+        "settings.py",
+        'aws_secret_access_key = "' + "wJalrXUtnFEMI/K7MDENG/bPxRfiCY" + "EXAMPLEKEY" + '"',
+    ),
     ("Stripe test key", "billing.py", 'KEY = "' + "sk_" + "test_" + token(ALNUM, 24) + '"'),
     ("Stripe publishable key", "billing.py", 'KEY = "' + "pk_" + "live_" + token(ALNUM, 24) + '"'),
     ("Stripe filler key", "billing.py", 'KEY = "' + "sk_" + "live_" + "x" * 24 + '"'),
@@ -203,18 +277,23 @@ NEGATIVES: list[tuple[str, str, str]] = [
     ("test password", "tests.py", 'client.login(username="admin", password="testclient")'),
     ("passphrase", "tests.py", 'password = "correct horse battery staple"'),
     ("leetspeak docs password", "docs.txt", '"PASSWORD": "' + "superS3" + 'cret",'),
-    ("password hash", "fixtures.json",
-     '"password": "' + "pbkdf2_sha256$" + "30000$" + token(ALNUM, 12) + "$" + token(B64, 43) + '="'),
+    (
+        "password hash",
+        "fixtures.json",
+        '"password": "' + "pbkdf2_sha256$" + "30000$" + token(ALNUM, 12) + "$" + token(B64, 43) + '="',
+    ),
     # digests, lock files, integrity attributes, ids
     ("lock file integrity", "package-lock.json", '"integrity": "sha512-' + token(B64, 86) + '==",'),
     ("poetry lock hash", "poetry.lock", '{file = "x.whl", hash = "sha256:' + token(HEX, 64) + '"},'),
     ("checksum assignment", "build.py", 'checksum = "' + token(HEX, 64) + '"'),
     ("token hash", "models.py", 'token_hash = "' + token(HEX, 64) + '"'),
-    ("integrity attribute", "index.html",
-     '<script src="x.js" integrity="sha384-' + token(B64, 64) + '"></script>'),
+    ("integrity attribute", "index.html", '<script src="x.js" integrity="sha384-' + token(B64, 64) + '"></script>'),
     ("unbound random string", "vectors.py", 'DATA = "' + token(B64, 40) + '"'),
-    ("hex test vector beside a password argument", "test_kdf.py",
-     "(b'password', b'NaCl', 16, unhexlify('" + token(HEX, 128) + "')),"),
+    (
+        "hex test vector beside a password argument",
+        "test_kdf.py",
+        "(b'password', b'NaCl', 16, unhexlify('" + token(HEX, 128) + "')),",
+    ),
     ("uuid token", "client.py", 'api_token = "' + "c4d77c62-6196-4f17-a06b-" + token(HEX, 12) + '"'),
     ("sequential string", "client.py", 'auth_token = "' + string.ascii_uppercase + string.digits + '"'),
     # public IPs outside a host context, private and documentation addresses
@@ -243,7 +322,9 @@ def test_two_secrets_on_one_line_and_columns_count_characters(detector: Any) -> 
     line = f'    tokens = {{"é": "{github}", "ü": "{stripe}"}}'
     findings = scan(detector, f"\n{line}\r\n")
     assert [(f.rule_id, f.line, f.column) for f in findings] == [
-        ("secret/github-token", 2, line.index(github) + 1), ("secret/stripe-key", 2, line.index(stripe) + 1)]
+        ("secret/github-token", 2, line.index(github) + 1),
+        ("secret/stripe-key", 2, line.index(stripe) + 1),
+    ]
 
 
 def test_commit_is_carried_to_the_finding(detector: Any) -> None:
@@ -294,10 +375,47 @@ _FILE_TYPES = ("x.py", "x.yaml", "x.go", "x.cpp", "x.m", "x.txt")
 
 
 def _fuzz_lines(count: int) -> list[str]:
-    pieces = ["password", "api_key", "secret", "token", "key", "aws", "AKIA", "sk_live_", "eyJ", "://", ":",
-              "@", "=", "==", " ", '"', "'", "`", ";", "(", ")", "[", "]", "é", "\u00a0", ".", "-", "_",
-              "AP4", "AKC", "M", "glpat-", "xoxb-", "1234567890", "SG.", "-us1", "sq0csp-", "T3BlbkFJ",
-              "pypi-AgEIcHlwaS5vcmc"]
+    pieces = [
+        "password",
+        "api_key",
+        "secret",
+        "token",
+        "key",
+        "aws",
+        "AKIA",
+        "sk_live_",
+        "eyJ",
+        "://",
+        ":",
+        "@",
+        "=",
+        "==",
+        " ",
+        '"',
+        "'",
+        "`",
+        ";",
+        "(",
+        ")",
+        "[",
+        "]",
+        "é",
+        "\u00a0",
+        ".",
+        "-",
+        "_",
+        "AP4",
+        "AKC",
+        "M",
+        "glpat-",
+        "xoxb-",
+        "1234567890",
+        "SG.",
+        "-us1",
+        "sq0csp-",
+        "T3BlbkFJ",
+        "pypi-AgEIcHlwaS5vcmc",
+    ]
     rng = random.Random(7)
 
     def piece() -> str:
@@ -322,8 +440,11 @@ def test_the_gate_never_hides_a_detection(spec: PluginSpec) -> None:
     found_any = False
     for line in GATE_LINES + _fuzz_lines(3000):
         for path in _FILE_TYPES if spec.plugin == "KeywordDetector" else _FILE_TYPES[:1]:
-            kwargs = {"denylist_regex_to_group": REGEX_BY_FILETYPE.get(determine_file_type(path))} if (
-                spec.plugin == "KeywordDetector" and determine_file_type(path) in REGEX_BY_FILETYPE) else {}
+            kwargs = (
+                {"denylist_regex_to_group": REGEX_BY_FILETYPE.get(determine_file_type(path))}
+                if (spec.plugin == "KeywordDetector" and determine_file_type(path) in REGEX_BY_FILETYPE)
+                else {}
+            )
             values = [v for v in plugin.analyze_string(line, **kwargs) if v]
             if spec.limit is not None:
                 values = [v for v in values if plugin.calculate_shannon_entropy(v) > spec.limit]

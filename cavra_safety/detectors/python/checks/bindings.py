@@ -65,7 +65,9 @@ class _BindingCheck(Check):
         fixable = fixable and text.complete  # a value with f-string holes is reported, not rewritten
         env = env_var_name(name)
         self.report(
-            self.context.span(value), binding_rule(category), secret,
+            self.context.span(value),
+            binding_rule(category),
+            secret,
             f"A literal {category_noun(category)} is bound to `{name}`. Read it from the environment "
             f'(os.environ["{env}"]) or a secrets store instead'
             + (" (`cavra-safety fix` makes this change)" if fixable else "")
@@ -124,10 +126,14 @@ class AssignmentBinding(_BindingCheck):
         Invalid(f'api_key = ▶f"{API_KEY}{{suffix}}"\n', CREDENTIAL),
         Invalid(f'if (token := ▶"{API_KEY}"):\n    pass\n', CREDENTIAL),
         Invalid(f'class Settings(BaseSettings):\n    api_key: SecretStr = Field(▶"{API_KEY}")\n', CREDENTIAL),
-        Invalid(f'class Settings(BaseModel):\n    tenant_id: str = pydantic.Field(default=▶"{TENANT}", min_length=4)\n',
-                TENANT_ID),
-        Invalid(f'@dataclass\nclass Hook:\n    signing_secret: str = field(repr=False, default=▶"{WEBHOOK}")\n',
-                WEBHOOK_SECRET),
+        Invalid(
+            f'class Settings(BaseModel):\n    tenant_id: str = pydantic.Field(default=▶"{TENANT}", min_length=4)\n',
+            TENANT_ID,
+        ),
+        Invalid(
+            f'@dataclass\nclass Hook:\n    signing_secret: str = field(repr=False, default=▶"{WEBHOOK}")\n',
+            WEBHOOK_SECRET,
+        ),
     )
 
     def _targets(self, target: ast.expr, value: ast.expr) -> None:
@@ -139,9 +145,12 @@ class AssignmentBinding(_BindingCheck):
             key = _subscript_key(target)
             if key is not None:
                 self.judge(key, value, fixable=False)
-        elif (isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Tuple | ast.List)
-              and len(target.elts) == len(value.elts)
-              and not any(isinstance(item, ast.Starred) for item in (*target.elts, *value.elts))):
+        elif (
+            isinstance(target, ast.Tuple | ast.List)
+            and isinstance(value, ast.Tuple | ast.List)
+            and len(target.elts) == len(value.elts)
+            and not any(isinstance(item, ast.Starred) for item in (*target.elts, *value.elts))
+        ):
             for left, right in zip(target.elts, value.elts, strict=True):
                 self._targets(left, right)
 
@@ -217,8 +226,10 @@ class DefaultParameterBinding(_BindingCheck):
     def visit_arguments(self, node: ast.arguments) -> None:
         positional = [*node.posonlyargs, *node.args]
         # Defaults belong to the last positional parameters; keyword-only ones have a default each, or None.
-        pairs = [*zip(positional[len(positional) - len(node.defaults):], node.defaults, strict=True),
-                 *zip(node.kwonlyargs, node.kw_defaults, strict=True)]
+        pairs = [
+            *zip(positional[len(positional) - len(node.defaults) :], node.defaults, strict=True),
+            *zip(node.kwonlyargs, node.kw_defaults, strict=True),
+        ]
         for parameter, default in pairs:
             if default is not None:
                 self.judge(parameter.arg, default, fixable=True)

@@ -32,7 +32,9 @@ class _ImportCheck(Check):
             pattern = _match(self.context.section.modules, attempt)
             if pattern is not None:
                 self.report(
-                    span, import_rule(pattern.category), attempt,
+                    span,
+                    import_rule(pattern.category),
+                    attempt,
                     f"Imports the private module {attempt} (policy pattern {pattern.text!r}, "
                     f"{pattern.category.value}). "
                     "The Community code must not depend on it: remove the import or depend on the public contract.",
@@ -82,8 +84,7 @@ class ImportStatementCheck(_ImportCheck):
         base = self.context.resolve_relative(level, module) if level else module
         # The finding starts at the module's name, dots included: the tree keeps the name as a plain string.
         where = self.context.after_keyword(node, "from", r"[\w.\s\\]*?(?=\bimport\b)")
-        if base and where is not None and self._report(_trimmed(self.context.text, where), base,
-                                                       relative=bool(level)):
+        if base and where is not None and self._report(_trimmed(self.context.text, where), base, relative=bool(level)):
             return
         for alias in node.names:
             if alias.name != "*":
@@ -146,8 +147,11 @@ class DynamicImportCheck(_ImportCheck):
     def _is_dynamic_import(self, func: ast.expr) -> bool:
         if isinstance(func, ast.Name):
             return func.id in self._function_names
-        return (isinstance(func, ast.Attribute) and func.attr == "import_module"
-                and dotted_name(func.value) in self._module_names)
+        return (
+            isinstance(func, ast.Attribute)
+            and func.attr == "import_module"
+            and dotted_name(func.value) in self._module_names
+        )
 
     def finish(self) -> None:
         # Decided after the walk: an alias may be imported below the function that uses it.

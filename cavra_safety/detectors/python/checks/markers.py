@@ -46,7 +46,9 @@ class PrivateDefinitionCheck(Check):
             if pattern.matches(snake):
                 where = self.context.after_keyword(node, keyword, re.escape(node.name))
                 self.report(
-                    where or self.context.span(node), definition_rule(pattern.category), node.name,
+                    where or self.context.span(node),
+                    definition_rule(pattern.category),
+                    node.name,
                     f"The {kind} {node.name} implements private functionality ({pattern.category.value}); such "
                     "code belongs in the private SaaS / Enterprise repository, not in the Community edition.",
                 )
@@ -74,7 +76,9 @@ class _MarkerCheck(Check):
             if match is not None:
                 start, end = match.span(pattern.group)
                 self.report(
-                    (offset + start, offset + end), MARKER_RULE, match.group(pattern.group),
+                    (offset + start, offset + end),
+                    MARKER_RULE,
+                    match.group(pattern.group),
                     f"The module's {what} marks it as Enterprise / private code; move the module to the private "
                     "repository, or remove the marker if it really is Community code.",
                 )
@@ -114,7 +118,9 @@ class EditionMarkerCheck(_MarkerCheck):
             edition = string_value(value) if named else None
             if edition is not None and edition.strip().lower() in self.context.section.editions:
                 self.report(
-                    self.context.span(value), MARKER_RULE, edition,
+                    self.context.span(value),
+                    MARKER_RULE,
+                    edition,
                     "__edition__ marks this module as Enterprise code; Enterprise-only code must not be "
                     "published in the Community repository.",
                 )
@@ -133,8 +139,11 @@ class LicenceHeaderCheck(_MarkerCheck):
     INVALID = (
         # cavra: allow policy/enterprise-license-header -- an example of this check
         Invalid("# SPDX-License-Identifier: ▶LicenseRef-CAVRA-Enterprise\nimport os\n", ENTERPRISE),
-        Invalid("#!/usr/bin/env python\n# Copyright CAVRA\n#\n# Licensed under the ▶CAVRA Enterprise License.\n"
-                "\nimport os\n", ENTERPRISE),
+        Invalid(
+            "#!/usr/bin/env python\n# Copyright CAVRA\n#\n# Licensed under the ▶CAVRA Enterprise License.\n"
+            "\nimport os\n",
+            ENTERPRISE,
+        ),
     )
 
     def visit_Module(self, node: ast.Module) -> None:
@@ -145,8 +154,9 @@ class LicenceHeaderCheck(_MarkerCheck):
         else:
             head = len(self.context.text)
         for comment in _COMMENT_LINE.finditer(self.context.text, 0, head):
-            if self._search(comment.start("comment"), comment.group("comment"), self.context.section.headers,
-                            "licence header"):
+            if self._search(
+                comment.start("comment"), comment.group("comment"), self.context.section.headers, "licence header"
+            ):
                 return
 
 
