@@ -1,14 +1,12 @@
+"""The audit tests' fixtures: a repository named like the public one, and a CLI runner that reads reports
+(git isolation comes from the top conftest)."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from audit_repo import Cli, Repo, isolate_git
-
-
-@pytest.fixture(autouse=True)
-def _isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    isolate_git(monkeypatch, tmp_path / "home")
+from audit_repo import Cli, Repo
 
 
 @pytest.fixture
