@@ -19,7 +19,7 @@ from typing import Any
 
 from cavra_safety import TOOL_NAME
 from cavra_safety.errors import UserError
-from cavra_safety.findings import Category, Finding
+from cavra_safety.findings import Category, Finding, Suppressed, SuppressionKind
 
 BASELINE_VERSION = 1
 _RULE_ID = re.compile(r"^[a-z][a-z0-9_-]*/[a-z0-9][a-z0-9._-]*$")
@@ -62,12 +62,18 @@ class Baseline:
     def key_of(self, finding: Finding, root: Path) -> Key:
         return (entry_path(finding.path, root, self.folder), finding.rule_id, finding.fingerprint)
 
-    def subtract(self, findings: Iterable[Finding], root: Path) -> tuple[list[Finding], int]:
-        """(findings not in the baseline, how many were)."""
-        accepted = {entry.key for entry in self.entries}
-        every = list(findings)
-        kept = [finding for finding in every if self.key_of(finding, root) not in accepted]
-        return kept, len(every) - len(kept)
+    def subtract(self, findings: Iterable[Finding], root: Path) -> tuple[list[Finding], list[Suppressed]]:
+        """(findings not in the baseline, the ones it accepts, each with its entry's reason)."""
+        reasons = {entry.key: entry.reason for entry in self.entries}
+        kept: list[Finding] = []
+        accepted: list[Suppressed] = []
+        for finding in findings:
+            reason = reasons.get(self.key_of(finding, root))
+            if reason is None:
+                kept.append(finding)
+            else:
+                accepted.append(Suppressed(finding, SuppressionKind.BASELINE, reason))
+        return kept, accepted
 
     def stale(self, findings: Iterable[Finding], root: Path) -> list[BaselineEntry]:
         """Entries that no finding of a full scan matches any more (the value was removed or changed)."""

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from cavra_safety.findings import Finding, Note
+from cavra_safety.findings import Finding, Note, Suppressed, SuppressionKind
 from cavra_safety.sources import Source
 
 # An allow is ``cavra: allow`` followed by rule ids, ``--`` or the end of the comment. Anything else after it
@@ -115,16 +115,22 @@ def _unknown_id_note(source: Source, line: int, rule_id: str, known_rules: froze
 
 def apply_inline_allows(
     source: Source, findings: list[Finding], known_rules: frozenset[str]
-) -> tuple[list[Finding], int, list[Note]]:
-    """Drop findings an allow comment covers: (kept findings, how many were suppressed, notes).
+) -> tuple[list[Finding], list[Suppressed], list[Note]]:
+    """Drop findings an allow comment covers: (kept findings, the suppressed ones with their allow's reason, notes).
 
     An unknown rule id is noted only where a finding it may have meant to allow is still reported (a typo or a
     renamed rule); documentation that merely shows the syntax stays quiet.
     """
     allows = _read_allows(source, known_rules)
     if not allows.allowed:
-        return findings, 0, allows.notes
-    kept = [f for f in findings if not ({f.rule_id, ALL_RULES} & allows.allowed.get(f.line, set()))]
+        return findings, [], allows.notes
+    kept: list[Finding] = []
+    suppressed: list[Suppressed] = []
+    for finding in findings:
+        if {finding.rule_id, ALL_RULES} & allows.allowed.get(finding.line, set()):
+            suppressed.append(_suppression(source, finding))
+        else:
+            kept.append(finding)
     notes = list(allows.notes)
     for finding in kept:
         for comment_line in (finding.line, finding.line - 1):
@@ -132,7 +138,25 @@ def apply_inline_allows(
                 _unknown_id_note(source, comment_line, rule_id, known_rules)
                 for rule_id in allows.unknown.get(comment_line, ())
             )
-    return kept, len(findings) - len(kept), sorted(set(notes))
+    return kept, suppressed, sorted(set(notes))
+
+
+def _suppression(source: Source, finding: Finding) -> Suppressed:
+    """``finding`` as the allow that covers it suppresses it (asked of the one allow rule, ``_covers``): the
+    comment on its own line before the one above it, and one that gives a reason before one that gives none
+    (detect-secrets' pragma never does)."""
+    covering: list[tuple[int, str]] = []
+    for number in (finding.line, finding.line - 1):
+        if not 1 <= number <= len(source.lines):
+            continue
+        text = source.lines[number - 1]
+        parsed = parse_allow(text) if "cavra:" in text.lower() else None
+        for target, ids in _covers(number, text, parsed):
+            if target == finding.line and ({finding.rule_id, ALL_RULES} & set(ids)):
+                named = parsed is not None and finding.rule_id in parsed[0]
+                covering.append((number, parsed[1] if parsed is not None and named else ""))
+    line, reason = next((item for item in covering if item[1]), covering[0] if covering else (finding.line, ""))
+    return Suppressed(finding, SuppressionKind.INLINE, reason, line)
 
 
 def _detector_rank(rule_id: str) -> int:

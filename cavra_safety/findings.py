@@ -166,6 +166,32 @@ class Note:
     message: str
 
 
+class SuppressionKind(enum.StrEnum):
+    """What waved a finding through: an inline allow comment (``cavra: allow <rule-id> -- <reason>`` or
+    detect-secrets' ``pragma: allowlist secret``), or an accepted entry of the baseline file."""
+
+    INLINE = "inline"
+    BASELINE = "baseline"
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """A finding that a filter suppressed, and why: reported, never failing a scan.
+
+    It holds the (already redacted) ``Finding`` and no secret. ``justification`` is the allow comment's
+    ``-- reason`` or the baseline entry's reason ("" when the comment gives none); ``comment_line`` is the
+    line of the allow comment (inline only: the finding's own line or the one above it).
+    """
+
+    finding: Finding
+    kind: SuppressionKind
+    justification: str = ""
+    comment_line: int | None = None
+
+    def sort_key(self) -> tuple[tuple[str, int, int, str, str, str], str]:
+        return (self.finding.sort_key(), self.kind.value)
+
+
 @dataclass(frozen=True)
 class ScanResult:
     """Everything a reporter renders. Sorted and free of timestamps, so that machine formats are deterministic;
@@ -177,9 +203,17 @@ class ScanResult:
     notes: tuple[Note, ...] = ()
     files_scanned: int = 0
     bytes_scanned: int = 0
-    suppressed_inline: int = 0
-    suppressed_baseline: int = 0
+    # What the inline allows and the baseline waved through, sorted like findings (the counts derive from it).
+    suppressed: tuple[Suppressed, ...] = ()
     seconds: float = 0.0
+
+    @property
+    def suppressed_inline(self) -> int:
+        return sum(1 for item in self.suppressed if item.kind is SuppressionKind.INLINE)
+
+    @property
+    def suppressed_baseline(self) -> int:
+        return sum(1 for item in self.suppressed if item.kind is SuppressionKind.BASELINE)
 
     def counts_by_category(self) -> dict[Category, int]:
         counts = {category: 0 for category in Category}

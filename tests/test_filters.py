@@ -49,8 +49,8 @@ def test_parse_allow(text: str, expected: tuple[frozenset[str], str] | None) -> 
 )
 def test_inline_allow(lines: list[str], finding_line: int, suppressed: bool) -> None:
     source = Source(path="f.txt", text="\n".join(lines))
-    kept, count, _ = apply_inline_allows(source, [finding(RULE_A, finding_line)], KNOWN)
-    assert (count == 1) is suppressed
+    kept, allowed, _ = apply_inline_allows(source, [finding(RULE_A, finding_line)], KNOWN)
+    assert (len(allowed) == 1) is suppressed
     assert (kept == []) is suppressed
     # ``fix`` asks the same rule one line at a time: it must agree with the scan.
     assert bool({RULE_A.rule_id, ALL_RULES} & allowed_at(source.lines, finding_line)) is suppressed

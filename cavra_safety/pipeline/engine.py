@@ -15,7 +15,7 @@ from cavra_safety.baseline import Baseline
 from cavra_safety.config import Config
 from cavra_safety.detectors import DETECTORS, Detector, DetectorFactory
 from cavra_safety.filters import apply_inline_allows, drop_overlaps
-from cavra_safety.findings import Finding, Note, RuleInfo, ScanResult, Skipped
+from cavra_safety.findings import Finding, Note, RuleInfo, ScanResult, Skipped, Suppressed
 from cavra_safety.policy import Policy
 from cavra_safety.sources import FileRef, Source
 from cavra_safety.sources.text import read_source
@@ -35,7 +35,9 @@ class BatchOutcome:
     notes: list[Note] = field(default_factory=list)
     files_scanned: int = 0
     bytes_scanned: int = 0
-    suppressed_inline: int = 0
+    # What inline allows waved through: the redacted findings and the allows' reasons (what pool workers
+    # send back is a few small values per allowed finding, never a source).
+    suppressed: list[Suppressed] = field(default_factory=list)
 
     def merge(self, other: BatchOutcome) -> None:
         self.findings.extend(other.findings)
@@ -43,7 +45,7 @@ class BatchOutcome:
         self.notes.extend(other.notes)
         self.files_scanned += other.files_scanned
         self.bytes_scanned += other.bytes_scanned
-        self.suppressed_inline += other.suppressed_inline
+        self.suppressed.extend(other.suppressed)
 
 
 class Engine:
@@ -85,7 +87,7 @@ class Engine:
             raw = [finding for finding in raw if finding.line in source.added_lines]
         kept, suppressed, notes = apply_inline_allows(source, drop_overlaps(raw), self.known_rule_ids)
         outcome.findings.extend(kept)
-        outcome.suppressed_inline = suppressed
+        outcome.suppressed.extend(suppressed)
         outcome.notes.extend(notes)
         return outcome
 
@@ -110,15 +112,17 @@ def scan_result(
     notes: Iterable[Note],
     files_scanned: int,
     bytes_scanned: int,
-    suppressed_inline: int,
+    suppressed: Iterable[Suppressed],
     baseline: Baseline | None,
     root: Path,
     started: float,
 ) -> ScanResult:
-    """The sorted result of a scan, less what ``baseline`` accepts (counted): the one place every scan ends."""
-    in_baseline = 0
+    """The sorted result of a scan, less what ``baseline`` accepts (listed with what the inline allows
+    ``suppressed``, each with its reason): the one place every scan ends."""
+    waved = list(suppressed)
     if baseline is not None:
-        findings, in_baseline = baseline.subtract(findings, root)
+        findings, accepted = baseline.subtract(findings, root)
+        waved.extend(accepted)
     return ScanResult(
         findings=tuple(sorted(findings, key=Finding.sort_key)),
         rules=rules,
@@ -126,7 +130,6 @@ def scan_result(
         notes=tuple(sorted(set(notes))),
         files_scanned=files_scanned,
         bytes_scanned=bytes_scanned,
-        suppressed_inline=suppressed_inline,
-        suppressed_baseline=in_baseline,
+        suppressed=tuple(sorted(set(waved), key=Suppressed.sort_key)),
         seconds=time.perf_counter() - started,
     )

@@ -24,7 +24,7 @@ from cavra_safety.config import Config
 from cavra_safety.detectors import DETECTORS, DetectorFactory
 from cavra_safety.display import display_path
 from cavra_safety.filters import drop_overlaps
-from cavra_safety.findings import Finding, Note, ScanResult, Skipped
+from cavra_safety.findings import Finding, Note, ScanResult, Skipped, Suppressed
 from cavra_safety.git import Git, read_blobs
 from cavra_safety.pipeline.engine import BatchOutcome, Engine, ProgressCallback, scan_result
 from cavra_safety.pipeline.pool import PARALLEL_MIN_BYTES, PARALLEL_MIN_FILES, batches, submit_with_engine, worker_pool
@@ -60,6 +60,8 @@ class _Seen:
     first: Finding
     commits: set[str] = field(default_factory=set)
     paths: set[str] = field(default_factory=set)
+    # For a value an inline allow waved through: the allow where the history first met it.
+    allowed: Suppressed | None = None
 
 
 class _Planned(NamedTuple):
@@ -99,9 +101,10 @@ class _HistoryCollector:
 
     def __init__(self) -> None:
         self.seen: dict[Key, _Seen] = {}
+        self.allowed: dict[Key, _Seen] = {}  # like ``seen``, for what inline allows suppressed
         self.dates: dict[str, str] = {}
         self.notes: set[Note] = set()
-        self.files = self.size = self.suppressed_inline = 0
+        self.files = self.size = 0
         self._replays: dict[bytes, BatchOutcome] = {}
 
     def absorb(self, batch: _Batch, outcomes: Sequence[BatchOutcome | None]) -> None:
@@ -114,17 +117,22 @@ class _HistoryCollector:
                 continue
             if planned.first:
                 self._replays[planned.digest] = outcome
-            self.suppressed_inline += outcome.suppressed_inline
             self.notes.update(outcome.notes)
             for finding in outcome.findings:
                 entry = self.seen.setdefault((finding.rule_id, finding.fingerprint), _Seen(finding))
-                entry.commits.add(planned.commit)
-                entry.paths.add(finding.path)
-                self.dates.setdefault(planned.commit, planned.author_date)
+                self._note(entry, planned, finding.path)
+            for item in outcome.suppressed:
+                key = (item.finding.rule_id, item.finding.fingerprint)
+                self._note(self.allowed.setdefault(key, _Seen(item.finding, allowed=item)), planned, item.finding.path)
+
+    def _note(self, entry: _Seen, planned: _Planned, path: str) -> None:
+        entry.commits.add(planned.commit)
+        entry.paths.add(path)
+        self.dates.setdefault(planned.commit, planned.author_date)
 
 
 def _found_something(outcome: BatchOutcome) -> bool:
-    return bool(outcome.findings or outcome.notes or outcome.suppressed_inline)
+    return bool(outcome.findings or outcome.notes or outcome.suppressed)
 
 
 def _plan(commits: Iterable[HistoryCommit], known: set[bytes], skipped: dict[str, Skipped]) -> _Batch:
@@ -237,25 +245,31 @@ def history_scan(
             progress(done, max(total, done))
 
     _scan_history(engine, raw_commits(git, walk, paths), collector, skipped, reached)
-    seen, dates = collector.seen, collector.dates
-    in_tip = _still_in_tip(git, engine, walk, {p for entry in seen.values() for p in entry.paths})
-    findings = [
-        replace(
+    seen, allowed, dates = collector.seen, collector.allowed, collector.dates
+    every = [*seen.values(), *allowed.values()]
+    in_tip = _still_in_tip(git, engine, walk, {p for entry in every for p in entry.paths})
+
+    def first_occurrence(key: Key, entry: _Seen) -> Finding:
+        return replace(
             entry.first,
             author_date=dates.get(entry.first.commit or ""),
             occurrences=len(entry.commits),
             in_head=None if entry.first.path == COMMIT_MESSAGE_PATH else key in in_tip,
         )
-        for key, entry in seen.items()
+
+    suppressed = [
+        replace(entry.allowed, finding=first_occurrence(key, entry))
+        for key, entry in allowed.items()
+        if entry.allowed is not None
     ]
     return scan_result(
-        findings,
+        [first_occurrence(key, entry) for key, entry in seen.items()],
         rules=engine.rules,
         skipped=skipped.values(),
         notes=collector.notes,
         files_scanned=collector.files,
         bytes_scanned=collector.size,
-        suppressed_inline=collector.suppressed_inline,
+        suppressed=suppressed,
         baseline=baseline,
         root=config.root,
         started=started,
@@ -263,7 +277,8 @@ def history_scan(
 
 
 def _still_in_tip(git: Git, engine: Engine, walk: HistoryRange, paths: set[str]) -> set[Key]:
-    """The values the tip (HEAD, or the one --branch) still holds, in the files where history met them."""
+    """The values the tip (HEAD, or the one --branch) still holds, in the files where history met them (an inline
+    allow at the tip does not make a value go away)."""
     paths.discard(COMMIT_MESSAGE_PATH)
     if walk.tip is None or not paths:
         return set()
@@ -284,6 +299,7 @@ def _still_in_tip(git: Git, engine: Engine, walk: HistoryRange, paths: set[str])
             continue
         source = blob_source(path, data, Origin.COMMIT, walk.tip)
         if isinstance(source, Source):
-            for finding in drop_overlaps(engine.scan_source(source).findings):
+            outcome = engine.scan_source(source)
+            for finding in [*drop_overlaps(outcome.findings), *(item.finding for item in outcome.suppressed)]:
                 present.add((finding.rule_id, finding.fingerprint))
     return present

@@ -109,7 +109,7 @@ def scan(
         notes=outcome.notes,
         files_scanned=outcome.files_scanned,
         bytes_scanned=outcome.bytes_scanned,
-        suppressed_inline=outcome.suppressed_inline,
+        suppressed=outcome.suppressed,
         baseline=baseline,
         root=config.root,
         started=started,

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from cavra_safety.findings import Category, Finding, Note, RuleInfo, ScanResult, Severity, Skipped
+from cavra_safety.findings import (
+    Category,
+    Finding,
+    Note,
+    RuleInfo,
+    ScanResult,
+    Severity,
+    Skipped,
+    Suppressed,
+    SuppressionKind,
+)
 from cavra_safety.reporters import RenderOptions
 
 TOOL_VERSION = "9.9.9"
@@ -81,6 +91,47 @@ def _finding(rule_id: str, path: str, line: int, column: int, message: str, comm
     return replace(found, author_date="2023-04-05T06:07:08+02:00", in_head=False, occurrences=3)
 
 
+def sample_suppressed() -> tuple[Suppressed, ...]:
+    """One finding allowed inline with a reason, and two the baseline accepts (one of them from the history)."""
+    return (
+        Suppressed(
+            _finding(
+                "secret/stripe-live-key",
+                "tests/fixtures/billing.py",
+                8,
+                12,
+                "Stripe live secret key; remove it, rotate it and read it from the environment.",
+            ),
+            SuppressionKind.INLINE,
+            "fixture for the parser tests",
+            comment_line=8,
+        ),
+        Suppressed(
+            _finding(
+                "policy/tenant-id-value",
+                "docs/tenants.md",
+                3,
+                5,
+                "Production tenant id; replace it with a placeholder such as <tenant-id>.",
+            ),
+            SuppressionKind.BASELINE,
+            "demo tenant, deleted in 2023",
+        ),
+        Suppressed(
+            _finding(
+                "secret/aws-access-key",
+                "deploy/old.env",
+                1,
+                19,
+                "AWS access key id committed in history; deactivate the key.",
+                commit=HISTORY_COMMIT,
+            ),
+            SuppressionKind.BASELINE,
+            "deactivated at AWS on 2023-05-01",
+        ),
+    )
+
+
 def sample_result() -> ScanResult:
     findings = (
         # Deliberately out of order: reporters must sort.
@@ -146,8 +197,7 @@ def sample_result() -> ScanResult:
         ),
         files_scanned=14,
         bytes_scanned=52_113,
-        suppressed_inline=1,
-        suppressed_baseline=2,
+        suppressed=sample_suppressed(),
         seconds=1.25,
     )
 

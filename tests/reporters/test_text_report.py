@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 from reporter_samples import OPTIONS, empty_result, sample_result
 
-from cavra_safety.findings import Category, Finding, Note, RuleInfo, ScanResult, Severity, Skipped
+from cavra_safety.findings import (
+    Category,
+    Finding,
+    Note,
+    RuleInfo,
+    ScanResult,
+    Severity,
+    Skipped,
+    Suppressed,
+    SuppressionKind,
+)
 from cavra_safety.reporters import RenderOptions
 from cavra_safety.reporters.text import render_text
 
@@ -56,7 +66,12 @@ def test_each_finding_shows_evidence_and_how_to_allow_it() -> None:
     [
         (ScanResult(findings=(), rules=(), files_scanned=1), "no findings\n"),
         (
-            ScanResult(findings=(_finding(),), rules=(RULE,), files_scanned=2, suppressed_baseline=1),
+            ScanResult(
+                findings=(_finding(),),
+                rules=(RULE,),
+                files_scanned=2,
+                suppressed=(Suppressed(_finding("b.py"), SuppressionKind.BASELINE, "accepted"),),
+            ),
             "if harmless)\n\n1 finding (1 high) in 1 file\n",
         ),
     ],
