@@ -1,23 +1,35 @@
 """``[tool.cavra-safety]`` in pyproject.toml plus command-line flags, loaded once into a frozen ``Config``.
 
 Every field error of the table is reported at once; an unknown key is an error (a typo must not silently
-turn a check off).
+turn a check off). Error messages quote values through ``errors.quoted``, so a key pasted into the wrong field
+is never echoed in full.
+
+``read_input_file`` is how every file the user hands the scanner as input (pyproject.toml, a baseline, a
+policy pack) is read: only regular files (a FIFO would block, ``/dev/zero`` would never end), and at most a
+stated size.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from cavra_safety.errors import UserError
+import pathspec
+
+from cavra_safety.errors import UserError, quoted
 from cavra_safety.findings import Category, Severity
 
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+# A file larger than this is not source code, and reading one would need several times its size in memory.
+MAX_FILE_SIZE_LIMIT = 1024**3
+MAX_JOBS = 1024
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
 DEFAULT_BASELINE = ".cavra-safety-baseline.json"
 
 
@@ -45,31 +57,46 @@ class Config:
         return category not in self.exclude_categories
 
     def effective_jobs(self) -> int:
-        return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
+        return min(self.jobs, MAX_JOBS) if self.jobs > 0 else (os.cpu_count() or 1)
 
     def with_overrides(self, **changes: Any) -> Config:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
-_SIZE = re.compile(r"^\s*(\d+)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
+_SIZE = re.compile(r"^\s*(\d{1,20})\s*(b|kb|kib|mb|mib|gb|gib)?\s*$", re.IGNORECASE)
 _UNITS = {"b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2, "gb": 1000**3, "gib": 1024**3}
 
 
 def parse_size(value: object) -> int:
-    """``2097152``, ``"2 MiB"`` or ``"500kb"`` as a number of bytes."""
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    if isinstance(value, str):
-        match = _SIZE.match(value)
-        if match and int(match.group(1)) > 0:
-            return int(match.group(1)) * _UNITS[(match.group(2) or "b").lower()]
-    raise ValueError(f'expected a positive size such as 2097152 or "2 MiB", got {value!r}')
+    """``2097152``, ``"2 MiB"`` or ``"500kb"`` as a number of bytes, from 1 byte to 1 GiB."""
+    size = 0
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    elif isinstance(value, str) and (match := _SIZE.match(value)):
+        size = int(match.group(1)) * _UNITS[(match.group(2) or "b").lower()]
+    if 0 < size <= MAX_FILE_SIZE_LIMIT:
+        return size
+    raise ValueError(f'expected a size from 1 byte to 1 GiB, such as 2097152 or "2 MiB", got {quoted(value)}')
 
 
 def _string_list(value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValueError(f"expected a list of strings, got {value!r}")
+        raise ValueError(f"expected a list of strings, got {quoted(value)}")
     return tuple(value)
+
+
+def check_patterns(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    """``patterns`` if each is a valid gitignore-style pattern, else ``ValueError`` naming the first bad one."""
+    for pattern in patterns:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([pattern])
+        except (ValueError, re.error) as error:
+            raise ValueError(f"invalid pattern {quoted(pattern)}: {error}") from None
+    return patterns
+
+
+def _patterns(value: object) -> tuple[str, ...]:
+    return check_patterns(_string_list(value))
 
 
 def _categories(value: object) -> frozenset[Category]:
@@ -78,19 +105,19 @@ def _categories(value: object) -> frozenset[Category]:
 
 def _bool(value: object) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got {value!r}")
+        raise ValueError(f"expected true or false, got {quoted(value)}")
     return value
 
 
 def _jobs(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValueError(f"expected a whole number >= 0 (0 means one per core), got {value!r}")
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_JOBS:
+        raise ValueError(f"expected a whole number from 0 to {MAX_JOBS} (0 means one per core), got {quoted(value)}")
     return value
 
 
 def _severity(value: object) -> Severity:
     if not isinstance(value, str):
-        raise ValueError(f"expected a severity name, got {value!r}")
+        raise ValueError(f"expected a severity name, got {quoted(value)}")
     return Severity.parse(value)
 
 
@@ -101,7 +128,7 @@ def _relative_paths(base: Path) -> Callable[[object], tuple[Path, ...]]:
 def _relative_path(base: Path) -> Callable[[object], Path]:
     def convert(value: object) -> Path:
         if not isinstance(value, str) or not value:
-            raise ValueError(f"expected a path, got {value!r}")
+            raise ValueError(f"expected a path, got {quoted(value)}")
         return base / value
 
     return convert
@@ -110,7 +137,7 @@ def _relative_path(base: Path) -> Callable[[object], Path]:
 def _fields(base: Path) -> dict[str, tuple[str, Callable[[object], Any]]]:
     """pyproject key -> (Config field, converter). Paths in the file are relative to the file."""
     return {
-        "exclude": ("exclude", _string_list),
+        "exclude": ("exclude", _patterns),
         "respect-gitignore": ("respect_gitignore", _bool),
         "max-file-size": ("max_file_size", parse_size),
         "default-policy": ("default_policy", _bool),
@@ -134,17 +161,50 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
+def read_input_file(path: Path, what: str, limit: int) -> bytes:
+    """The bytes of ``path``, a file the user gave as input (``what`` names it in messages): a ``UserError``
+    unless it is a regular file of at most ``limit`` bytes. Not found is ``FileNotFoundError``, for the
+    caller to word."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise UserError(f"{what} {path} is not a regular file (a folder, FIFO or device cannot be one)")
+        # Non-blocking, so that a regular file swapped for a FIFO after the check cannot hang the open.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        raise UserError(f"cannot read {what} {path}: {error.strerror or error}") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        try:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise UserError(f"{what} {path} is not a regular file (a folder, FIFO or device cannot be one)")
+            data = handle.read(limit + 1)
+        except OSError as error:
+            raise UserError(f"cannot read {what} {path}: {error.strerror or error}") from None
+    if len(data) > limit:
+        raise UserError(f"{what} {path} is larger than {limit // (1024 * 1024)} MiB: refused")
+    return data
+
+
 def read_table(config_file: Path) -> Mapping[str, object]:
     try:
-        with config_file.open("rb") as handle:
-            document = tomllib.load(handle)
-    except OSError as error:
-        raise UserError(f"cannot read config {config_file}: {error.strerror or error}") from None
+        data = read_input_file(config_file, "config", MAX_CONFIG_BYTES)
+    except FileNotFoundError:
+        raise UserError(f"config file not found: {config_file}") from None
+    try:
+        document = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise UserError(f"{config_file}: not UTF-8 text (byte {error.start}); TOML files are UTF-8") from None
     except tomllib.TOMLDecodeError as error:
         raise UserError(f"{config_file}: invalid TOML: {error}") from None
-    table = document.get("tool", {}).get("cavra-safety", {})
+    except RecursionError:
+        raise UserError(f"{config_file}: invalid TOML: arrays or tables nested too deep") from None
+    tool = document.get("tool", {})
+    if not isinstance(tool, dict):
+        raise UserError(f"{config_file}: tool must be a table ([tool]), got {type(tool).__name__}")
+    table = tool.get("cavra-safety", {})
     if not isinstance(table, dict):
-        raise UserError(f"{config_file}: [tool.cavra-safety] must be a table")
+        raise UserError(f"{config_file}: [tool.cavra-safety] must be a table, got {type(table).__name__}")
     return table
 
 
@@ -154,15 +214,13 @@ def load_config(root: Path, config_file: Path | None = None) -> Config:
     config_file = config_file if explicit else find_pyproject(root)
     if config_file is None:
         return Config(root=root)
-    if explicit and not config_file.is_file():
-        raise UserError(f"config file not found: {config_file}")
     table = read_table(config_file)
     fields = _fields(config_file.parent)
     values: dict[str, Any] = {}
     problems: list[str] = []
     for key, raw in table.items():
         if key not in fields:
-            problems.append(f"[tool.cavra-safety] {key}: unknown key (known: {', '.join(sorted(fields))})")
+            problems.append(f"[tool.cavra-safety] {quoted(key)}: unknown key (known: {', '.join(sorted(fields))})")
             continue
         name, convert = fields[key]
         try:

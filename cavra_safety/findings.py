@@ -11,6 +11,8 @@ import hashlib
 import math
 from dataclasses import dataclass
 
+from cavra_safety.errors import quoted
+
 
 class Category(enum.StrEnum):
     """The must-not-contain items of the CAVRA Community rule; every finding carries exactly one."""
@@ -32,7 +34,7 @@ class Category(enum.StrEnum):
             return cls(value)
         except ValueError:
             valid = ", ".join(c.value for c in cls)
-            raise ValueError(f"unknown category {value!r} (valid: {valid})") from None
+            raise ValueError(f"unknown category {quoted(value)} (valid: {valid})") from None
 
 
 class Severity(enum.IntEnum):
@@ -51,7 +53,7 @@ class Severity(enum.IntEnum):
             return cls[value.upper()]
         except KeyError:
             valid = ", ".join(s.label for s in cls)
-            raise ValueError(f"unknown severity {value!r} (valid: {valid})") from None
+            raise ValueError(f"unknown severity {quoted(value)} (valid: {valid})") from None
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,7 @@ def test_output_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
         (["scan", "--format", "xml"], "Invalid value for '--format'"),
         (["scan", "--fail-on", "severe"], "unknown severity 'severe'"),
         (["scan", "--category", "tenant"], "unknown category 'tenant'"),
-        (["scan", "--max-file-size", "huge"], "expected a positive size"),
+        (["scan", "--max-file-size", "huge"], "expected a size from 1 byte to 1 GiB"),
         (["scan", "no-such-dir"], "path does not exist: no-such-dir"),
         (["scan", "--policy", "missing.toml"], "missing.toml"),
         (["scan", "-o", "no/such/folder/out.json"], "cannot write no/such/folder/out.json"),
@@ -106,7 +106,7 @@ def test_bad_config_lists_every_problem(project: Path, capsys: pytest.CaptureFix
     (project / "pyproject.toml").write_text("[tool.cavra-safety]\nfail-on = 3\nexclud = []\n")
     code, _, err = run(capsys, "scan", ".")
     assert code == 2
-    assert "fail-on: expected a severity name" in err and "exclud: unknown key" in err
+    assert "fail-on: expected a severity name" in err and "'exclud': unknown key" in err
 
 
 def test_broken_policy_pack_names_file_rule_and_field(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
