@@ -2,7 +2,9 @@
 
 A value (rule id and fingerprint) the tree holds is a tree finding, dated by the commit that introduced it when
 the history has it; a value only the history holds is a history finding. The baseline is applied here rather
-than in the scans, because the report shows what it accepted and why.
+than in the scans, because the report shows what it accepted and why. What inline allows suppressed in either
+scan is listed too (status ``allowed``, with the comment's reason), on the same terms: a value the tree holds,
+allowed or not, is a tree item.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from cavra_safety.audit.remedies import history_fix, tree_fix
 from cavra_safety.baseline import Baseline
 from cavra_safety.config import Config
 from cavra_safety.display import printable
-from cavra_safety.findings import Category, Finding, Note, RuleInfo, ScanResult, Skipped
+from cavra_safety.findings import Category, Finding, Note, RuleInfo, ScanResult, Skipped, Suppressed, SuppressionKind
 from cavra_safety.policy import Policy, RecordRule, RegexRule
 
 Key = tuple[str, str]  # (rule id, fingerprint): the same value, wherever it stands
@@ -55,18 +57,30 @@ class Scans:
     commits: int
 
 
+def _key(finding: Finding) -> Key:
+    return (finding.rule_id, finding.fingerprint)
+
+
+def _allowed(result: ScanResult) -> list[Suppressed]:
+    return [item for item in result.suppressed if item.kind is SuppressionKind.INLINE]
+
+
 def assemble(
     identity: Identity, scans: Scans, policy: Policy, config: Config, baseline: Baseline | None
 ) -> AuditReport:
     accepted = _acceptance(baseline, config.root)
-    introduced = {(f.rule_id, f.fingerprint): f for f in scans.history.findings}
-    in_tree = {(f.rule_id, f.fingerprint) for f in scans.tree.findings}
-    findings = [_tree_finding(f, introduced.get((f.rule_id, f.fingerprint)), accepted(f)) for f in scans.tree.findings]
-    findings += [
-        _history_finding(f, accepted(f)) for f in scans.history.findings if (f.rule_id, f.fingerprint) not in in_tree
-    ]
+    tree_allowed, history_allowed = _allowed(scans.tree), _allowed(scans.history)
+    # Where the history first met a value: an unallowed addition before an allowed one.
+    introduced = {_key(item.finding): item.finding for item in history_allowed}
+    introduced.update({_key(f): f for f in scans.history.findings})
+    in_tree = {_key(f) for f in scans.tree.findings} | {_key(item.finding) for item in tree_allowed}
+    findings = [_tree_finding(f, introduced.get(_key(f)), accepted(f)) for f in scans.tree.findings]
+    findings += [_tree_finding(i.finding, introduced.get(_key(i.finding)), None, i) for i in tree_allowed]
+    findings += [_history_finding(f, accepted(f)) for f in scans.history.findings if _key(f) not in in_tree]
+    findings += [_history_finding(i.finding, None, i) for i in history_allowed if _key(i.finding) not in in_tree]
     findings.sort(key=AuditFinding.sort_key)
-    every = [*scans.tree.findings, *scans.history.findings]
+    # An entry whose value an inline allow now covers still matches a value: it is not stale.
+    every = [*scans.tree.findings, *scans.history.findings, *(i.finding for i in tree_allowed + history_allowed)]
     stale = len(baseline.stale(every, config.root)) if baseline is not None else 0
     rows = tuple(_row(category, scans.tree.rules, policy, findings) for category in Category)
     return AuditReport(
@@ -82,18 +96,22 @@ def _acceptance(baseline: Baseline | None, root: Path) -> Callable[[Finding], st
     return lambda finding: reasons.get(baseline.key_of(finding, root))
 
 
-def _status(reason: str | None) -> Status:
+def _status(reason: str | None, allowed: Suppressed | None) -> Status:
+    if allowed is not None:
+        return Status.ALLOWED
     return Status.OPEN if reason is None else Status.ACCEPTED
 
 
-def _tree_finding(finding: Finding, first: Finding | None, reason: str | None) -> AuditFinding:
+def _tree_finding(
+    finding: Finding, first: Finding | None, reason: str | None, allowed: Suppressed | None = None
+) -> AuditFinding:
     commit = first.commit if first is not None else None
     return AuditFinding(
         category=finding.category,
         rule_id=finding.rule_id,
         severity=finding.severity,
         location=Location.TREE,
-        status=_status(reason),
+        status=_status(reason, allowed),
         path=printable(finding.path),
         line=finding.line,
         end_line=finding.end_line,
@@ -107,16 +125,18 @@ def _tree_finding(finding: Finding, first: Finding | None, reason: str | None) -
         message=printable(finding.message),
         fix=printable(tree_fix(finding.category, finding.message, commit)),
         accepted_reason=printable(reason) if reason is not None else None,
+        allow_reason=printable(allowed.justification.strip()) if allowed is not None else None,
+        allow_line=allowed.comment_line if allowed is not None else None,
     )
 
 
-def _history_finding(finding: Finding, reason: str | None) -> AuditFinding:
+def _history_finding(finding: Finding, reason: str | None, allowed: Suppressed | None = None) -> AuditFinding:
     return AuditFinding(
         category=finding.category,
         rule_id=finding.rule_id,
         severity=finding.severity,
         location=Location.HISTORY,
-        status=_status(reason),
+        status=_status(reason, allowed),
         path=printable(finding.path),
         line=finding.line,
         end_line=finding.end_line,
@@ -130,6 +150,8 @@ def _history_finding(finding: Finding, reason: str | None) -> AuditFinding:
         message=printable(finding.message),
         fix=history_fix(finding.category, finding.commit),
         accepted_reason=printable(reason) if reason is not None else None,
+        allow_reason=printable(allowed.justification.strip()) if allowed is not None else None,
+        allow_line=allowed.comment_line if allowed is not None else None,
     )
 
 
@@ -157,6 +179,8 @@ def _row(category: Category, rules: Iterable[RuleInfo], policy: Policy, findings
         tree=sum(1 for f in mine if f.status is Status.OPEN and f.location is Location.TREE),
         history_only=sum(1 for f in mine if f.status is Status.OPEN and f.location is Location.HISTORY),
         accepted=sum(1 for f in mine if f.status is Status.ACCEPTED),
+        allowed=sum(1 for f in mine if f.status is Status.ALLOWED),
+        unexplained=sum(1 for f in mine if f.needs_attention),
     )
 
 

@@ -12,7 +12,16 @@ import json
 from typing import Any
 
 from cavra_safety import TOOL_NAME
-from cavra_safety.audit.model import REPORT_KIND, REPORT_VERSION, AuditFinding, AuditReport, CategoryRow, RuleRef, Scope
+from cavra_safety.audit.model import (
+    REPORT_KIND,
+    REPORT_VERSION,
+    AuditFinding,
+    AuditReport,
+    CategoryRow,
+    RuleRef,
+    Scope,
+    Status,
+)
 from cavra_safety.findings import Note, Skipped
 
 DIGEST_PREFIX = "sha256:"
@@ -54,7 +63,9 @@ def to_document(report: AuditReport) -> Document:
         "summary": {
             "categories_failing": sum(1 for row in report.categories if row.failing),
             "open": len(report.open_findings),
-            "accepted": len(report.findings) - len(report.open_findings),
+            "accepted": len(report.with_status(Status.ACCEPTED)),
+            "allowed": len(report.with_status(Status.ALLOWED)),
+            "allowed_without_reason": len(report.needing_attention),
         },
     }
     document["digest"] = compute_digest(document)
@@ -117,13 +128,21 @@ def _rule(rule: RuleRef) -> Document:
 
 
 def _category(row: CategoryRow, report: AuditReport) -> Document:
-    accepted = [f for f in report.findings_of(row.category) if f.accepted_reason is not None]
+    mine = report.findings_of(row.category)
+    accepted = [f for f in mine if f.status is Status.ACCEPTED]
+    allowed = [f for f in mine if f.status is Status.ALLOWED]
     return {
         "id": row.category.value,
         "title": row.title,
         "verdict": row.verdict.value,
         "rules": [_rule(rule) for rule in row.rules],
-        "counts": {"tree": row.tree, "history_only": row.history_only, "accepted": row.accepted},
+        "counts": {
+            "tree": row.tree,
+            "history_only": row.history_only,
+            "accepted": row.accepted,
+            "allowed": row.allowed,
+            "allowed_without_reason": row.unexplained,
+        },
         "accepted": [
             {
                 "rule_id": f.rule_id,
@@ -133,6 +152,19 @@ def _category(row: CategoryRow, report: AuditReport) -> Document:
                 "reason": f.accepted_reason,
             }
             for f in accepted
+        ],
+        "allowed": [
+            {
+                "rule_id": f.rule_id,
+                "path": f.path,
+                "line": f.line,
+                "location": f.location.value,
+                "commit": f.commit,
+                "fingerprint": f.fingerprint,
+                "reason": f.allow_reason,
+                "comment_line": f.allow_line,
+            }
+            for f in allowed
         ],
     }
 
@@ -157,4 +189,6 @@ def _finding(finding: AuditFinding) -> Document:
         "message": finding.message,
         "fix": finding.fix,
         "accepted_reason": finding.accepted_reason,
+        "allow_reason": finding.allow_reason,
+        "allow_line": finding.allow_line,
     }

@@ -14,7 +14,8 @@ from cavra_safety.audit.model import AuditFinding, AuditReport, Location, Scope,
 from cavra_safety.findings import Skipped
 
 _STYLE = """
-:root{--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--bad:#b42318;--good:#1a7f37;--bg-bad:#fdecea;--bg-good:#e9f6ec}
+:root{--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--bad:#b42318;--good:#1a7f37;--bg-bad:#fdecea;--bg-good:#e9f6ec;
+--warn:#9a6700;--bg-warn:#fff8c5}
 *{box-sizing:border-box}
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);
 margin:0 auto;padding:1rem;max-width:72rem}
@@ -30,7 +31,10 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 .fail-cell{color:var(--bad);font-weight:700}.pass-cell{color:var(--good)}
 article{border:1px solid var(--line);border-left:4px solid var(--bad);border-radius:4px;padding:.5rem .75rem;
 margin:.75rem 0;break-inside:avoid}
-article.accepted{border-left-color:var(--muted)}
+article.accepted,article.allowed{border-left-color:var(--muted)}
+article.attention{border-left-color:var(--warn)}
+.warn{color:var(--warn);font-weight:600}
+.attention{background:var(--bg-warn);border:1px solid var(--warn);border-radius:6px;padding:.5rem 1rem}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.15rem .75rem;margin:.25rem 0}dt{color:var(--muted)}
 dd{margin:0;overflow-wrap:anywhere}
 .muted{color:var(--muted)}
@@ -57,6 +61,8 @@ def _category_table(report: AuditReport) -> str:
     rows = []
     for row in report.categories:
         status = '<span class="fail-cell">FAIL</span>' if row.failing else '<span class="pass-cell">pass</span>'
+        if row.unexplained:
+            status += f' <span class="warn">⚠ {row.unexplained} without a reason</span>'
         link = (
             f'<a href="#cat-{_e(row.category.value)}">{_e(row.title)}</a>'
             if report.findings_of(row.category)
@@ -67,13 +73,13 @@ def _category_table(report: AuditReport) -> str:
             f'<td data-label="Status">{status}</td><td class="n" data-label="Rules">{len(row.rules)}</td>'
             f'<td class="n" data-label="In the tree">{row.tree}</td>'
             f'<td class="n" data-label="Only in history">{row.history_only}</td>'
-            f'<td class="n" data-label="Accepted">{row.accepted}</td></tr>'
+            f'<td class="n" data-label="Accepted (baseline)">{row.accepted}</td>'
+            f'<td class="n" data-label="Allowed inline">{row.allowed}</td></tr>'
         )
     return (
         '<div class="wrap"><table class="cats"><thead><tr><th>Must not contain</th><th>Status</th>'
-        "<th>Rules</th><th>In the tree</th><th>Only in history</th><th>Accepted</th></tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table></div>"
+        "<th>Rules</th><th>In the tree</th><th>Only in history</th><th>Accepted (baseline)</th>"
+        "<th>Allowed inline</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>"
     )
 
 
@@ -161,7 +167,11 @@ def _scope(scope: Scope) -> str:
 
 def _finding(finding: AuditFinding) -> str:
     where = "working tree" if finding.location is Location.TREE else "history only"
-    state = "open" if finding.status is Status.OPEN else "accepted in the baseline"
+    state = {
+        Status.OPEN: "open",
+        Status.ACCEPTED: "accepted in the baseline",
+        Status.ALLOWED: "allowed inline" + (f" (comment on line {finding.allow_line})" if finding.allow_line else ""),
+    }[finding.status]
     place = _c(f"{finding.path}:{finding.line}")
     pairs = [
         ("Where", f"{place} ({_e(where)})"),
@@ -175,8 +185,11 @@ def _finding(finding: AuditFinding) -> str:
         pairs.append(("History", _e(f"added in {finding.occurrences} commit(s); still in HEAD: {still}")))
     if finding.accepted_reason is not None:
         pairs.append(("Accepted because", _e(finding.accepted_reason)))
+    if finding.status is Status.ALLOWED:
+        reason = _e(finding.allow_reason or "")
+        pairs.append(("Allowed because", reason or '<span class="warn">(no reason given) ⚠ needs attention</span>'))
     pairs.append(("Fix", _e(finding.fix)))
-    css = "accepted" if finding.status is Status.ACCEPTED else "open"
+    css = "attention" if finding.needs_attention else finding.status.value
     return (
         f'<article class="{css}"><strong>{_c(finding.rule_id)}</strong> '
         f'<span class="muted">{_e(finding.severity.label)}</span>{_dl(pairs)}</article>'
@@ -211,9 +224,28 @@ def _rules(report: AuditReport) -> str:
     return "".join(parts)
 
 
+def _attention(report: AuditReport) -> str:
+    """Inline allows without a reason: not a failure, but a reviewer should ask why."""
+    items = report.needing_attention
+    if not items:
+        return ""
+    rows = "".join(
+        f"<li>{_c(f'{f.path}:{f.line}')}"
+        + (f" in commit {_c(f.commit[:12])}" if f.commit else "")
+        + f" {_c(f.rule_id)} {_c(f.category.value)} {_c(f.redacted)}</li>"
+        for f in items
+    )
+    count = f"{len(items)} inline allow gives" if len(items) == 1 else f"{len(items)} inline allows give"
+    return (
+        f'<div class="attention"><strong>⚠ Needs attention:</strong> {_e(count)} '
+        f"no reason (not a failure, but nothing says why the value is harmless).<ul>{rows}</ul></div>"
+    )
+
+
 def render_html(report: AuditReport) -> str:
     verdict = report.verdict
     word = "PASS" if verdict is Verdict.PASS else "FAIL"
+    title = f"{word} ({report.suppressed_summary})" if report.suppressed_summary else word
     failing = sum(1 for row in report.categories if row.failing)
     summary = (
         "No category has an unaccepted finding."
@@ -229,7 +261,8 @@ def render_html(report: AuditReport) -> str:
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
         f"<title>{_e(f'Audit of {name}: {word}')}</title><style>{_STYLE}</style></head><body>\n"
         f"<h1>Public-safety audit of {_c(name)}</h1>"
-        f'<p class="verdict {verdict.value}">Verdict: {word}. {_e(summary)}</p>'
+        f'<p class="verdict {verdict.value}">Verdict: {_e(title)}. {_e(summary)}</p>'
+        + _attention(report)
         + _category_table(report)
         + _identity(report)
         + _scope(report.scope)

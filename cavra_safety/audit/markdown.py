@@ -37,7 +37,20 @@ def verdict_word(verdict: Verdict) -> str:
 
 
 def _status(row: CategoryRow) -> str:
-    return "✅ pass" if not row.failing else "❌ **fail**"
+    status = "✅ pass" if not row.failing else "❌ **fail**"
+    if row.unexplained:
+        status += f" ⚠️ {_allows(row.unexplained)} without a reason"
+    return status
+
+
+def _allows(count: int) -> str:
+    return f"{count} allow" if count == 1 else f"{count} allows"
+
+
+def verdict_title(report: AuditReport) -> str:
+    """``PASS`` or ``FAIL``, with what was waved through: ``PASS (3 suppressed: 2 inline, 1 baseline)``."""
+    word = verdict_word(report.verdict)
+    return f"{word} ({report.suppressed_summary})" if report.suppressed_summary else word
 
 
 def _place(finding: AuditFinding) -> str:
@@ -47,14 +60,29 @@ def _place(finding: AuditFinding) -> str:
 
 def _category_table(report: AuditReport) -> list[str]:
     lines = [
-        "| Must not contain | Status | Rules | In the tree | Only in history | Accepted |",
-        "|---|---|---:|---:|---:|---:|",
+        "| Must not contain | Status | Rules | In the tree | Only in history | Accepted (baseline) | Allowed inline |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for row in report.categories:
         lines.append(
             f"| {text(row.title)} ({code(row.category.value, cell=True)}) | {_status(row)} | {len(row.rules)} "
-            f"| {row.tree} | {row.history_only} | {row.accepted} |"
+            f"| {row.tree} | {row.history_only} | {row.accepted} | {row.allowed} |"
         )
+    return lines
+
+
+def _attention(report: AuditReport) -> list[str]:
+    """Inline allows without a reason: they do not fail the verdict, but a reviewer should ask why."""
+    items = report.needing_attention
+    if not items:
+        return []
+    lines = [
+        "",
+        f"⚠️ **Needs attention**: {_allows(len(items))} {'gives' if len(items) == 1 else 'give'} no reason "
+        "(not a failure, but nothing says why the value is harmless):",
+        "",
+    ]
+    lines += [f"- {_place(f)}: {code(f.rule_id)} ({code(f.category.value)}), {code(f.redacted)}" for f in items]
     return lines
 
 
@@ -127,7 +155,11 @@ def _scope(scope: Scope) -> list[str]:
 
 def _finding(number: int, finding: AuditFinding) -> list[str]:
     where = "in the working tree" if finding.location is Location.TREE else "only in the history"
-    state = "open" if finding.status is Status.OPEN else "accepted in the baseline"
+    state = {
+        Status.OPEN: "open",
+        Status.ACCEPTED: "accepted in the baseline",
+        Status.ALLOWED: "allowed inline" + (f" (comment on line {finding.allow_line})" if finding.allow_line else ""),
+    }[finding.status]
     lines = [
         f"{number}. **{code(finding.rule_id)}** ({finding.severity.label}) at {_place(finding)}: {where}, {state}",
         f"   - Evidence: {code(finding.redacted)}, fingerprint {code(finding.fingerprint[:16])}",
@@ -140,6 +172,9 @@ def _finding(number: int, finding: AuditFinding) -> list[str]:
         )
     if finding.accepted_reason is not None:
         lines.append(f"   - Accepted because: {text(finding.accepted_reason)}")
+    if finding.status is Status.ALLOWED:
+        reason = text(finding.allow_reason or "") or "(no reason given) ⚠️ needs attention"
+        lines.append(f"   - Allowed because: {reason}")
     lines.append(f"   - Fix: {text(finding.fix)}")
     return lines
 
@@ -191,7 +226,8 @@ def render_markdown(report: AuditReport) -> str:
     lines = [
         f"# Public-safety audit of {code(report.identity.repository)}: {verdict_word(verdict)}",
         "",
-        f"**Verdict: {verdict_word(verdict)}**: {summary}. Evidence digest: {code(digest)}.",
+        f"**Verdict: {verdict_title(report)}**: {summary}. Evidence digest: {code(digest)}.",
+        *_attention(report),
         "",
         *_category_table(report),
         "",

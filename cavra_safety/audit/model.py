@@ -1,7 +1,12 @@
 """The audit report model: one frozen value that the JSON, Markdown and HTML renderers all read.
 
 It holds no secret: findings carry the redacted preview and the fingerprint of ``findings.Finding`` only,
-and every text that came from a file, a path or a baseline reason has already been made printable.
+and every text that came from a file, a path, an allow comment or a baseline reason has already been made
+printable.
+
+Every suppression stays visible: a finding the baseline accepts is ``accepted`` (with the entry's reason), one an
+inline allow covers is ``allowed`` (with the comment's reason and line). Neither fails the verdict; an allow that
+gives no reason is flagged as needing attention.
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from cavra_safety.findings import Category, Note, Severity, Skipped
+from cavra_safety.findings import Category, Note, Severity, Skipped, SuppressionKind
 
 REPORT_KIND = "cavra-safety-audit"
 REPORT_VERSION = 1
@@ -29,7 +34,12 @@ class Location(enum.StrEnum):
 
 class Status(enum.StrEnum):
     OPEN = "open"
-    ACCEPTED = "accepted"
+    ACCEPTED = "accepted"  # the baseline accepts it
+    ALLOWED = "allowed"  # an inline allow comment covers it
+
+
+# Open findings first in every listing: they are what fails the verdict.
+_STATUS_ORDER = {Status.OPEN: 0, Status.ACCEPTED: 1, Status.ALLOWED: 2}
 
 
 @dataclass(frozen=True)
@@ -112,11 +122,29 @@ class AuditFinding:
     message: str
     fix: str
     accepted_reason: str | None = None
+    # Allowed findings: the allow comment's reason ("" when it gives none) and the comment's line.
+    allow_reason: str | None = None
+    allow_line: int | None = None
 
-    def sort_key(self) -> tuple[int, str, str, str, int, int, str, str, str]:
+    @property
+    def suppression_kind(self) -> SuppressionKind | None:
+        """What waved it through: ``inline`` (an allow comment), ``baseline``, or None for an open finding."""
+        return {Status.ACCEPTED: SuppressionKind.BASELINE, Status.ALLOWED: SuppressionKind.INLINE}.get(self.status)
+
+    @property
+    def justification(self) -> str | None:
+        """The allow's or the baseline entry's reason ("" when the allow gives none); None when open."""
+        return self.allow_reason if self.status is Status.ALLOWED else self.accepted_reason
+
+    @property
+    def needs_attention(self) -> bool:
+        """An inline allow that gives no reason: it does not fail the verdict, but a reviewer should ask why."""
+        return self.status is Status.ALLOWED and not (self.allow_reason or "").strip()
+
+    def sort_key(self) -> tuple[int, int, str, str, int, int, str, str, str]:
         return (
             _CATEGORY_ORDER[self.category],
-            self.status.value,
+            _STATUS_ORDER[self.status],
             self.location.value,
             self.path,
             self.line,
@@ -133,7 +161,8 @@ _CATEGORY_ORDER = {category: index for index, category in enumerate(Category)}
 @dataclass(frozen=True)
 class CategoryRow:
     """One must-not-contain item: the rules that cover it and what they found. ``tree`` and ``history_only``
-    count open (unaccepted) findings; ``accepted`` counts the baseline's, wherever they stand."""
+    count open (unaccepted) findings; ``accepted`` counts the baseline's and ``allowed`` the inline allows',
+    wherever they stand; ``unexplained`` counts the allows among them that give no reason."""
 
     category: Category
     title: str
@@ -141,6 +170,8 @@ class CategoryRow:
     tree: int
     history_only: int
     accepted: int
+    allowed: int = 0
+    unexplained: int = 0
 
     @property
     def failing(self) -> bool:
@@ -166,6 +197,23 @@ class AuditReport:
     @property
     def open_findings(self) -> tuple[AuditFinding, ...]:
         return tuple(finding for finding in self.findings if finding.status is Status.OPEN)
+
+    def with_status(self, status: Status) -> tuple[AuditFinding, ...]:
+        return tuple(finding for finding in self.findings if finding.status is status)
+
+    @property
+    def needing_attention(self) -> tuple[AuditFinding, ...]:
+        """Inline allows that give no reason."""
+        return tuple(finding for finding in self.findings if finding.needs_attention)
+
+    @property
+    def suppressed_summary(self) -> str:
+        """``3 suppressed: 2 inline, 1 baseline`` ("" when nothing was), for the verdict lines of every format."""
+        allowed, accepted = len(self.with_status(Status.ALLOWED)), len(self.with_status(Status.ACCEPTED))
+        if not allowed + accepted:
+            return ""
+        parts = [f"{n} {kind}" for n, kind in ((allowed, "inline"), (accepted, "baseline")) if n]
+        return f"{allowed + accepted} suppressed: {', '.join(parts)}"
 
     def findings_of(self, category: Category) -> tuple[AuditFinding, ...]:
         return tuple(finding for finding in self.findings if finding.category is category)

@@ -121,15 +121,27 @@ def run(
 
 
 def _summary(report: AuditReport, written: tuple[Path, ...], digest: str) -> None:
+    from cavra_safety.audit.model import Status
+
     failing = [row.category.value for row in report.categories if row.failing]
     scope = report.scope
-    verdict = "PASS" if not failing else f"FAIL ({', '.join(failing)})"
+    details = [", ".join(failing)] if failing else []
+    if report.suppressed_summary:
+        details.append(report.suppressed_summary)
+    verdict = ("FAIL" if failing else "PASS") + (f" ({'; '.join(details)})" if details else "")
     click.echo(
         f"cavra-safety audit: {verdict}: {len(report.open_findings)} open findings, "
-        f"{len(report.findings) - len(report.open_findings)} accepted; {scope.files_scanned} files, "
-        f"{scope.commits_scanned} commits",
+        f"{len(report.with_status(Status.ACCEPTED))} accepted, {len(report.with_status(Status.ALLOWED))} allowed "
+        f"inline; {scope.files_scanned} files, {scope.commits_scanned} commits",
         err=True,
     )
+    if report.needing_attention:
+        count = len(report.needing_attention)
+        click.echo(
+            f"cavra-safety audit: needs attention: {count} inline allow{'s give' if count != 1 else ' gives'} "
+            "no reason (listed in the report)",
+            err=True,
+        )
     for target in written:
         click.echo(f"cavra-safety audit: wrote {target}", err=True)
     click.echo(f"cavra-safety audit: digest {digest}", err=True)

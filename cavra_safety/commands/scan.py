@@ -82,6 +82,12 @@ def summary_line(result: ScanResult) -> str:
     help="Report format.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE.")
+@click.option(
+    "--show-suppressed",
+    is_flag=True,
+    help="Text report: also list what inline allows and the baseline suppressed, with their reasons "
+    "(JSON and SARIF always carry them).",
+)
 @POLICY_FILES
 @NO_DEFAULT_POLICY
 @CONFIG_FILE
@@ -129,6 +135,7 @@ def scan(
     paths: tuple[Path, ...],
     output_format: str,
     output: Path | None,
+    show_suppressed: bool,
     policy_files: tuple[Path, ...],
     no_default_policy: bool,
     config_file: Path | None,
@@ -173,9 +180,11 @@ def scan(
     use_color = color == "always" or (
         color == "auto" and output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     )
-    report = REPORTERS[output_format](result, RenderOptions(color=use_color, tool_version=__version__))
+    options = RenderOptions(color=use_color, tool_version=__version__, show_suppressed=show_suppressed)
+    report = REPORTERS[output_format](result, options)
     write_output(report, output)
     if not quiet:
         click.echo(summary_line(result), err=True)
+    # Suppressed findings (result.suppressed) never fail a scan: they were waved through on purpose.
     failing = [f for f in result.findings if f.severity >= config.fail_on]
     return EXIT_FINDINGS if failing else EXIT_CLEAN

@@ -11,15 +11,18 @@ from dataclasses import dataclass
 
 from cavra_safety import __version__
 from cavra_safety.display import printable
-from cavra_safety.findings import Finding, ScanResult, Severity
+from cavra_safety.findings import Finding, ScanResult, Severity, Suppressed
 
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """How to render. ``tool_version`` is an option (not read inside reporters) so that tests can pin it."""
+    """How to render. ``tool_version`` is an option (not read inside reporters) so that tests can pin it;
+    ``show_suppressed`` lists what allows and the baseline waved through in the text report (the machine
+    formats always carry them)."""
 
     color: bool = False
     tool_version: str = __version__
+    show_suppressed: bool = False
 
 
 Reporter = Callable[[ScanResult, RenderOptions], str]
@@ -30,6 +33,29 @@ SEVERITIES_DESCENDING: tuple[Severity, ...] = tuple(sorted(Severity, reverse=Tru
 
 def sorted_findings(result: ScanResult) -> list[Finding]:
     return sorted(result.findings, key=Finding.sort_key)
+
+
+def sorted_suppressed(result: ScanResult) -> list[Suppressed]:
+    return sorted(result.suppressed, key=Suppressed.sort_key)
+
+
+NO_REASON = "(no reason given)"
+
+
+def justification(item: Suppressed) -> str:
+    """Why it was waved through, printable; ``(no reason given)`` for an allow without ``-- reason``."""
+    return printable(item.justification) if item.justification.strip() else NO_REASON
+
+
+def suppressed_kinds(result: ScanResult) -> str:
+    """``2 inline, 1 baseline``: the kinds that are not zero."""
+    counts = ((result.suppressed_inline, "inline"), (result.suppressed_baseline, "baseline"))
+    return ", ".join(f"{n} {kind}" for n, kind in counts if n)
+
+
+def suppressed_counts(result: ScanResult) -> str:
+    """``3 suppressed (2 inline, 1 baseline)``."""
+    return f"{len(result.suppressed)} suppressed ({suppressed_kinds(result)})"
 
 
 def evidence(finding: Finding) -> str:

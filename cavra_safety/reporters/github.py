@@ -5,6 +5,10 @@
 too. GitHub percent-decodes ``%25``, ``%0D`` and ``%0A`` in the message, and also ``%3A`` and ``%2C`` in
 property values, where a raw ``:`` or ``,`` would end the value. Escaping ``%`` first keeps the escapes
 themselves intact, and escaped line breaks mean a message can never start a workflow command of its own.
+
+Suppressed findings (an inline allow, the baseline) get no annotation: they were waved through on purpose,
+an annotation on every allowed line would drown the ones to act on, and the SARIF report (as suppressed
+results) and the audit list them for review.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ import json
 
 from cavra_safety import TOOL_NAME
 from cavra_safety.display import printable
-from cavra_safety.findings import Finding, ScanResult
-from cavra_safety.reporters.base import SEVERITIES_DESCENDING, RenderOptions, sorted_findings
+from cavra_safety.findings import Finding, ScanResult, Suppressed
+from cavra_safety.reporters.base import SEVERITIES_DESCENDING, RenderOptions, sorted_findings, sorted_suppressed
 
 JSON_REPORT_VERSION = 1
 
@@ -24,6 +24,7 @@ def render_json(result: ScanResult, options: RenderOptions) -> str:
         "version": JSON_REPORT_VERSION,
         "tool": {"name": TOOL_NAME, "version": options.tool_version},
         "findings": [_finding(finding) for finding in sorted_findings(result)],
+        "suppressed": [_suppressed(item) for item in sorted_suppressed(result)],
         "skipped": [{"path": printable(s.path), "reason": printable(s.reason)} for s in sorted(result.skipped)],
         "notes": [
             {"path": printable(note.path), "line": note.line, "message": printable(note.message)}
@@ -53,6 +54,15 @@ def _finding(finding: Finding) -> dict[str, JsonValue]:
         "message": printable(finding.message),
         "fingerprint": finding.fingerprint,
         "redacted": printable(finding.redacted),
+    }
+
+
+def _suppressed(item: Suppressed) -> dict[str, JsonValue]:
+    return {
+        **_finding(item.finding),
+        "kind": item.kind.value,
+        "justification": printable(item.justification),
+        "comment_line": item.comment_line,
     }
 
 

@@ -4,6 +4,12 @@ What GitHub needs (its "SARIF support for code scanning" page): ``ruleId`` stabl
 ``artifactLocation.uri`` with ``region.startLine``, ``partialFingerprints`` to match alerts between runs,
 ``properties.security-severity`` (a string score) and the ``security`` tag on rules, and at most 25,000
 results per run (a larger run is rejected, so we cut it and say so in a tool notification).
+
+What an inline allow or the baseline waved through is a result too, after the open ones, with a ``suppressions``
+entry: ``inSource`` (the allow comment, located on its line) or ``external`` (the baseline file), status
+``accepted`` and the allow's or the entry's reason as ``justification``. Viewers that honour suppressions,
+GitHub code scanning among them, show such a result as suppressed rather than as an open alert, and a reviewer
+still sees what was waved through and why.
 """
 
 from __future__ import annotations
@@ -14,8 +20,8 @@ from urllib.parse import quote
 
 from cavra_safety import TOOL_NAME
 from cavra_safety.display import printable
-from cavra_safety.findings import Finding, RuleInfo, ScanResult, Severity
-from cavra_safety.reporters.base import RenderOptions, evidence, sentence, sorted_findings
+from cavra_safety.findings import Finding, RuleInfo, ScanResult, Severity, Suppressed, SuppressionKind
+from cavra_safety.reporters.base import RenderOptions, evidence, sentence, sorted_findings, sorted_suppressed
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -47,10 +53,13 @@ Json = str | int | bool | None | dict[str, "Json"] | list["Json"]
 
 
 def render_sarif(result: ScanResult, options: RenderOptions) -> str:
-    findings = sorted_findings(result)
+    # Open results first, so that GitHub's limit never cuts one in favour of a suppressed one.
+    everything: list[tuple[Finding, Suppressed | None]] = [(finding, None) for finding in sorted_findings(result)]
+    everything += [(item.finding, item) for item in sorted_suppressed(result)]
+    findings = [finding for finding, _ in everything]
     rules = _rules_for(result, findings)
     index = {rule.rule_id: position for position, rule in enumerate(rules)}
-    reported = findings[:MAX_RESULTS_PER_RUN]
+    reported = everything[:MAX_RESULTS_PER_RUN]
     run: dict[str, Json] = {
         "tool": {"driver": _driver(rules, options)},
         "invocations": [
@@ -61,7 +70,7 @@ def render_sarif(result: ScanResult, options: RenderOptions) -> str:
         ],
         # Our columns count characters of the decoded text, not UTF-16 code units: say so explicitly.
         "columnKind": "unicodeCodePoints",
-        "results": [_result(finding, index[finding.rule_id]) for finding in reported],
+        "results": [_result(finding, index[finding.rule_id], item) for finding, item in reported],
     }
     document: dict[str, Json] = {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
@@ -130,7 +139,7 @@ def _pascal_case(rule_id: str) -> str:
     return "".join(word[:1].upper() + word[1:] for word in words) or "Rule"
 
 
-def _result(finding: Finding, rule_index: int) -> dict[str, Json]:
+def _result(finding: Finding, rule_index: int, suppressed: Suppressed | None = None) -> dict[str, Json]:
     region: dict[str, Json] = {"startLine": finding.line, "endLine": max(finding.end_line, finding.line)}
     if finding.column >= 1:
         region["startColumn"] = finding.column
@@ -146,15 +155,29 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Json]:
         properties["inHead"] = finding.in_head
     if finding.occurrences > 1:
         properties["occurrences"] = finding.occurrences
-    return {
+    document: dict[str, Json] = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
         "message": {"text": f"{sentence(printable(finding.message))} Evidence: {evidence(finding)}."},
         "locations": [_location(finding.path, region)],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
-        "properties": properties,
     }
+    if suppressed is not None:
+        document["suppressions"] = [_suppression(suppressed)]
+    document["properties"] = properties
+    return document
+
+
+def _suppression(item: Suppressed) -> dict[str, Json]:
+    """An inline allow is ``inSource`` (located at its comment); a baseline entry is ``external``."""
+    inline = item.kind is SuppressionKind.INLINE
+    suppression: dict[str, Json] = {"kind": "inSource" if inline else "external", "status": "accepted"}
+    if item.justification.strip():
+        suppression["justification"] = printable(item.justification)
+    if inline and item.comment_line is not None and item.comment_line >= 1:
+        suppression["location"] = _location(item.finding.path, {"startLine": item.comment_line})
+    return suppression
 
 
 def _location(path: str, region: dict[str, Json] | None) -> dict[str, Json]:
@@ -167,7 +190,8 @@ def _location(path: str, region: dict[str, Json] | None) -> dict[str, Json]:
 def _notifications(result: ScanResult, omitted: int) -> list[Json]:
     notifications: list[Json] = []
     if omitted:
-        message = f"{omitted} more results left out: GitHub accepts at most {MAX_RESULTS_PER_RUN} per run."
+        noun = "result" if omitted == 1 else "results"
+        message = f"{omitted} more {noun} left out: GitHub accepts at most {MAX_RESULTS_PER_RUN} per run."
         notifications.append({"level": "error", "message": {"text": message}})
     for note in sorted(result.notes):
         region: dict[str, Json] | None = {"startLine": note.line} if note.line >= 1 else None

@@ -15,7 +15,14 @@ Layout (colour only when asked for)::
       binary: 2 files
         assets/logo.png, assets/banner.png
 
-    2 findings (1 critical, 1 high) in 1 file
+    2 findings (1 critical, 1 high) in 1 file; 1 suppressed (1 inline)
+
+With ``--show-suppressed``, what allows and the baseline waved through is listed after the findings::
+
+    suppressed 1 finding (1 inline)
+      tests/fixtures/billing.py:8:12  critical  secret/stripe-live-key  [billing-secret]
+            allowed inline (comment on line 8): fixture for the parser tests
+            evidence  sk_l…(32 chars)
 
 The message has a line of its own so that finding lines stay short in a terminal. The findings count comes
 last, where a terminal leaves the eye; the scope (files scanned and skipped, allowed, seconds) is the CLI's
@@ -30,8 +37,18 @@ from itertools import groupby
 import click
 
 from cavra_safety.display import printable
-from cavra_safety.findings import Finding, ScanResult, Severity, Skipped
-from cavra_safety.reporters.base import SEVERITIES_DESCENDING, RenderOptions, history_details, sorted_findings
+from cavra_safety.findings import Finding, ScanResult, Severity, Skipped, SuppressionKind
+from cavra_safety.reporters.base import (
+    NO_REASON,
+    SEVERITIES_DESCENDING,
+    RenderOptions,
+    history_details,
+    justification,
+    sorted_findings,
+    sorted_suppressed,
+    suppressed_counts,
+    suppressed_kinds,
+)
 
 PATHS_PER_SKIP_REASON = 3
 SHORT_COMMIT = 12
@@ -54,6 +71,8 @@ def render_text(result: ScanResult, options: RenderOptions) -> str:
     findings = sorted_findings(result)
     for path, group in groupby(findings, key=lambda finding: finding.path):
         blocks.append(_file_block(path, list(group), style))
+    if options.show_suppressed and result.suppressed:
+        blocks.append(_suppressed_block(result, style))
     if result.notes:
         blocks.append(_notes_block(result, style))
     if result.skipped:
@@ -77,15 +96,41 @@ def _file_block(path: str, findings: list[Finding], style: Style) -> str:
         rule = style(printable(finding.rule_id), bold=True)
         lines.append(f"{_INDENT}{location.ljust(width)}  {severity}  {rule}  [{finding.category.value}]")
         lines.append(f"{detail}{printable(finding.message)}")
-        shown = printable(finding.redacted)
-        if finding.commit:
-            shown += f"  in commit {printable(finding.commit[:SHORT_COMMIT])}"
-            details = history_details(finding)
-            shown += f" ({details})" if details else ""
-        lines.append(f"{detail}{style('evidence', dim=True)}  {shown}")
+        lines.append(f"{detail}{style('evidence', dim=True)}  {_shown_evidence(finding)}")
         hint = f"cavra: allow {printable(finding.rule_id)} -- <reason>"
         where = f"(in a comment on line {finding.line}, if harmless)"
         lines.append(f"{detail}{style('allow   ', dim=True)}  {hint}  {style(where, dim=True)}")
+    return "\n".join(lines)
+
+
+def _shown_evidence(finding: Finding) -> str:
+    shown = printable(finding.redacted)
+    if finding.commit:
+        shown += f"  in commit {printable(finding.commit[:SHORT_COMMIT])}"
+        details = history_details(finding)
+        shown += f" ({details})" if details else ""
+    return shown
+
+
+def _suppressed_block(result: ScanResult, style: Style) -> str:
+    """Each suppressed finding: place, severity, rule and category; what waved it through and why; evidence."""
+    head = f"suppressed {_count(len(result.suppressed), 'finding')} ({suppressed_kinds(result)})"
+    lines = [style(head, bold=True)]
+    detail = _INDENT * 3
+    for item in sorted_suppressed(result):
+        finding = item.finding
+        place = f"{printable(finding.path)}:{finding.line}:{finding.column}"
+        severity = style(finding.severity.label.ljust(_SEVERITY_WIDTH), **_SEVERITY_STYLE[finding.severity])
+        lines.append(
+            f"{_INDENT}{place}  {severity}  {style(printable(finding.rule_id), bold=True)}  [{finding.category.value}]"
+        )
+        if item.kind is SuppressionKind.INLINE:
+            where = f"allowed inline (comment on line {item.comment_line})" if item.comment_line else "allowed inline"
+        else:
+            where = "accepted in the baseline"
+        reason = justification(item)
+        lines.append(f"{detail}{where}: {style(reason, fg='yellow') if reason == NO_REASON else reason}")
+        lines.append(f"{detail}{style('evidence', dim=True)}  {_shown_evidence(finding)}")
     return "\n".join(lines)
 
 
@@ -124,6 +169,9 @@ def _summary(result: ScanResult, style: Style) -> str:
         head = style(head, fg="red", bold=True)
     else:
         head = style("no findings", fg="green", bold=True)
+    if result.suppressed:
+        # Never silent: what was waved through is counted, and listed on request.
+        head += f"; {suppressed_counts(result)}"
     return head
 
 

@@ -64,7 +64,13 @@ def test_planted_findings_give_the_right_rows_verdict_and_exit_code(repo: Repo, 
     assert [(a["path"], a["reason"]) for a in row["accepted"]] == [
         ("fixtures/aws.py", "rotated in 2023; kept as a parser fixture")
     ]
-    assert document["summary"] == {"categories_failing": 3, "open": 3, "accepted": 1}
+    assert document["summary"] == {
+        "categories_failing": 3,
+        "open": 3,
+        "accepted": 1,
+        "allowed": 0,
+        "allowed_without_reason": 0,
+    }
 
 
 def test_identity_and_scope(repo: Repo, cli: Cli) -> None:

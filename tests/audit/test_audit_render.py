@@ -80,7 +80,7 @@ def test_markdown_puts_the_category_table_first_and_groups_findings() -> None:
     assert headings == ["tenant-id", "billing-secret", "connector-credential"]
     rows = [line for line in lines if re.match(r"^\| .*\(`[a-z-]+`\) \|", line)]
     assert len(rows) == len(Category)
-    assert all(line.count(" | ") == 5 for line in rows)
+    assert all(line.count(" | ") == 6 for line in rows)
 
 
 def test_a_hostile_file_name_adds_no_markup() -> None:

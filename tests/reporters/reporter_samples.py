@@ -92,8 +92,21 @@ def _finding(rule_id: str, path: str, line: int, column: int, message: str, comm
 
 
 def sample_suppressed() -> tuple[Suppressed, ...]:
-    """One finding allowed inline with a reason, and two the baseline accepts (one of them from the history)."""
+    """Two findings allowed inline (one with a reason, one by a detect-secrets pragma on the line above, which
+    gives none), and two the baseline accepts (one of them from the history)."""
     return (
+        Suppressed(
+            _finding(
+                "policy/license-key",
+                "docs/license.md",
+                5,
+                1,
+                "License key in documentation; use YOUR_LICENSE_KEY instead.",
+            ),
+            SuppressionKind.INLINE,
+            "",
+            comment_line=4,
+        ),
         Suppressed(
             _finding(
                 "secret/stripe-live-key",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from reporter_samples import HISTORY_COMMIT, OPTIONS, empty_result, sample_result
 
@@ -87,3 +89,13 @@ def test_one_line_per_finding_then_notes() -> None:
     lines = render_github(result, OPTIONS).splitlines()
     assert len(lines) == len(result.findings) + len(result.notes)
     assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
+
+
+def test_suppressed_findings_are_not_annotated() -> None:
+    """Waved through on purpose (an allow, the baseline): the SARIF report and the audit list them instead."""
+    result = sample_result()
+    assert result.suppressed
+    unsuppressed = render_github(replace(result, suppressed=()), OPTIONS)
+    assert render_github(result, OPTIONS) == unsuppressed
+    for item in result.suppressed:
+        assert f"file={item.finding.path},line={item.finding.line}," not in unsuppressed

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from reporter_samples import HISTORY_COMMIT, OPTIONS, empty_result, sample_result
 
-from cavra_safety.findings import Category, Finding, RuleInfo, ScanResult, Severity
+from cavra_safety.findings import Category, Finding, RuleInfo, ScanResult, Severity, Suppressed, SuppressionKind
 from cavra_safety.reporters.json_report import render_json
 
 FINDING_KEYS = [
@@ -37,7 +37,7 @@ def _load(result: ScanResult) -> dict[str, Any]:
 
 def test_top_level_keys_in_order() -> None:
     document = _load(sample_result())
-    assert list(document) == ["version", "tool", "findings", "skipped", "notes", "summary"]
+    assert list(document) == ["version", "tool", "findings", "suppressed", "skipped", "notes", "summary"]
     assert document["version"] == 1
     assert document["tool"] == {"name": "cavra-safety", "version": "9.9.9"}
 
@@ -71,7 +71,7 @@ def test_summary_counts() -> None:
     assert summary["by_category"]["connector-credential"] == 1
     assert summary["by_category"]["enterprise-implementation"] == 0
     assert summary["by_severity"] == {"critical": 1, "high": 3, "medium": 1, "low": 1}
-    assert summary["suppressed"] == {"inline": 1, "baseline": 2}
+    assert summary["suppressed"] == {"inline": 2, "baseline": 2}
 
 
 def test_empty_result_still_lists_every_category() -> None:
@@ -110,3 +110,33 @@ def test_odd_paths_serialise_as_utf8(path: str, serialised: str) -> None:
     output = render_json(ScanResult(findings=(finding,), rules=(rule,)), OPTIONS)
     output.encode("utf-8")
     assert serialised in output
+
+
+def test_suppressed_findings_are_listed_with_kind_justification_and_comment_line() -> None:
+    document = _load(sample_result())
+    suppressed = document["suppressed"]
+    for item in suppressed:
+        assert list(item) == [*FINDING_KEYS, "kind", "justification", "comment_line"]
+    assert [(s["path"], s["line"], s["kind"], s["justification"], s["comment_line"]) for s in suppressed] == [
+        ("deploy/old.env", 1, "baseline", "deactivated at AWS on 2023-05-01", None),
+        ("docs/license.md", 5, "inline", "", 4),
+        ("docs/tenants.md", 3, "baseline", "demo tenant, deleted in 2023", None),
+        ("tests/fixtures/billing.py", 8, "inline", "fixture for the parser tests", 8),
+    ]
+    # The counts agree with the list.
+    assert document["summary"]["suppressed"] == {"inline": 2, "baseline": 2}
+    assert suppressed[0]["commit"] == HISTORY_COMMIT and suppressed[0]["occurrences"] == 3
+
+
+def test_a_scan_without_suppressions_has_an_empty_list() -> None:
+    document = _load(empty_result())
+    assert document["suppressed"] == []
+    assert document["summary"]["suppressed"] == {"inline": 0, "baseline": 0}
+
+
+def test_a_justification_cannot_act_on_a_terminal() -> None:
+    rule = RuleInfo("policy/demo", Category.TENANT_ID, Severity.LOW, "Demo")
+    finding = Finding.create(rule, path="a.py", line=1, column=1, secret="value-for-the-demo", message="m")
+    item = Suppressed(finding, SuppressionKind.INLINE, "ok\x1b]0;pwned\x07", 1)
+    output = render_json(ScanResult(findings=(), rules=(rule,), suppressed=(item,)), OPTIONS)
+    assert "\x1b" not in json.loads(output)["suppressed"][0]["justification"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,16 @@ def test_output_matches_golden_file(fmt: str, sample: str) -> None:
     assert rendered == golden.read_bytes()
 
 
+def test_text_with_show_suppressed_matches_golden_file() -> None:
+    """``scan --show-suppressed``: the same report, with what was waved through listed after the findings."""
+    rendered = REPORTERS["text"](sample_result(), replace(OPTIONS, show_suppressed=True)).encode("utf-8")
+    golden = GOLDEN / "report.show-suppressed.txt"
+    if UPDATE:
+        golden.write_bytes(rendered)
+    assert golden.exists(), f"missing {golden}: run with CAVRA_UPDATE_GOLDEN=1"
+    assert rendered == golden.read_bytes()
+
+
 @pytest.mark.parametrize("fmt", list(SUFFIXES))
 def test_output_is_deterministic_and_independent_of_input_order(fmt: str) -> None:
     result = sample_result()
@@ -56,10 +67,12 @@ def test_output_is_deterministic_and_independent_of_input_order(fmt: str) -> Non
     assert REPORTERS[fmt](shuffled, OPTIONS) == REPORTERS[fmt](result, OPTIONS)
 
 
+@pytest.mark.parametrize("show_suppressed", [False, True])
 @pytest.mark.parametrize("color", [False, True])
 @pytest.mark.parametrize("fmt", list(SUFFIXES))
-def test_no_report_contains_a_full_secret(fmt: str, color: bool) -> None:
-    rendered = REPORTERS[fmt](sample_result(), RenderOptions(color=color, tool_version="1.0.0"))
+def test_no_report_contains_a_full_secret(fmt: str, color: bool, show_suppressed: bool) -> None:
+    options = RenderOptions(color=color, tool_version="1.0.0", show_suppressed=show_suppressed)
+    rendered = REPORTERS[fmt](sample_result(), options)
     for rule_id, secret in sample_secrets().items():
         assert secret not in rendered, rule_id
         # Nor a piece of what follows the (at most four character) redacted preview.

@@ -11,7 +11,17 @@ import jsonschema
 import pytest
 from reporter_samples import HISTORY_COMMIT, OPTIONS, RULES, empty_result, sample_result
 
-from cavra_safety.findings import Category, Finding, Note, RuleInfo, ScanResult, Severity, Skipped
+from cavra_safety.findings import (
+    Category,
+    Finding,
+    Note,
+    RuleInfo,
+    ScanResult,
+    Severity,
+    Skipped,
+    Suppressed,
+    SuppressionKind,
+)
 from cavra_safety.reporters import RenderOptions, sarif
 from cavra_safety.reporters.sarif import artifact_uri, render_sarif
 
@@ -133,7 +143,8 @@ def test_history_finding_carries_its_commit() -> None:
     aws = next(r for r in run["results"] if r["ruleId"] == "secret/aws-access-key")
     assert aws["properties"]["commit"] == HISTORY_COMMIT
     assert HISTORY_COMMIT in aws["message"]["text"]
-    assert all("commit" not in r["properties"] for r in run["results"] if r is not aws)
+    others = [r for r in run["results"] if r is not aws and "suppressions" not in r]
+    assert others and all("commit" not in r["properties"] for r in others)
 
 
 @pytest.mark.parametrize(
@@ -201,3 +212,80 @@ def test_results_beyond_githubs_limit_are_cut_and_reported(monkeypatch: pytest.M
     first = run["invocations"][0]["toolExecutionNotifications"][0]
     assert first["level"] == "error"
     assert first["message"]["text"].startswith("3 more results left out")
+
+
+def _suppressed(kind: SuppressionKind, justification: str, comment_line: int | None = None) -> Suppressed:
+    return Suppressed(_finding("allowed.py", line=4, secret="y" * 20), kind, justification, comment_line)
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        (
+            _suppressed(SuppressionKind.INLINE, "fixture", 4),
+            {
+                "kind": "inSource",
+                "status": "accepted",
+                "justification": "fixture",
+                "location": {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": "allowed.py", "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": 4},
+                    }
+                },
+            },
+        ),
+        (
+            _suppressed(SuppressionKind.INLINE, "", 3),  # a pragma or an allow without a reason
+            {
+                "kind": "inSource",
+                "status": "accepted",
+                "location": {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": "allowed.py", "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": 3},
+                    }
+                },
+            },
+        ),
+        (
+            _suppressed(SuppressionKind.BASELINE, "rotated in 2023"),
+            {"kind": "external", "status": "accepted", "justification": "rotated in 2023"},
+        ),
+    ],
+    ids=["inline", "inline-without-reason", "baseline"],
+)
+def test_suppressed_findings_are_results_with_suppressions(
+    validator: jsonschema.protocols.Validator, item: Suppressed, expected: dict[str, Any]
+) -> None:
+    open_finding = _finding("open.py")
+    document = _sarif(ScanResult(findings=(open_finding,), rules=(RULE,), suppressed=(item,)))
+    assert not list(validator.iter_errors(document))
+    first, second = document["runs"][0]["results"]
+    assert "suppressions" not in first  # the open result comes first
+    assert first["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "open.py"
+    assert second["suppressions"] == [expected]
+    assert second["ruleId"] == RULE.rule_id and second["level"] == "error"
+    assert second["partialFingerprints"] == {"cavraFingerprint/v1": item.finding.fingerprint}
+    assert second["locations"][0]["physicalLocation"]["region"]["startLine"] == 4
+
+
+def test_a_suppressed_finding_whose_rule_was_not_listed_still_gets_a_descriptor() -> None:
+    item = _suppressed(SuppressionKind.BASELINE, "ok")
+    run = _sarif(ScanResult(findings=(), rules=(), suppressed=(item,)))["runs"][0]
+    assert [rule["id"] for rule in run["tool"]["driver"]["rules"]] == ["secret/test-rule"]
+    assert run["results"][0]["ruleIndex"] == 0
+
+
+def test_without_suppressions_no_result_carries_the_key() -> None:
+    assert "suppressions" not in render_sarif(ScanResult(findings=(_finding(),), rules=(RULE,)), OPTIONS)
+
+
+def test_githubs_limit_keeps_open_results_before_suppressed_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sarif, "MAX_RESULTS_PER_RUN", 2)
+    # The suppressed finding sorts before the open ones by place: it must still be the one left out.
+    item = Suppressed(_finding("a.py", secret="z" * 20), SuppressionKind.INLINE, "x", 1)
+    findings = (_finding("b.py"), _finding("c.py"))
+    run = _sarif(ScanResult(findings=findings, rules=(RULE,), suppressed=(item,)))["runs"][0]
+    assert [("suppressions" in r) for r in run["results"]] == [False, False]
+    assert run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"].startswith("1 more result")

@@ -72,7 +72,7 @@ def test_each_finding_shows_evidence_and_how_to_allow_it() -> None:
                 files_scanned=2,
                 suppressed=(Suppressed(_finding("b.py"), SuppressionKind.BASELINE, "accepted"),),
             ),
-            "if harmless)\n\n1 finding (1 high) in 1 file\n",
+            "if harmless)\n\n1 finding (1 high) in 1 file; 1 suppressed (1 baseline)\n",
         ),
     ],
 )
@@ -112,3 +112,52 @@ def test_paths_cannot_act_on_the_terminal(path: str, shown: str) -> None:
     output = render_text(ScanResult(findings=(_finding(path=path),), rules=(RULE,)), OPTIONS)
     assert output.startswith(shown + "\n")
     output.encode("utf-8")  # always encodable
+
+
+def _allowed(justification: str, kind: SuppressionKind = SuppressionKind.INLINE) -> Suppressed:
+    comment_line = 2 if kind is SuppressionKind.INLINE else None
+    return Suppressed(_finding("allowed.py", line=3), kind, justification, comment_line)
+
+
+@pytest.mark.parametrize(
+    ("item", "shown"),
+    [
+        (_allowed("fixture"), "allowed inline (comment on line 2): fixture"),
+        (_allowed(""), "allowed inline (comment on line 2): (no reason given)"),
+        (_allowed("rotated", SuppressionKind.BASELINE), "accepted in the baseline: rotated"),
+    ],
+)
+def test_show_suppressed_lists_place_rule_kind_reason_and_evidence(item: Suppressed, shown: str) -> None:
+    result = ScanResult(findings=(_finding(),), rules=(RULE,), suppressed=(item,))
+    listed = render_text(result, RenderOptions(show_suppressed=True))
+    kind = "inline" if item.kind is SuppressionKind.INLINE else "baseline"
+    assert (
+        f"suppressed 1 finding (1 {kind})\n"
+        "  allowed.py:3:1  high      policy/demo  [tenant-id]\n"
+        f"      {shown}\n"
+        "      evidence  valu…(18 chars)\n"
+    ) in listed
+    assert listed.index("if harmless)") < listed.index("suppressed 1 finding")  # after the findings
+    default = render_text(result, OPTIONS)
+    assert "allowed.py" not in default
+    assert default.endswith(f"1 finding (1 high) in 1 file; 1 suppressed (1 {kind})\n")
+
+
+def test_without_suppressions_the_flag_changes_nothing() -> None:
+    result = ScanResult(findings=(_finding(),), rules=(RULE,))
+    assert render_text(result, RenderOptions(show_suppressed=True)) == render_text(result, OPTIONS)
+    assert render_text(result, OPTIONS).endswith("in 1 file\n")
+
+
+def test_a_clean_scan_still_counts_what_was_suppressed() -> None:
+    result = ScanResult(findings=(), rules=(RULE,), suppressed=(_allowed("x"), _allowed("y", SuppressionKind.BASELINE)))
+    assert render_text(result, OPTIONS) == "no findings; 2 suppressed (1 inline, 1 baseline)\n"
+
+
+def test_coloured_suppressed_listing_has_the_same_text() -> None:
+    import click
+
+    options = RenderOptions(color=True, show_suppressed=True)
+    coloured = render_text(sample_result(), options)
+    assert ANSI_ESCAPE in coloured
+    assert click.unstyle(coloured) == render_text(sample_result(), RenderOptions(show_suppressed=True))
