@@ -34,7 +34,7 @@ margin:.75rem 0;break-inside:avoid}
 article.accepted,article.allowed{border-left-color:var(--muted)}
 article.attention{border-left-color:var(--warn)}
 .warn{color:var(--warn);font-weight:600}
-.attention{background:var(--bg-warn);border:1px solid var(--warn);border-radius:6px;padding:.5rem 1rem}
+div.attention{background:var(--bg-warn);border:1px solid var(--warn);border-radius:6px;padding:.5rem 1rem}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.15rem .75rem;margin:.25rem 0}dt{color:var(--muted)}
 dd{margin:0;overflow-wrap:anywhere}
 .muted{color:var(--muted)}

@@ -64,6 +64,10 @@ def test_a_pool_reports_exactly_what_one_process_reports(repo: Repo, cli: Cli, s
     assert small_thresholds == [2]
     assert pooled["findings"] == alone["findings"]
     assert pooled["summary"] == alone["summary"]
+    assert pooled["suppressed"] == alone["suppressed"]  # carried back from the workers, first occurrence kept
+    assert [(s["path"], s["kind"], s["justification"]) for s in alone["suppressed"]] == [
+        ("allowed.py", "inline", "fixture")
+    ]
     categories = sorted(finding["category"] for finding in alone["findings"])
     assert categories == ["billing-secret"] * 4 + ["tenant-id"]
     assert alone["summary"]["suppressed"]["inline"] == 1
