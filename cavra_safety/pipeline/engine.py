@@ -1,7 +1,8 @@
 """The engine: the detectors and per-source filters of one configuration, and what a scan returns.
 
 Built once per process (in each pool worker too); ``scan_source`` runs every detector on one source, then
-keeps what the configuration reports: the added lines of a diff source, no overlaps, no inline allows.
+keeps what the configuration reports: the added lines of a diff source, no overlaps, no inline allows (what they
+cover goes aside, with the allow's reason, in ``BatchOutcome.suppressed``: suppressed, never lost).
 """
 
 from __future__ import annotations
