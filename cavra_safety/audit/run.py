@@ -16,7 +16,7 @@ from cavra_safety.baseline import Baseline
 from cavra_safety.config import Config
 from cavra_safety.detectors import DETECTORS, DetectorFactory
 from cavra_safety.display import printable
-from cavra_safety.git import Git
+from cavra_safety.git import Git, work_tree_changed
 from cavra_safety.pipeline.engine import ProgressCallback
 from cavra_safety.pipeline.history import HistoryOptions, history_scan
 from cavra_safety.pipeline.scan import scan
@@ -33,7 +33,8 @@ def read_identity(git: Git, config: Config, policy: Policy, tool_version: str) -
     branch = git.run("symbolic-ref", "--quiet", "--short", "HEAD", check=False).strip()
     date = git.run("log", "-1", "--format=%cI", "--end-of-options", head).strip() if head else b""
     # Untracked files count: the tree scan reads them, so the report must say the tree is not the commit.
-    status = git.run("status", "--porcelain", "-z", "--untracked-files=normal", check=False)
+    # Not ``git status``: it runs the repository's clean filters and fsmonitor (work_tree_changed runs nothing).
+    dirty = work_tree_changed(git, config.root)
     packs = tuple(
         sorted(
             (PackRef(printable(p.name), printable(p.version), p.sha256, p.visibility.value) for p in policy.packs),
@@ -45,7 +46,7 @@ def read_identity(git: Git, config: Config, policy: Policy, tool_version: str) -
         head_commit=head,
         head_branch=printable(branch.decode("utf-8", "replace")) if branch else None,
         head_date=date.decode("ascii", "replace") or None,
-        dirty=bool(status.strip(b"\0")),
+        dirty=dirty,
         tool_version=tool_version,
         packs=packs,
     )

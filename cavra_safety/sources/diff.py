@@ -1,6 +1,7 @@
 """``--diff``: the new side of every file a commit range changes, with only its added lines counting.
 
-Blobs are read from git's object store (``staged.load_blobs``), never from the working tree.
+Blobs are read from git's object store (``staged.load_blobs``), never from the working tree. What git calls
+binary is judged again by content (``binary.judge_binary``): a change cannot hide itself with .gitattributes.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from cavra_safety.display import display_path
 from cavra_safety.findings import Skipped
 from cavra_safety.git import Git
 from cavra_safety.sources import Origin
+from cavra_safety.sources.binary import judge_binary
 from cavra_safety.sources.files import PathFilter
-from cavra_safety.sources.patch import PATCH_OPTIONS, SYMLINK_MODE, parse_patch
+from cavra_safety.sources.patch import PATCH_OPTIONS, SYMLINK_MODE, FilePatch, parse_patch
 from cavra_safety.sources.staged import GitSources, load_blobs
 
 
@@ -52,11 +54,12 @@ def diff_sources(git: Git, config: Config, toplevel: Path, spec: str, paths: Seq
     out = GitSources()
     path_filter = PathFilter(config, toplevel)
     wanted: list[tuple[str, str, frozenset[int] | None]] = []
+    git_binary: list[FilePatch] = []
     for patch in patches:
         if path_filter.excluded(patch.path) or patch.deleted:
             continue
         if patch.binary:
-            out.skipped.append(Skipped(display_path(patch.path), "binary (git diff)"))
+            git_binary.append(patch)  # git's verdict follows .gitattributes: judged again by content
         elif not patch.added:
             continue  # a pure rename or mode change adds no line
         elif patch.new_mode == SYMLINK_MODE:
@@ -64,4 +67,6 @@ def diff_sources(git: Git, config: Config, toplevel: Path, spec: str, paths: Seq
         elif patch.scannable and patch.new_blob is not None:
             wanted.append((patch.path, patch.new_blob, frozenset(patch.added)))
     load_blobs(git, wanted, config, Origin.COMMIT, commits.new, out)
+    for judged in judge_binary(git, git_binary, config, Origin.COMMIT, commits.new):
+        out.add(judged)
     return out

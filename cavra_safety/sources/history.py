@@ -19,6 +19,7 @@ from cavra_safety.display import display_path
 from cavra_safety.findings import Skipped
 from cavra_safety.git import Git
 from cavra_safety.sources import Origin, Source
+from cavra_safety.sources.binary import judge_binary
 from cavra_safety.sources.files import PathFilter
 from cavra_safety.sources.patch import PATCH_OPTIONS, SYMLINK_MODE, FilePatch, parse_patch
 from cavra_safety.sources.text import blob_source
@@ -152,8 +153,19 @@ def parse_commit(data: bytes, path_filter: PathFilter, config: Config) -> Histor
     if not data.startswith(_START):
         return None
     commit, patch = _header(data, config)
+    git_binary: list[FilePatch] = []
     for file_patch in parse_patch(patch):
-        _add(commit, file_patch, path_filter, config)
+        if file_patch.binary and not file_patch.deleted and not path_filter.excluded(file_patch.path):
+            git_binary.append(file_patch)
+        else:
+            _add(commit, file_patch, path_filter, config)
+    if git_binary:  # git's verdict follows .gitattributes: judged again by content, reading the blobs
+        git = Git(config.root, purpose="--history")  # a history scan is rooted at the repository's top level
+        for judged in judge_binary(git, git_binary, config, Origin.COMMIT, commit.commit):
+            if isinstance(judged, Skipped):
+                commit.skipped.append(judged)
+            else:
+                commit.sources.append(judged)
     return commit
 
 
@@ -183,9 +195,6 @@ def _add(commit: HistoryCommit, patch: FilePatch, path_filter: PathFilter, confi
     if patch.deleted or path_filter.excluded(patch.path):
         return
     shown = display_path(patch.path)
-    if patch.binary:
-        commit.skipped.append(Skipped(shown, "binary (git history)"))
-        return
     if not patch.added or not patch.scannable:
         if patch.new_mode == SYMLINK_MODE:
             commit.skipped.append(Skipped(shown, "symbolic link (not followed)"))

@@ -19,7 +19,7 @@ from cavra_safety.git import EMPTY_TREE, Git, blob_sizes, read_blobs
 from cavra_safety.sources import Origin, Source
 from cavra_safety.sources.files import PathFilter
 from cavra_safety.sources.patch import SUBMODULE_MODE, SYMLINK_MODE
-from cavra_safety.sources.text import blob_source, too_large
+from cavra_safety.sources.text import binary_by_name, blob_source, too_large
 
 
 @dataclass
@@ -28,6 +28,12 @@ class GitSources:
 
     sources: list[Source] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+
+    def add(self, item: Source | Skipped) -> None:
+        if isinstance(item, Skipped):
+            self.skipped.append(item)
+        else:
+            self.sources.append(item)
 
 
 def load_blobs(
@@ -38,16 +44,19 @@ def load_blobs(
     commit: str | None,
     out: GitSources,
 ) -> None:
-    """Read (path, blob, added lines) triples into sources, skipping blobs over max-file-size unread."""
-    sizes = blob_sizes(git, [blob for _, blob, _ in wanted])
+    """Read (path, blob, added lines) triples into sources, skipping unread the blobs that are binary by name
+    or over max-file-size (in that order, as the tree walk does)."""
+    by_name = {path: reason for path, _, _ in wanted if (reason := binary_by_name(path)) is not None}
+    sizes = blob_sizes(git, [blob for path, blob, _ in wanted if path not in by_name])
     small = [blob for blob, size in sizes.items() if size <= config.max_file_size]
     blobs = read_blobs(git, small)
     for path, blob, added in wanted:
-        if blob not in blobs:
+        if path in by_name:
+            out.skipped.append(Skipped(display_path(path), by_name[path]))
+        elif blob not in blobs:
             out.skipped.append(too_large(path, config.max_file_size))
-            continue
-        loaded = blob_source(path, blobs[blob], origin, commit, added)
-        (out.skipped if isinstance(loaded, Skipped) else out.sources).append(loaded)  # type: ignore[arg-type]
+        else:
+            out.add(blob_source(path, blobs[blob], origin, commit, added))
 
 
 def staged_sources(git: Git, config: Config, toplevel: Path, paths: Sequence[str] = ()) -> GitSources:
