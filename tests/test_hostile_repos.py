@@ -391,9 +391,10 @@ DISGUISES = [
 ]
 
 
-def _disguised_leak(repo: Repo, disguise: Disguise) -> dict[str, str]:
-    """base, then a change that adds the disguise beside two live keys (one in a file it renames and edits),
-    then one that removes them again (so only history holds them)."""
+def _disguised_leak(repo: Repo, cli: Cli, disguise: Disguise) -> dict[str, str]:
+    """base, then a change that adds the disguise beside three live keys (one in a file it renames and edits),
+    staged (and scanned so) before it is committed, then one that removes them again (so only history holds
+    them)."""
     lines = [f"line{i} = {i}\n" for i in range(12)]
     commits = {"base": repo.commit("base", {"app.py": "x = 1\n", "old_name.py": "".join(lines)})}
     for key, value in disguise.config.items():
@@ -410,7 +411,15 @@ def _disguised_leak(repo: Repo, disguise: Disguise) -> dict[str, str]:
     }
     if disguise.attributes:
         files[".gitattributes"] = disguise.attributes
-    commits["leak"] = repo.commit("leak", files)
+    for name, text in files.items():
+        if text is None:
+            (repo.path / name).unlink()
+        else:
+            repo.write(name, text)
+    repo.git("add", "-A")
+    staged = cli.findings(repo.path, "scan", "--staged")
+    assert places(staged) == EXPECTED_LEAKS
+    commits["leak"] = repo.commit("leak")
     commits["clean"] = repo.commit("clean", {"app.py": "x = 1\n", "prod.env": None, "new_name.py": "".join(lines)})
     return commits
 
@@ -420,7 +429,7 @@ EXPECTED_LEAKS = [("app.py", 2, STRIPE_RULE), ("new_name.py", 6, STRIPE_RULE), (
 
 @pytest.mark.parametrize("disguise", DISGUISES, ids=[disguise.name for disguise in DISGUISES])
 def test_a_change_cannot_hide_behind_attributes_or_configuration(repo: Repo, cli: Cli, disguise: Disguise) -> None:
-    commits = _disguised_leak(repo, disguise)
+    commits = _disguised_leak(repo, cli, disguise)
     diff = cli.findings(repo.path, "scan", "--diff", f"{commits['base']}..{commits['leak']}")
     assert places(diff) == EXPECTED_LEAKS
     history = cli.findings(repo.path, "scan", "--history")
