@@ -2,6 +2,11 @@
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 user error (one clear line on stderr),
 3 internal error (with a traceback: it is a bug), 130 interrupted.
+
+Every error line is printed through ``errors.redact_secrets``: a key typed where a flag value, a path or a
+revision belongs is never echoed in full. Standard output that fails is handled where commands write
+(``commands.output.echo``: a closed pipe ends the output quietly and the command exits with its verdict; a full
+disk is exit 2); a command stopped midway by a closed pipe exits 1 quietly, as click decides it.
 """
 
 from __future__ import annotations
@@ -12,7 +17,15 @@ from collections.abc import Callable, Sequence
 import click
 
 from cavra_safety import TOOL_NAME, __version__
-from cavra_safety.errors import EXIT_CLEAN, EXIT_INTERNAL_ERROR, EXIT_INTERRUPTED, EXIT_USER_ERROR, UserError
+from cavra_safety.errors import (
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    EXIT_INTERNAL_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_USER_ERROR,
+    UserError,
+    redact_secrets,
+)
 
 
 def _scan_command() -> click.Command:
@@ -83,12 +96,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         outcome = cli.main(args=list(argv) if argv is not None else None, prog_name=TOOL_NAME, standalone_mode=False)
     except click.exceptions.Exit as stop:
         return stop.exit_code
+    except SystemExit as stop:  # click ends a command that a closed pipe stopped this way (its output pacified)
+        return stop.code if isinstance(stop.code, int) else EXIT_FINDINGS
     except click.UsageError as error:
         hint = f" (see '{error.ctx.command_path} --help')" if error.ctx is not None else ""
-        click.echo(f"cavra-safety: error: {error.format_message()}{hint}", err=True)
+        click.echo(f"cavra-safety: error: {redact_secrets(error.format_message())}{hint}", err=True)
         return EXIT_USER_ERROR
     except click.ClickException as error:
-        click.echo(f"cavra-safety: error: {error.format_message()}", err=True)
+        click.echo(f"cavra-safety: error: {redact_secrets(error.format_message())}", err=True)
         return EXIT_USER_ERROR
     except UserError as error:
         click.echo(f"cavra-safety: error: {error}", err=True)

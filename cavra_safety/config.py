@@ -22,7 +22,7 @@ from typing import Any
 
 import pathspec
 
-from cavra_safety.errors import UserError, quoted
+from cavra_safety.errors import UserError, quoted, redact_secrets
 from cavra_safety.findings import Category, Severity
 
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
@@ -220,7 +220,8 @@ def load_config(root: Path, config_file: Path | None = None) -> Config:
     problems: list[str] = []
     for key, raw in table.items():
         if key not in fields:
-            problems.append(f"[tool.cavra-safety] {quoted(key)}: unknown key (known: {', '.join(sorted(fields))})")
+            known = ", ".join(sorted(fields))
+            problems.append(f"[tool.cavra-safety] {redact_secrets(key)}: unknown key (known: {known})")
             continue
         name, convert = fields[key]
         try:

@@ -63,7 +63,7 @@ def test_every_error_is_reported_at_once(tmp_path: Path) -> None:
         load_config(tmp_path)
     problems = caught.value.problems
     assert len(problems) == 5
-    assert any("'exlude': unknown key" in p for p in problems)
+    assert any("exlude: unknown key" in p for p in problems)
     assert any("fail-on: unknown severity 'severe'" in p for p in problems)
     assert any("jobs: expected a whole number" in p for p in problems)
     assert any("categories: unknown category 'tenant-ids'" in p for p in problems)

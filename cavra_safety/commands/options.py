@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from cavra_safety.config import Config
+from cavra_safety.config import Config, check_patterns
 from cavra_safety.errors import UserError
 
 if TYPE_CHECKING:
@@ -67,7 +67,12 @@ policy_options: Decorator[Any] = options(POLICY_FILES, NO_DEFAULT_POLICY, CONFIG
 def with_options(
     config: Config, policy_files: tuple[Path, ...] = (), no_default_policy: bool = False, excludes: tuple[str, ...] = ()
 ) -> Config:
-    """``config`` with the shared flags applied: extra packs and excludes add to the configured ones."""
+    """``config`` with the shared flags applied: extra packs and excludes add to the configured ones; an
+    ``--exclude`` that is not a valid gitignore-style pattern is a ``UserError``."""
+    try:
+        check_patterns(excludes)
+    except ValueError as error:
+        raise UserError(f"--exclude: {error}") from None
     return config.with_overrides(
         policy_files=config.policy_files + policy_files if policy_files else None,
         default_policy=False if no_default_policy else None,

@@ -1,7 +1,15 @@
-"""What commands show besides their result: the report (stdout or ``--output``) and progress bars (stderr)."""
+"""What commands show besides their result: the report (stdout or ``--output``) and progress bars (stderr).
+
+Standard output may fail. A closed pipe (``scan . | head -1``) means the reader has what it wanted: the rest of
+the output is dropped quietly and the command finishes, exiting with its verdict (0 clean, 1 findings), as
+``head`` and ``grep -q`` readers expect. Any other failure (a full disk: ``scan . > /dev/full``) is one clear
+line and exit 2; either way standard output is pointed at the null device, so that Python's final flush of
+what is still buffered cannot fail again at exit.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,10 +22,40 @@ from cavra_safety.errors import UserError
 PROGRESS_AFTER_SECONDS = 0.75
 
 
+def _silence_stdout() -> None:
+    """Point file descriptor 1 at the null device (when standard output is a real file at all)."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):
+        return  # replaced by a test runner or closed: nothing will flush to a broken descriptor
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, descriptor)
+    finally:
+        os.close(null)
+
+
+def echo(text: str = "", nl: bool = True) -> None:
+    """``click.echo`` to standard output: a closed pipe drops the rest quietly; another failure to write is a
+    ``UserError`` (see the module docstring)."""
+    try:
+        click.echo(text, nl=nl)
+    except BrokenPipeError:
+        _silence_stdout()
+    except OSError as error:
+        _silence_stdout()
+        raise UserError(f"cannot write to standard output: {error.strerror or error}") from None
+
+
+def closed_pipe() -> None:
+    """For ``cli.main``, when a closed pipe stopped a command that wrote without ``echo``: drop the rest."""
+    _silence_stdout()
+
+
 def write_output(text: str, output: Path | None) -> None:
     """Print ``text`` as is, or write it to ``output``; an unwritable file is the user's error (exit 2)."""
     if output is None:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
         return
     try:
         output.write_text(text, encoding="utf-8")

@@ -14,8 +14,9 @@ from pathlib import Path
 import click
 
 from cavra_safety.commands.options import policy_options, with_options
+from cavra_safety.commands.output import echo
 from cavra_safety.config import Config, load_config
-from cavra_safety.errors import EXIT_CLEAN, EXIT_USER_ERROR, UserError
+from cavra_safety.errors import EXIT_CLEAN, EXIT_USER_ERROR, UserError, quoted, redact_secrets
 from cavra_safety.findings import Category, Severity
 from cavra_safety.policy import DenyList, Example, Policy, PolicyRule, RecordRule, assemble, load_policy
 from cavra_safety.policy.denylist import SALT_BYTES, read_values, render_block
@@ -65,17 +66,17 @@ def list_rules(
             {"rule_id": i.rule_id, "category": i.category.value, "severity": i.severity.label, "title": i.title}
             for i in infos
         ]
-        click.echo(json.dumps({"rules": rows}, indent=2))
+        echo(json.dumps({"rules": rows}, indent=2))
         return EXIT_CLEAN
     if not infos:
-        click.echo("no policy rules loaded")
+        echo("no policy rules loaded")
         return EXIT_CLEAN
     widths = [
         max(len(text) for text in column)
         for column in ([i.rule_id for i in infos], [i.category.value for i in infos], [i.severity.label for i in infos])
     ]
     for info in infos:
-        click.echo(
+        echo(
             f"{info.rule_id:<{widths[0]}}  {info.category.value:<{widths[1]}}  "
             f"{info.severity.label:<{widths[2]}}  {info.title}"
         )
@@ -143,15 +144,15 @@ def show(rule_id: str, policy_files: tuple[Path, ...], no_default_policy: bool, 
     loaded = load_policy(config)
     item = loaded.find_rule(rule_id)
     if item is not None:
-        click.echo("\n".join(_describe(item, loaded)))
+        echo("\n".join(_describe(item, loaded)))
         return EXIT_CLEAN
     from cavra_safety.pipeline.engine import Engine  # the secrets and Python detectors' rules are code, not pack data
 
     every_rule = {info.rule_id: info for info in Engine(config, loaded).rules}
     info = every_rule.get(rule_id)
     if info is None:
-        raise UserError(f"unknown rule {rule_id!r}{close_matches(rule_id, every_rule)}")
-    click.echo(
+        raise UserError(f"unknown rule {quoted(rule_id)}{close_matches(rule_id, every_rule)}")
+    echo(
         "\n".join(
             [
                 f"{info.rule_id}: {info.title}",
@@ -180,16 +181,15 @@ def check(files: tuple[Path, ...]) -> int:
             problems = list(error.problems) or [error.message]
         else:
             problems = check_examples(loaded)
+        shown = redact_secrets(str(path))
         if problems:
             failed = True
-            click.echo(f"{path}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
+            echo(f"{shown}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
             for problem in problems:
-                click.echo(f"  {problem}")
+                echo(f"  {redact_secrets(problem)}")
         else:
             examples = sum(len(r.examples) + len(r.negative_examples) for r in loaded.rules)
-            click.echo(
-                f"{path}: ok ({len(loaded.rules)} rules, {len(loaded.denylists)} deny-lists, {examples} examples)"
-            )
+            echo(f"{shown}: ok ({len(loaded.rules)} rules, {len(loaded.denylists)} deny-lists, {examples} examples)")
     return EXIT_USER_ERROR if failed else EXIT_CLEAN
 
 
@@ -221,14 +221,14 @@ def hash_values(
     [[denylist]] block of their salted hashes, to paste into a policy pack. Values are never printed."""
     list_id = list_id or f"known-{category}"
     if not re.fullmatch(RULE_ID.pattern, list_id):
-        raise UserError(f"--id {list_id!r}: use lowercase letters, digits and '-' ({RULE_ID.pattern})")
+        raise UserError(f"--id {quoted(list_id)}: use lowercase letters, digits and '-' ({RULE_ID.pattern})")
     values, problems = read_values(sys.stdin.buffer.read())
     if problems:
         raise UserError(f"hash-values: {len(problems)} value(s) cannot be listed", tuple(problems))
     if not values:
         raise UserError("hash-values: no values on stdin (one per line)")
     rule_id = f"policy/denylist-{list_id}"
-    click.echo(
+    echo(
         render_block(
             values,
             salt=secrets.token_bytes(SALT_BYTES),

@@ -291,10 +291,14 @@ def _example_problems(
 
 
 def check_examples(policy: Policy) -> list[str]:
-    """Every example that does not behave: positives must yield a finding of their rule, negatives none."""
-    detector = PolicyDetector(policy.rules, policy.denylists)
+    """Every example that does not behave: positives must yield a finding of their rule, negatives none.
+
+    Each rule's examples run through a detector of that rule alone, keyword gate included: a rule's findings
+    do not depend on the other rules, and one detector of every rule would run each example past every rule
+    sharing a keyword with it (quadratic in the pack's size: 2,000 rules took 81 s)."""
     problems: list[str] = []
     for rule in policy.rules:
+        detector = PolicyDetector([rule], ())
         for index, example in enumerate(rule.examples):
             problems.extend(_example_problems(detector, rule, f"examples[{index}]", example, positive=True))
         for index, example in enumerate(rule.negative_examples):

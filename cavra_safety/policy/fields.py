@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
+from cavra_safety.errors import quoted, redact_secrets
+
 T = TypeVar("T")
 
 
@@ -63,7 +65,7 @@ class Fields:
         elif one_line and "\n" in value:
             self.problem(key, "must be one line")
         elif pattern is not None and pattern.fullmatch(value) is None:
-            self.problem(key, f"{value!r} does not match {pattern.pattern}")
+            self.problem(key, f"{quoted(value)} does not match {pattern.pattern}")
         return value
 
     def choice(
@@ -116,7 +118,7 @@ class Fields:
         if value is None:
             return default
         if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= maximum:
-            self.problem(key, f"expected a whole number from {minimum} to {maximum}, got {value!r}")
+            self.problem(key, f"expected a whole number from {minimum} to {maximum}, got {quoted(value)}")
             return default
         return value
 
@@ -125,7 +127,7 @@ class Fields:
         if value is None:
             return default
         if not isinstance(value, int | float) or isinstance(value, bool) or not minimum <= value <= maximum:
-            self.problem(key, f"expected a number from {minimum} to {maximum}, got {value!r}")
+            self.problem(key, f"expected a number from {minimum} to {maximum}, got {quoted(value)}")
             return default
         return float(value)
 
@@ -134,7 +136,7 @@ class Fields:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.problem(key, f"expected true or false, got {value!r}")
+            self.problem(key, f"expected true or false, got {quoted(value)}")
             return default
         return value
 
@@ -151,4 +153,4 @@ class Fields:
         """Report fields nobody read; call after every field has been read."""
         for key in self.data:
             if key not in self.known:
-                self.problem(key, f"unknown field (known: {', '.join(sorted(self.known))})")
+                self.problem(redact_secrets(key), f"unknown field (known: {', '.join(sorted(self.known))})")

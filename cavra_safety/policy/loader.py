@@ -16,14 +16,16 @@ from importlib import resources
 from pathlib import Path
 
 import cavra_safety
-from cavra_safety.config import Config
-from cavra_safety.errors import UserError
+from cavra_safety.config import Config, read_input_file
+from cavra_safety.errors import UserError, quoted
 from cavra_safety.findings import Category
 from cavra_safety.policy.model import RULE_PREFIX, CategoryInfo, Policy
 from cavra_safety.policy.parse import ParsedPack, parse_pack
 from cavra_safety.policy.python_section import merge_sections
 
 DEFAULT_PACKAGE = "cavra_safety.default_policies"
+# A pack of 10,000 rules takes about 4 MB; a larger file is refused rather than read into memory.
+MAX_PACK_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -59,12 +61,15 @@ def default_pack_files() -> list[PackFile]:
 
 
 def read_pack_files(paths: Iterable[Path], problems: list[str]) -> list[PackFile]:
+    """The packs at ``paths``; one that cannot be read (missing, not a regular file, over 64 MiB) is a problem."""
     files: list[PackFile] = []
     for path in paths:
         try:
-            files.append(PackFile(path, path.read_bytes(), display_path(path)))
-        except OSError as error:
+            files.append(PackFile(path, read_input_file(path, "policy pack", MAX_PACK_BYTES), display_path(path)))
+        except FileNotFoundError as error:
             problems.append(f"{display_path(path)}: cannot read policy pack: {error.strerror or error}")
+        except UserError as error:
+            problems.append(str(error))
     return files
 
 
@@ -76,6 +81,9 @@ def _parse(file: PackFile, problems: list[str]) -> ParsedPack | None:
         return None
     except tomllib.TOMLDecodeError as error:
         problems.append(f"{file.source}: invalid TOML: {error}")
+        return None
+    except RecursionError:
+        problems.append(f"{file.source}: invalid TOML: arrays or tables nested too deep")
         return None
     return parse_pack(document, file.source, file.path, hashlib.sha256(file.data).hexdigest(), problems)
 
@@ -133,7 +141,7 @@ def assemble(files: Sequence[PackFile], disabled: Iterable[str] = (), extra_prob
         if not rule_id.startswith(RULE_PREFIX):
             continue  # another detector's rule (secret/..., python/...): theirs to check
         if rule_id not in known:
-            problems.append(f"disable-rules: unknown rule {rule_id!r}{close_matches(rule_id, known)}")
+            problems.append(f"disable-rules: unknown rule {quoted(rule_id)}{close_matches(rule_id, known)}")
         dropped.add(rule_id)
     if problems:
         count = len(problems)

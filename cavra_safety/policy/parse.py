@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cavra_safety.errors import quoted, redact_secrets
 from cavra_safety.findings import Category, RuleInfo, Severity
 from cavra_safety.policy import denylist as hashing
 from cavra_safety.policy.fields import Fields
@@ -54,14 +55,15 @@ def _parse_visibility(value: str) -> Visibility:
     try:
         return Visibility(value)
     except ValueError:
-        raise ValueError(f"unknown visibility {value!r} (valid: {', '.join(v.value for v in Visibility)})") from None
+        valid = ", ".join(v.value for v in Visibility)
+        raise ValueError(f"unknown visibility {quoted(value)} (valid: {valid})") from None
 
 
 def _parse_kind(value: str) -> Kind:
     try:
         return Kind(value)
     except ValueError:
-        raise ValueError(f"unknown kind {value!r} (valid: {', '.join(k.value for k in Kind)})") from None
+        raise ValueError(f"unknown kind {quoted(value)} (valid: {', '.join(k.value for k in Kind)})") from None
 
 
 def _patterns(fields: Fields, key: str, *, required: bool) -> tuple[CompiledPattern, ...]:
@@ -104,7 +106,7 @@ def _paths(fields: Fields) -> PathFilter | None:
         return None
     try:
         return PathFilter.build(include, exclude)
-    except ValueError as error:
+    except (ValueError, re.error) as error:
         fields.problem("paths", f"invalid glob: {error}")
         return None
 
@@ -233,7 +235,7 @@ def parse_denylist(table: object, index: int, source: str, pack: str, problems: 
     fields, list_id, message = entry.fields, entry.id, entry.message
     algorithm = fields.string("algorithm", required=False, default=hashing.ALGORITHM)
     if algorithm != hashing.ALGORITHM:
-        fields.problem("algorithm", f"unsupported {algorithm!r} (supported: {hashing.ALGORITHM})")
+        fields.problem("algorithm", f"unsupported {quoted(algorithm)} (supported: {hashing.ALGORITHM})")
     salt = fields.string("salt", pattern=SALT)
     case_sensitive = fields.boolean("case-sensitive", default=False)
     hashes = fields.strings("hashes")
@@ -259,7 +261,7 @@ def parse_denylist(table: object, index: int, source: str, pack: str, problems: 
 def _categories(table: Mapping[str, object], source: str, problems: list[str]) -> dict[Category, CategoryInfo]:
     found: dict[Category, CategoryInfo] = {}
     for key, value in table.items():
-        where = f'{source}: category "{key}"'
+        where = f'{source}: category "{redact_secrets(key)}"'
         try:
             category = Category.parse(key)
         except ValueError as error:

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
+from cavra_safety.errors import quoted
 from cavra_safety.findings import Category
 from cavra_safety.policy.fields import Fields
 from cavra_safety.regex import CompiledPattern, PatternError
@@ -104,11 +105,11 @@ def _module_pattern(fields: Fields, key: str, index: int, text: str, category: C
     if not text or not all(_SEGMENT.fullmatch(segment) for segment in segments):
         fields.problem(
             f"{key}[{index}]",
-            f"{text!r} is not a dotted module pattern (segments of letters, digits, _ and globs, or **)",
+            f"{quoted(text)} is not a dotted module pattern (segments of letters, digits, _ and globs, or **)",
         )
         return None
     if all(segment == "**" for segment in segments):
-        fields.problem(f"{key}[{index}]", f"{text!r} would match every module")
+        fields.problem(f"{key}[{index}]", f"{quoted(text)} would match every module")
         return None
     return ModulePattern(text, category, segments)
 

@@ -10,6 +10,7 @@ import pytest
 
 from cavra_safety.cli import main
 from cavra_safety.config import Config
+from cavra_safety.findings import redact
 from cavra_safety.pipeline.scan import scan
 
 # Built at run time so that this file passes the repository's own scan.
@@ -46,6 +47,7 @@ def connect() -> Client:
     )
 '''
 
+# The diff shows each replaced value redacted, as findings show it (the rest of a split value as "…").
 # Blank context lines of a diff hold one space: written `_` here, so the file has no trailing whitespace.
 EXPECTED_DIFF = re.sub(
     r"(?m)^_$",
@@ -61,17 +63,17 @@ _
 _
  LOG = logging.getLogger(__name__)
  TENANT_ID_FIELD = "tenant_id"
--TENANT_ID = "{TENANT}"
+-TENANT_ID = "{redact(TENANT)}"
 -API_KEY: str = (
--    "{API_KEY[:8]}"
--    "{API_KEY[8:]}"
+-    "{redact(API_KEY)}"
+-    "…"
 -)
 +TENANT_ID = os.environ["TENANT_ID"]
 +API_KEY: str = os.environ["API_KEY"]
 _
 _
  class Client:
--    def __init__(self, host: str, password: str = '{PASSWORD}') -> None:
+-    def __init__(self, host: str, password: str = '{redact(PASSWORD)}') -> None:
 +    def __init__(self, host: str, password: str = os.environ['PASSWORD']) -> None:
          self.host = host
          self.token = None
@@ -80,7 +82,7 @@ _
  def connect() -> Client:
      return Client(
          "db.local",
--        password="{PASSWORD}",
+-        password="{redact(PASSWORD)}",
 +        password=os.environ["PASSWORD"],
      )
 ''',
@@ -106,6 +108,8 @@ def test_without_write_it_prints_exactly_the_intended_diff_and_exits_1(
     code, out, err = run(capsys, "fix", "settings.py")
     assert code == 1
     assert out == EXPECTED_DIFF
+    for secret in (TENANT, API_KEY, API_KEY[8:], PASSWORD):
+        assert secret not in out
     assert "4 literal value(s) in 1 file(s) would be replaced" in err
     assert (project / "settings.py").read_text(encoding="utf-8") == SETTINGS  # untouched
 
