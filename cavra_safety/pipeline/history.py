@@ -37,7 +37,7 @@ from cavra_safety.sources.history import (
     HistoryRange,
     count_commits,
     history_range,
-    parse_commit,
+    parse_commits,
     raw_commits,
 )
 from cavra_safety.sources.text import binary_reason, blob_source
@@ -160,7 +160,7 @@ def _scan_raw(engine: Engine, group: list[bytes], toplevel: str) -> _Scanned:
     the collector replays them). What goes back is small: no sources, and None for an outcome without
     findings (most of them)."""
     path_filter = PathFilter(engine.config, Path(toplevel))
-    commits = [c for c in (parse_commit(raw, path_filter, engine.config) for raw in group) if c is not None]
+    commits = parse_commits(group, path_filter, engine.config)
     skipped: dict[str, Skipped] = {}
     batch = _plan(commits, set(), skipped)
     scanned = (engine.scan_source(source) for source in batch.sources)
@@ -194,7 +194,7 @@ def _scan_history(
             on_commit(done)
 
     for group in groups:
-        commits = [c for c in (parse_commit(data, path_filter, config) for data in group) if c is not None]
+        commits = parse_commits(group, path_filter, config)
         batch = _plan(commits, known, skipped)
         absorbed(len(group), batch, [engine.scan_source(source) for source in batch.sources])
         if jobs > 1 and (collector.files >= PARALLEL_MIN_FILES or collector.size >= PARALLEL_MIN_BYTES):

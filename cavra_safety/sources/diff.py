@@ -1,7 +1,7 @@
 """``--diff``: the new side of every file a commit range changes, with only its added lines counting.
 
 Blobs are read from git's object store (``staged.load_blobs``), never from the working tree. What git calls
-binary is judged again by content (``binary.judge_binary``): a change cannot hide itself with .gitattributes.
+binary is judged again by content (``sources.binary``): a change cannot hide itself with .gitattributes.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from cavra_safety.display import display_path
 from cavra_safety.findings import Skipped
 from cavra_safety.git import Git
 from cavra_safety.sources import Origin
-from cavra_safety.sources.binary import judge_binary
+from cavra_safety.sources.binary import TEXT_OPTIONS, pathspec, read_binaries
 from cavra_safety.sources.files import PathFilter
 from cavra_safety.sources.patch import PATCH_OPTIONS, SYMLINK_MODE, FilePatch, parse_patch
 from cavra_safety.sources.staged import GitSources, load_blobs
+from cavra_safety.sources.text import blob_source
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,37 @@ def diff_sources(git: Git, config: Config, toplevel: Path, spec: str, paths: Seq
         elif patch.scannable and patch.new_blob is not None:
             wanted.append((patch.path, patch.new_blob, frozenset(patch.added)))
     load_blobs(git, wanted, config, Origin.COMMIT, commits.new, out)
-    for judged in judge_binary(git, git_binary, config, Origin.COMMIT, commits.new):
-        out.add(judged)
+    if git_binary:
+        _judge_binaries(git, config, commits, git_binary, paths, out)
     return out
+
+
+def _judge_binaries(
+    git: Git, config: Config, commits: DiffRange, patches: list[FilePatch], paths: Sequence[str], out: GitSources
+) -> None:
+    """Files git called binary: skipped for our own reasons, or scanned whole with the lines a ``--text`` diff
+    of them adds (one more ``git diff``, for those files only)."""
+    text: list[tuple[FilePatch, bytes]] = []
+    for patch, verdict in zip(patches, read_binaries(git, patches, config), strict=True):
+        if isinstance(verdict, Skipped):
+            out.skipped.append(verdict)
+        else:
+            text.append((patch, verdict))
+    if not text:
+        return
+    again = git.run(
+        "diff",
+        "-p",
+        "--unified=0",
+        *TEXT_OPTIONS,
+        *PATCH_OPTIONS,
+        "--end-of-options",
+        commits.old,
+        commits.new,
+        "--",
+        *(pathspec([patch for patch, _ in text]) or paths),
+    )
+    added = {patch.path: frozenset(patch.added) for patch in parse_patch(again)}
+    for patch, data in text:
+        # A file the second diff does not show (never expected) counts whole rather than not at all.
+        out.add(blob_source(patch.path, data, Origin.COMMIT, commits.new, added.get(patch.path)))

@@ -6,7 +6,8 @@ met in is the one that introduced it. A merge is diffed against its first parent
 adds (an "evil merge", a conflict resolution) are scanned, while lines merged in from a branch are met in the
 branch's own commits first. Each file's source holds the new side's hunk lines (context and added) at their
 real line numbers, blank elsewhere: line numbers are true, checks see the nearby lines, and an inline allow
-on the line above an added line is honoured.
+on the line above an added line is honoured. What git calls binary is judged again by content, a group of
+commits at a time (``parse_commits``, ``sources.binary``), so that no .gitattributes can hide a change.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from cavra_safety.display import display_path
 from cavra_safety.findings import Skipped
 from cavra_safety.git import Git
 from cavra_safety.sources import Origin, Source
-from cavra_safety.sources.binary import judge_binary
+from cavra_safety.sources.binary import TEXT_OPTIONS, holds_nul, pathspec, read_binaries
 from cavra_safety.sources.files import PathFilter
 from cavra_safety.sources.patch import PATCH_OPTIONS, SYMLINK_MODE, FilePatch, parse_patch
-from cavra_safety.sources.text import blob_source
+from cavra_safety.sources.text import binary_by_name, blob_source
 
 COMMIT_MESSAGE_PATH = "(commit message)"
 _START = b"\x00\x01"
@@ -38,6 +39,7 @@ class HistoryCommit:
     author_date: str
     sources: list[Source] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    unjudged: list[FilePatch] = field(default_factory=list)  # git called them binary: judged by ``parse_commits``
 
 
 @dataclass(frozen=True)
@@ -147,26 +149,85 @@ def _commit_starts(text: bytes) -> Iterator[int]:
         found = text.find(_NEXT_START, found + 1)
 
 
+def parse_commits(group: Sequence[bytes], path_filter: PathFilter, config: Config) -> list[HistoryCommit]:
+    """The commits of a group of ``raw_commits`` pieces with their sources: ``parse_commit`` for each, then the
+    files git called binary judged by content, for the whole group at once (``sources.binary``)."""
+    commits = [commit for commit in (parse_commit(raw, path_filter, config) for raw in group) if commit is not None]
+    pending = [(commit, patch) for commit in commits for patch in commit.unjudged]
+    if pending:
+        git = Git(config.root, purpose="--history")  # a history scan is rooted at the repository's top level
+        text: list[tuple[HistoryCommit, FilePatch, bytes]] = []
+        for (commit, patch), verdict in zip(pending, read_binaries(git, [p for _, p in pending], config), strict=True):
+            if isinstance(verdict, Skipped):
+                commit.skipped.append(verdict)
+            else:
+                text.append((commit, patch, verdict))
+        if text:
+            _add_as_text(git, text, path_filter, config)
+        for commit in commits:
+            commit.unjudged.clear()
+    return commits
+
+
 def parse_commit(data: bytes, path_filter: PathFilter, config: Config) -> HistoryCommit | None:
     """One commit of ``raw_commits`` with its sources (None for output before the first header: none is
-    expected)."""
+    expected). Files git called binary whose name does not say so are left in ``unjudged``: judging them
+    reads blobs (``parse_commits``)."""
     if not data.startswith(_START):
         return None
     commit, patch = _header(data, config)
-    git_binary: list[FilePatch] = []
     for file_patch in parse_patch(patch):
-        if file_patch.binary and not file_patch.deleted and not path_filter.excluded(file_patch.path):
-            git_binary.append(file_patch)
-        else:
+        if not file_patch.binary:
             _add(commit, file_patch, path_filter, config)
-    if git_binary:  # git's verdict follows .gitattributes: judged again by content, reading the blobs
-        git = Git(config.root, purpose="--history")  # a history scan is rooted at the repository's top level
-        for judged in judge_binary(git, git_binary, config, Origin.COMMIT, commit.commit):
-            if isinstance(judged, Skipped):
-                commit.skipped.append(judged)
+        elif not file_patch.deleted and not path_filter.excluded(file_patch.path):
+            by_name = binary_by_name(file_patch.path)
+            if by_name is None:
+                commit.unjudged.append(file_patch)
             else:
-                commit.sources.append(judged)
+                commit.skipped.append(Skipped(display_path(file_patch.path), by_name))
     return commit
+
+
+def _add_as_text(
+    git: Git, text: Sequence[tuple[HistoryCommit, FilePatch, bytes]], path_filter: PathFilter, config: Config
+) -> None:
+    """Files git called binary that are text by our rule, from one more patch of their commits, asked with
+    ``--text`` and limited to those files: scanned as every text file is (hunks, at git's added lines); UTF-16
+    and UTF-32 text whole, at git's added line numbers."""
+    commits = "".join(f"{commit}\n" for commit in dict.fromkeys(commit.commit for commit, _, _ in text))
+    again = git.run(
+        "diff-tree",
+        "--stdin",
+        "--root",
+        "-p",
+        f"--unified={CONTEXT_LINES}",
+        *TEXT_OPTIONS,
+        *PATCH_OPTIONS,
+        *merge_options(git),
+        "--format=%x00%x01%H%x00%x00%x00",
+        "--",
+        *pathspec([patch for _, patch, _ in text]),
+        input_bytes=commits.encode("ascii"),
+    )
+    redone: dict[tuple[str, str], FilePatch] = {}
+    for piece in split_commits([again]):
+        if piece.startswith(_START):
+            header, patch_text = _header(piece, config)
+            for file_patch in parse_patch(patch_text):
+                redone.setdefault((header.commit, file_patch.path), file_patch)  # the first parent's, with -m
+    for commit, patch, data in text:
+        found = redone.get((commit.commit, patch.path))
+        if found is not None and not holds_nul(data):
+            _add(commit, found, path_filter, config)
+            continue
+        # Text with NUL bytes (by its BOM) is scanned whole; a file git does not show again (never expected)
+        # counts whole rather than not at all.
+        added = frozenset(found.added) if found is not None else None
+        loaded = blob_source(patch.path, data, Origin.COMMIT, commit.commit, added)
+        if isinstance(loaded, Source):
+            commit.sources.append(loaded)
+        else:
+            commit.skipped.append(loaded)
 
 
 def _header(data: bytes, config: Config) -> tuple[HistoryCommit, bytes]:

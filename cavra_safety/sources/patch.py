@@ -87,14 +87,13 @@ def _diff_git_path(rest: bytes) -> bytes:
 
 @dataclass
 class FilePatch:
-    """One file's change (``old_blob`` is None for a file the change adds; ``binary`` is git's verdict, which
-    the repository's attributes decide, so the sources judge those files again: ``binary.judge_binary``).
+    """One file's change (``binary`` is git's verdict, which the repository's attributes decide, so the sources
+    judge those files again: ``sources.binary``).
     ``hunks`` holds the new side of each hunk as ``(first line number, line count, lines joined by \\n)``
     (context and added lines, in patch order); ``added`` holds the numbers of the added lines."""
 
     old_path: str | None = None
     new_path: str | None = None
-    old_blob: str | None = None
     new_blob: str | None = None
     new_mode: str | None = None
     binary: bool = False
@@ -208,9 +207,7 @@ def _header_line(patch: FilePatch, line: bytes) -> None:
     elif line.startswith(b"index "):
         words = line.split()
         if len(words) >= 2 and b".." in words[1]:
-            old_blob, new_blob = words[1].split(b"..", 1)
-            patch.old_blob = None if old_blob.strip(b"0") == b"" else old_blob.decode("ascii")
-            patch.new_blob = new_blob.decode("ascii")
+            patch.new_blob = words[1].split(b"..", 1)[1].decode("ascii")
         if len(words) >= 3:
             patch.new_mode = words[2].decode("ascii")
     elif line.startswith((b"new file mode ", b"new mode ")):
@@ -219,5 +216,7 @@ def _header_line(patch: FilePatch, line: bytes) -> None:
         patch.deleted = True
     elif line.startswith((b"rename to ", b"copy to ")):
         patch.new_path = _path(unquote_path(line.split(b" to ", 1)[1]))
+    elif line.startswith((b"rename from ", b"copy from ")):
+        patch.old_path = _path(unquote_path(line.split(b" from ", 1)[1]))
     elif line.startswith(b"Binary files ") or line.startswith(b"GIT binary patch"):
         patch.binary = True

@@ -208,3 +208,22 @@ def test_blank_context_lines_without_their_space_keep_line_numbers_true(repo: Re
     added = repo.commit("key", {"app.py": "import os\n\n" + secret_line("blank") + "x = 1\n"})
     (finding,) = cli.findings(repo.path, "scan", "--history")
     assert (finding["rule_id"], finding["line"], finding["commit"]) == (STRIPE_RULE, 3, added)
+
+
+def test_a_binary_rename_names_both_sides() -> None:
+    """What git calls binary is read again, from both paths of a rename (so that git pairs them again)."""
+    patch = _patch(
+        b'diff --git a/old dir/a.py "b/new dir/\\303\\274.py"',
+        b"similarity index 90%",
+        b"rename from old dir/a.py",
+        b'rename to "new dir/\\303\\274.py"',
+        b"index " + b"2" * 40 + b".." + BLOB.encode() + b" 100644",
+        b'Binary files a/old dir/a.py and "b/new dir/\\303\\274.py" differ',
+    )
+    (found,) = parse_patch(patch)
+    assert (found.old_path, found.new_path, found.new_blob, found.binary) == (
+        "old dir/a.py",
+        "new dir/ü.py",
+        BLOB,
+        True,
+    )
