@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import hashlib
 import io
 import sys
@@ -106,10 +107,9 @@ def _policy_check(pack: Path) -> None:
         raise SystemExit(f"policy check failed on the generated pack:\n{out.getvalue()[:2000]}")
 
 
-def _update(path: Path, entries: int) -> None:
+def _update(path: Path, findings: list[Finding]) -> None:
     current = load_baseline(path, required=True)
     assert current is not None
-    findings = [_finding(i) for i in range(entries // 10, entries + entries // 10)]  # 90% kept, 10% new
     current.stale(findings, path.parent)
     write_baseline(current.updated(findings, path.parent, "new"), path.with_suffix(".updated.json"))
 
@@ -126,14 +126,16 @@ def _table(title: str, unit: str, rows: list[tuple[int, float]]) -> None:
 def run(entries: list[int], rules: list[int], runs: int) -> None:
     with tempfile.TemporaryDirectory(prefix="cavra-scale-") as temporary:
         folder = Path(temporary)
-        loads, updates, checks = [], [], []
+        loads: list[tuple[int, float]] = []
+        updates: list[tuple[int, float]] = []
+        checks: list[tuple[int, float]] = []
         for size in entries:
             path = write_baseline_file(folder, size)
-            loads.append((size, best_of(runs, lambda path=path: load_baseline(path, required=True))))
-            updates.append((size, best_of(runs, lambda path=path, size=size: _update(path, size))))
+            loads.append((size, best_of(runs, functools.partial(load_baseline, path, required=True))))
+            findings = [_finding(i) for i in range(size // 10, size + size // 10)]  # 90% kept, 10% new
+            updates.append((size, best_of(runs, functools.partial(_update, path, findings))))
         for size in rules:
-            pack = write_pack(folder, size)
-            checks.append((size, best_of(runs, lambda pack=pack: _policy_check(pack))))
+            checks.append((size, best_of(runs, functools.partial(_policy_check, write_pack(folder, size)))))
     if loads:
         _table("baseline load (load_baseline: read, validate, line numbers)", "entries", loads)
         _table("baseline update (load, stale, updated, write)", "entries", updates)

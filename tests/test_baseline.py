@@ -148,3 +148,52 @@ def test_the_baseline_file_is_never_scanned_itself_even_with_no_baseline(
         document = json.loads(out)
         assert document["summary"]["files_scanned"] == 2, extra  # pyproject.toml and settings.py
         assert all(finding["path"] != BASELINE for finding in document["findings"])
+
+
+def test_render_writes_what_json_dumps_would() -> None:
+    from cavra_safety import TOOL_NAME
+    from cavra_safety.baseline import BASELINE_VERSION, Baseline, BaselineEntry
+    from cavra_safety.findings import Category
+
+    entries = (
+        BaselineEntry('src/ü "quoted".py', "policy/a", "0" * 64, Category.TENANT_ID, 'why\nnot \\ \u2028 \x01 "x"'),
+        BaselineEntry("a.py", "secret/b", "1" * 64, Category.LICENSE_KEY, "fixture"),
+    )
+    for chosen in ((), entries):
+        document = {
+            "version": BASELINE_VERSION,
+            "generated_by": TOOL_NAME,
+            "entries": [entry.as_json() for entry in sorted(chosen)],
+        }
+        assert Baseline(Path("."), chosen).render() == json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_a_large_baseline_names_the_line_of_a_problem_far_down(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Line numbers come from one index of the newlines (loading used to count from the top for every entry).
+    entries = [
+        {"path": f"f{i}.py", "rule_id": RULE, "category": "billing-secret", "fingerprint": f"{i:064x}", "reason": "r"}
+        for i in range(3000)
+    ]
+    entries[2500]["category"] = "tenant"
+    (project / BASELINE).write_text(json.dumps({"version": 1, "entries": entries}, indent=2) + "\n")
+    code, _, err = run(capsys, "scan", ".")
+    assert code == 2
+    # Entry n (from 0) opens on line 4 + 7 n; its category is three lines further.
+    assert "line 17507: entry 2501: category 'tenant' is not a category id" in err
+
+
+@pytest.mark.parametrize("version", ["true", '"1"', "1.0"])
+def test_the_version_must_be_the_number_1(project: Path, capsys: pytest.CaptureFixture[str], version: str) -> None:
+    (project / BASELINE).write_text(f'{{\n  "version": {version},\n  "entries": []\n}}\n')
+    code, _, err = run(capsys, "scan", ".")
+    assert code == 2 and 'line 2: "version" must be 1' in err
+
+
+def test_a_special_file_is_never_written_as_the_baseline(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    os.mkfifo(project / "fifo.json")
+    code, _, err = run(capsys, "baseline", "create", "--baseline", "fifo.json", "--force")
+    assert code == 2 and "cannot write baseline fifo.json: not a regular file" in err

@@ -256,3 +256,20 @@ def test_a_missing_path_is_a_user_error(project: Path, capsys: pytest.CaptureFix
     code, _, err = run(capsys, "fix", "nowhere.py")
     assert code == 2
     assert "path does not exist: nowhere.py" in err
+
+
+def test_the_diff_shows_no_secret_in_full_even_beside_the_change(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A dict entry is reported but not rewritten: it shows as context, redacted by its shape.
+    stripe = "sk_" + "live_" + "Q7x9Lm2Kp4ZrAb8Cd0EfGh1J"
+    (project / "settings.py").write_text(
+        f'import os\n\nHEADERS = {{"api_key": "{stripe}"}}\nPASSWORD = "{PASSWORD}"  # {stripe}\n', encoding="utf-8"
+    )
+    code, out, _ = run(capsys, "fix", "settings.py")
+    assert code == 1
+    assert out.splitlines()[-3:] == [
+        f' HEADERS = {{"api_key": "{redact(stripe)}"}}',
+        f'-PASSWORD = "{redact(PASSWORD)}"  # {redact(stripe)}',
+        f'+PASSWORD = os.environ["PASSWORD"]  # {redact(stripe)}',
+    ]
