@@ -91,6 +91,22 @@ def cli() -> None:
     """Keep tenant data, secrets and private SaaS / Enterprise code out of a public repository."""
 
 
+def _failed_to_print(error: BaseException) -> bool:
+    """Whether ``error`` was raised by ``click.echo`` writing to standard output (a command that printed without
+    ``commands.output.echo``); standard output is then pointed at the null device, so that the flush at exit
+    cannot fail again."""
+    frame = error.__traceback__
+    while frame is not None:
+        code = frame.tb_frame.f_code
+        if code is click.utils.echo.__code__:
+            from cavra_safety.commands.output import closed_pipe
+
+            closed_pipe()
+            return True
+        frame = frame.tb_next
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         outcome = cli.main(args=list(argv) if argv is not None else None, prog_name=TOOL_NAME, standalone_mode=False)
@@ -111,7 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (KeyboardInterrupt, click.exceptions.Abort):
         click.echo("cavra-safety: interrupted", err=True)
         return EXIT_INTERRUPTED
-    except Exception:
+    except Exception as error:
+        if isinstance(error, OSError) and _failed_to_print(error):
+            click.echo(f"cavra-safety: error: cannot write to standard output: {error.strerror or error}", err=True)
+            return EXIT_USER_ERROR
         traceback.print_exc()
         click.echo("cavra-safety: internal error (a bug): please report it with the traceback above", err=True)
         return EXIT_INTERNAL_ERROR
