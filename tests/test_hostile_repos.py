@@ -262,9 +262,9 @@ def _build(setting: Setting, here: Path, server_url: str) -> Hostile:
     config_file = here / "global.gitconfig" if setting.scope == "global" else path / ".git" / "config"
     for key, value in setting.config.items():
         _git(path, "config", "--file", str(config_file), key, value.format(**names))
-    if setting.attributes:
-        (path / ".git" / "info").mkdir(exist_ok=True)
-        (path / ".git" / "info" / "attributes").write_text(setting.attributes + "\n")
+    # The secrets' files are marked binary too, so that reading what git calls binary runs in every setting.
+    (path / ".git" / "info").mkdir(exist_ok=True)
+    (path / ".git" / "info" / "attributes").write_text(f"{setting.attributes}\nconfig.py -diff\nstaged.py -diff\n")
     if setting.hooks:
         for folder in (path / ".git" / "hooks", hooks):
             folder.mkdir(exist_ok=True)
