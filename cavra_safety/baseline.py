@@ -3,8 +3,11 @@
 An entry is keyed by path, rule id and fingerprint (a hash of rule id and secret): never the line number,
 so moving a line keeps it accepted, and never the secret, so a different secret on the same line is still
 reported. Paths are stored relative to the baseline file's folder, so the file keeps working whatever
-folder a scan is rooted at. The file is sorted and indented one field per line, so that it reviews well in
-a diff and a hand-edited mistake can be named by its line.
+folder a scan is rooted at. The file holds a random ``fingerprint_salt`` (version 2): fingerprints of values a
+guess could reach are slow, salted derivations (``findings.Fingerprints``), so the public file gives none of
+them back. A version 1 file (plain hashes, no salt) still matches, and ``baseline update`` rewrites it.
+The file is sorted and indented one field per line, so that it reviews well in a diff and a hand-edited
+mistake can be named by its line.
 """
 
 from __future__ import annotations
@@ -13,21 +16,24 @@ import bisect
 import json
 import os
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from cavra_safety import TOOL_NAME
 from cavra_safety.config import read_input_file
 from cavra_safety.errors import UserError, quoted
-from cavra_safety.findings import Category, Finding, Suppressed, SuppressionKind
+from cavra_safety.findings import SLOW_PREFIX, Category, Finding, Suppressed, SuppressionKind
 
-BASELINE_VERSION = 1
+BASELINE_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # 1: plain fingerprints and no salt (read, matched, rewritten by an update)
 _RULE_ID = re.compile(r"^[a-z][a-z0-9_-]*/[a-z0-9][a-z0-9._-]*$")
-_FINGERPRINT = re.compile(r"^[0-9a-f]{64}$")
+_FINGERPRINT = re.compile(r"^(?:" + re.escape(SLOW_PREFIX) + r")?[0-9a-f]{64}$")
+_SALT = re.compile(r"^[0-9a-f]{32}$")
 _ENTRY_FIELDS = ("path", "rule_id", "category", "fingerprint", "reason")
-_TOP_FIELDS = ("version", "generated_by", "entries")
+_TOP_FIELDS = ("version", "generated_by", "fingerprint_salt", "entries")
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 # Far above any real baseline (100,000 entries take about 30 MB), far below what would exhaust memory.
 MAX_BASELINE_BYTES = 256 * 1024 * 1024
@@ -57,27 +63,49 @@ class BaselineEntry:
         }
 
 
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
 @dataclass(frozen=True)
 class Baseline:
-    """Accepted findings, and the folder their paths are relative to."""
+    """Accepted findings, the folder their paths are relative to, and the salt their fingerprints were
+    published with (None: ``findings.DEFAULT_SALT``; a version 1 file has none, and plain fingerprints)."""
 
     folder: Path
     entries: tuple[BaselineEntry, ...] = ()
+    salt: str | None = None
 
     def key_of(self, finding: Finding, root: Path) -> Key:
         return (entry_path(finding.path, root, self.folder), finding.rule_id, finding.fingerprint)
 
+    def matcher(self, root: Path) -> Callable[[Finding], BaselineEntry | None]:
+        """The entry that accepts a finding, or None: by its published fingerprint, or by its identity for an
+        entry written before fingerprints were salted."""
+        entries = {entry.key: entry for entry in self.entries}
+        absolute_root, absolute_folder = os.path.abspath(root), os.path.abspath(self.folder)
+        same = absolute_root == absolute_folder
+
+        def match(finding: Finding) -> BaselineEntry | None:
+            path = finding.path if same else _relative(finding.path, absolute_root, absolute_folder)
+            entry = entries.get((path, finding.rule_id, finding.fingerprint))
+            if entry is None and finding.identity and finding.identity != finding.fingerprint:
+                entry = entries.get((path, finding.rule_id, finding.identity))
+            return entry
+
+        return match
+
     def subtract(self, findings: Iterable[Finding], root: Path) -> tuple[list[Finding], list[Suppressed]]:
         """(findings not in the baseline, the ones it accepts, each with its entry's reason)."""
-        reasons = {entry.key: entry.reason for entry in self.entries}
+        match = self.matcher(root)
         kept: list[Finding] = []
         accepted: list[Suppressed] = []
         for finding in findings:
-            reason = reasons.get(self.key_of(finding, root))
-            if reason is None:
+            entry = match(finding)
+            if entry is None:
                 kept.append(finding)
             else:
-                accepted.append(Suppressed(finding, SuppressionKind.BASELINE, reason))
+                accepted.append(Suppressed(finding, SuppressionKind.BASELINE, entry.reason))
         return kept, accepted
 
     def _keys(self, findings: Iterable[Finding], root: Path) -> dict[Key, Finding]:
@@ -90,22 +118,39 @@ class Baseline:
             for finding in findings
         }
 
+    def _matched(self, findings: Iterable[Finding], root: Path) -> tuple[dict[Key, Finding], dict[Key, Key]]:
+        """The findings by key, and for each entry key a finding matches, that finding's key (the same key,
+        or for a version 1 entry the key with the finding's published fingerprint)."""
+        current = self._keys(findings, root)
+        by_identity = {(key[0], key[1], finding.identity): key for key, finding in current.items() if finding.identity}
+        matched: dict[Key, Key] = {}
+        for entry in self.entries:
+            found = entry.key if entry.key in current else by_identity.get(entry.key)
+            if found is not None:
+                matched[entry.key] = found
+        return current, matched
+
     def stale(self, findings: Iterable[Finding], root: Path) -> list[BaselineEntry]:
         """Entries that no finding of a full scan matches any more (the value was removed or changed)."""
-        present = self._keys(findings, root)
-        return [entry for entry in self.entries if entry.key not in present]
+        _, matched = self._matched(findings, root)
+        return [entry for entry in self.entries if entry.key not in matched]
 
     def updated(self, findings: Iterable[Finding], root: Path, reason: str, keep_stale: bool = False) -> Baseline:
-        """Existing entries that still match (with their reasons), plus every new finding with ``reason``."""
-        current = self._keys(findings, root)
-        kept = [entry for entry in self.entries if keep_stale or entry.key in current]
+        """Existing entries that still match (with their reasons, their fingerprints as published now), plus
+        every new finding with ``reason``. The fingerprints must have been published with ``salt``."""
+        current, matched = self._matched(findings, root)
+        kept = [
+            replace(entry, fingerprint=matched[entry.key][2]) if entry.key in matched else entry
+            for entry in self.entries
+            if keep_stale or entry.key in matched
+        ]
         known = {entry.key for entry in kept}
         added = [
             BaselineEntry(key[0], key[1], key[2], finding.category, reason)
             for key, finding in current.items()
             if key not in known
         ]
-        return Baseline(self.folder, _sorted(set(kept + added)))
+        return Baseline(self.folder, _sorted(set(kept + added)), self.salt)
 
     def render(self) -> str:
         """The file: as ``json.dumps(document, indent=2, ensure_ascii=False)`` writes it, one field per line,
@@ -118,9 +163,10 @@ class Baseline:
             for entry in _sorted(self.entries)
         ]
         body = "[\n" + ",\n".join(blocks) + "\n  ]" if blocks else "[]"
+        salt = f'  "fingerprint_salt": {_json_string(self.salt)},\n' if self.salt is not None else ""
         return (
             f'{{\n  "version": {BASELINE_VERSION},\n  "generated_by": {_json_string(TOOL_NAME)},\n'
-            f'  "entries": {body}\n}}\n'
+            f'{salt}  "entries": {body}\n}}\n'
         )
 
 
@@ -184,7 +230,8 @@ def load_baseline(path: Path, *, required: bool = False) -> Baseline | None:
         entries, problems = _parse(text)
         if problems:
             raise UserError(f"{path}: invalid baseline", tuple(problems))
-    return Baseline(path.parent, _sorted(entries))
+    assert isinstance(document, dict)  # a problem otherwise
+    return Baseline(path.parent, _sorted(entries), document.get("fingerprint_salt"))
 
 
 def _member_problem(key: str, value: object) -> str | None:
@@ -198,7 +245,16 @@ def _member_problem(key: str, value: object) -> str | None:
     if key == "category" and value not in _CATEGORY_IDS:
         return f"category {quoted(value)} is not a category id"
     if key == "fingerprint" and not _FINGERPRINT.match(value):
-        return "fingerprint must be 64 lowercase hex digits (a hash, never the secret)"
+        return f"fingerprint must be 64 lowercase hex digits, after {SLOW_PREFIX!r} or alone (a hash, never the secret)"
+    return None
+
+
+def _salt_problem(document: dict[str, Any]) -> str | None:
+    if "fingerprint_salt" not in document:
+        return None
+    salt = document["fingerprint_salt"]
+    if not isinstance(salt, str) or not _SALT.match(salt):
+        return '"fingerprint_salt" must be 32 lowercase hex digits (written by baseline create)'
     return None
 
 
@@ -208,7 +264,9 @@ def _well_formed(document: object) -> list[BaselineEntry] | None:
     if not isinstance(document, dict) or not set(document) <= set(_TOP_FIELDS):
         return None
     version, items = document.get("version"), document.get("entries")
-    if type(version) is not int or version != BASELINE_VERSION or not isinstance(items, list):
+    if type(version) is not int or version not in READABLE_VERSIONS or not isinstance(items, list):
+        return None
+    if _salt_problem(document) is not None:
         return None
     entries: list[BaselineEntry] = []
     seen: set[Key] = set()
@@ -280,8 +338,12 @@ def _parse(text: str) -> tuple[list[BaselineEntry], list[str]]:
         if key not in _TOP_FIELDS:
             problems.append(f"line {line(position)}: unknown key {quoted(key)} (known: {', '.join(_TOP_FIELDS)})")
     version = top.get("version", (start, None))
-    if type(version[1]) is not int or version[1] != BASELINE_VERSION:
-        problems.append(f'line {line(version[0])}: "version" must be {BASELINE_VERSION}, got {quoted(version[1])}')
+    if type(version[1]) is not int or version[1] not in READABLE_VERSIONS:
+        readable = " or ".join(str(number) for number in READABLE_VERSIONS)
+        problems.append(f'line {line(version[0])}: "version" must be {readable}, got {quoted(version[1])}')
+    salt_problem = _salt_problem({key: value for key, (_, value) in top.items()})
+    if salt_problem is not None:
+        problems.append(f"line {line(top['fingerprint_salt'][0])}: {salt_problem}")
     if "entries" not in top or not isinstance(top["entries"][1], list):
         position = top["entries"][0] if "entries" in top else start
         problems.append(f'line {line(position)}: "entries" must be a list')

@@ -23,7 +23,7 @@ from typing import Any
 import pathspec
 
 from cavra_safety.errors import UserError, quoted, redact_secrets
-from cavra_safety.findings import Category, Severity
+from cavra_safety.findings import DEFAULT_SALT, Category, Severity
 
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 # A file larger than this is not source code, and reading one would need several times its size in memory.
@@ -49,6 +49,9 @@ class Config:
     jobs: int = 0
     baseline: Path | None = None
     config_file: Path | None = None
+    # The salt of published fingerprints: the baseline's own when there is one (set by the commands that read
+    # it), so that its entries match and a guess table built for another repository is useless here.
+    fingerprint_salt: str = DEFAULT_SALT
 
     def wants(self, category: Category) -> bool:
         """Whether findings of this category are reported under --category / --exclude-category."""

@@ -2,6 +2,14 @@
 
 Findings are frozen and sortable. They never hold the secret itself: only a fingerprint (a hash) and a
 redacted preview of at most four characters.
+
+Fingerprints leave the machine (the baseline committed to the public repository, JSON, SARIF, audit reports),
+so they must not give a value back to someone who guesses it. A random key cannot be guessed, and its
+fingerprint stays the plain ``sha256(rule id, value)`` (its *identity*). A value a dictionary could reach
+(``globex-prod-17``, a word-like password, a short licence key) is published as ``scrypt:`` + scrypt of its
+identity, salted with the baseline's random salt (``Fingerprints``): about 10 ms of one core per guess, so a
+million guesses take hours, and a table computed for one repository is useless for another. The identity
+itself never leaves the process.
 """
 
 from __future__ import annotations
@@ -9,7 +17,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cavra_safety.errors import quoted
 
@@ -74,8 +82,83 @@ def redact(secret: str) -> str:
 
 
 def fingerprint(rule_id: str, secret: str) -> str:
-    """A stable identity for a finding that holds no secret text and ignores where the line sits."""
+    """The identity of a value: a stable hash of rule id and value that holds no secret text and ignores where
+    the line sits. Published as it is only for values no guess can reach (``guessable``)."""
     return hashlib.sha256(f"{rule_id}\0{secret}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# A value is taken for random (and its plain hash published) only when it is long, varied and changes
+# character class like machine output: anything else may sit in a dictionary and gets the slow derivation.
+# Mistakes here cost time, never safety: a random key judged guessable is only fingerprinted slowly.
+STRONG_MIN_LENGTH = 20
+STRONG_MIN_ENTROPY = 3.5
+STRONG_MIN_RANDOMNESS = 0.35
+
+
+def randomness(value: str) -> float:
+    """How often two neighbouring letters or digits change class (lower, upper, digit).
+
+    Random base62 changes class at ~60% of neighbours, random lowercase hex at ~47%; words, phrases and
+    human passwords (``testclient``, ``FORBIDDEN_VALUE2``, ``superS3cret``) at 0-30%; the bar is 35%.
+    Entropy alone cannot tell ``passwordPASSWORDpassword`` (3.7 bits) from a key.
+    """
+    pairs = changes = 0
+    previous = ""
+    for char in value:
+        kind = "d" if char.isdigit() else "u" if char.isupper() else "l" if char.isalpha() else ""
+        if kind and previous:
+            pairs += 1
+            changes += kind != previous
+        previous = kind
+    return changes / pairs if pairs else 0.0
+
+
+def guessable(secret: str) -> bool:
+    """Whether a dictionary or a pattern could reach ``secret`` (tenant ids, words, short or regular values)."""
+    return not (
+        len(secret) >= STRONG_MIN_LENGTH
+        and not any(char.isspace() for char in secret)
+        and shannon_entropy(secret) >= STRONG_MIN_ENTROPY
+        and randomness(secret) >= STRONG_MIN_RANDOMNESS
+    )
+
+
+SLOW_PREFIX = "scrypt:"
+# scrypt at N=2^12, r=8 (4 MiB): about 10 ms of one core per derivation, so a million guesses at one
+# fingerprint take about three hours; memory-hard, so a GPU gains far less than on a plain hash.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 1 << 12, 8, 1
+# Used when no baseline gives a salt of its own (``scan --no-baseline``, a folder without a baseline):
+# guesses still cost a derivation each, but one table would serve every such scan.
+DEFAULT_SALT = "cavra-safety-default-salt-v1"
+
+
+def slow_fingerprint(identity: str, salt: str) -> str:
+    derived = hashlib.scrypt(
+        bytes.fromhex(identity),
+        salt=b"cavra-safety fingerprint\0" + salt.encode("utf-8"),
+        n=SCRYPT_N,
+        r=SCRYPT_R,
+        p=SCRYPT_P,
+        maxmem=64 * 1024 * 1024,
+        dklen=32,
+    )
+    return SLOW_PREFIX + derived.hex()
+
+
+class Fingerprints:
+    """Publishes the fingerprints of one run with one salt, each guessable value derived once."""
+
+    def __init__(self, salt: str = DEFAULT_SALT) -> None:
+        self.salt = salt
+        self._derived: dict[str, str] = {}
+
+    def publish(self, finding: Finding) -> Finding:
+        if not finding.guessable or finding.fingerprint != finding.identity:
+            return finding  # a random value, or published already
+        published = self._derived.get(finding.identity)
+        if published is None:
+            published = self._derived[finding.identity] = slow_fingerprint(finding.identity, self.salt)
+        return replace(finding, fingerprint=published)
 
 
 def shannon_entropy(value: str) -> float:
@@ -109,10 +192,20 @@ class Finding:
     author_date: str | None = None
     in_head: bool | None = None
     occurrences: int = 1
+    # The plain hash of rule id and value (``fingerprint()``), for "the same value" within a run and to match
+    # baselines written before slow fingerprints; never written out. ``guessable``: the published fingerprint
+    # is the slow one (``Fingerprints.publish``).
+    identity: str = ""
+    guessable: bool = False
+
+    @property
+    def value_key(self) -> tuple[str, str]:
+        """(rule id, identity): the same value, wherever and whenever it was met, whatever the salt."""
+        return (self.rule_id, self.identity or self.fingerprint)
 
     def sort_key(self) -> tuple[str, int, int, str, str, str]:
         """A total order (place, then rule), so that every report is deterministic."""
-        return (self.path, self.line, self.column, self.rule_id, self.commit or "", self.fingerprint)
+        return (self.path, self.line, self.column, self.rule_id, self.commit or "", self.identity or self.fingerprint)
 
     @classmethod
     def create(
@@ -128,7 +221,9 @@ class Finding:
         end_column: int | None = None,
         commit: str | None = None,
     ) -> Finding:
-        """Build a finding from the matched text; ``column`` is 1-based, ``end_column`` exclusive."""
+        """Build a finding from the matched text; ``column`` is 1-based, ``end_column`` exclusive. Its fingerprint
+        is the identity until the scan publishes it (``Fingerprints``)."""
+        identity = fingerprint(rule.rule_id, secret)
         return cls(
             path=path,
             line=line,
@@ -137,11 +232,13 @@ class Finding:
             category=rule.category,
             severity=rule.severity,
             message=message,
-            fingerprint=fingerprint(rule.rule_id, secret),
+            fingerprint=identity,
             redacted=redact(secret),
             end_line=end_line if end_line is not None else line,
             end_column=end_column if end_column is not None else column + len(secret),
             commit=commit,
+            identity=identity,
+            guessable=guessable(secret),
         )
 
 

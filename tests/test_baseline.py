@@ -104,7 +104,7 @@ def test_the_baseline_file_is_never_scanned_and_is_configurable(
     ("content", "message"),
     [
         ('{"version": 1, "entries": [\n  {"path": "a"\n', f"{BASELINE}:3: invalid baseline: not valid JSON"),
-        ('{\n  "version": 2,\n  "entries": []\n}\n', 'line 2: "version" must be 1, got 2'),
+        ('{\n  "version": 3,\n  "entries": []\n}\n', 'line 2: "version" must be 1 or 2, got 3'),
         ('{\n  "version": 1,\n  "entries": {}\n}\n', 'line 3: "entries" must be a list'),
         ('{\n  "version": 1,\n  "entries": [],\n  "extra": 1\n}\n', "line 4: unknown key 'extra'"),
     ],
@@ -132,10 +132,11 @@ def test_a_hand_edited_entry_names_every_faulty_line(project: Path, capsys: pyte
     (project / BASELINE).write_text(json.dumps(document, indent=2) + "\n")
     code, _, err = run(capsys, "scan", ".")
     assert code == 2
-    assert "line 15: entry 2: category 'tenant' is not a category id" in err
-    assert "line 23: entry 3: fingerprint must be 64 lowercase hex digits" in err
-    assert "line 26: entry 4: missing 'reason'" in err
-    assert "line 32: entry 5 repeats entry 1" in err
+    # Line 3 holds the fingerprint salt: entry 2's category is on line 16.
+    assert "line 16: entry 2: category 'tenant' is not a category id" in err
+    assert "line 24: entry 3: fingerprint must be 64 lowercase hex digits" in err
+    assert "line 27: entry 4: missing 'reason'" in err
+    assert "line 33: entry 5 repeats entry 1" in err
     assert key("a") not in err
 
 
@@ -160,12 +161,13 @@ def test_render_writes_what_json_dumps_would() -> None:
         BaselineEntry("a.py", "secret/b", "1" * 64, Category.LICENSE_KEY, "fixture"),
     )
     for chosen in ((), entries):
-        document = {
-            "version": BASELINE_VERSION,
-            "generated_by": TOOL_NAME,
-            "entries": [entry.as_json() for entry in sorted(chosen)],
-        }
-        assert Baseline(Path("."), chosen).render() == json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        for salt in (None, "0f" * 16):
+            document: dict[str, object] = {"version": BASELINE_VERSION, "generated_by": TOOL_NAME}
+            if salt is not None:
+                document["fingerprint_salt"] = salt
+            document["entries"] = [entry.as_json() for entry in sorted(chosen)]
+            rendered = Baseline(Path("."), chosen, salt).render()
+            assert rendered == json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def test_a_large_baseline_names_the_line_of_a_problem_far_down(
@@ -185,10 +187,10 @@ def test_a_large_baseline_names_the_line_of_a_problem_far_down(
 
 
 @pytest.mark.parametrize("version", ["true", '"1"', "1.0"])
-def test_the_version_must_be_the_number_1(project: Path, capsys: pytest.CaptureFixture[str], version: str) -> None:
+def test_the_version_must_be_the_number_1_or_2(project: Path, capsys: pytest.CaptureFixture[str], version: str) -> None:
     (project / BASELINE).write_text(f'{{\n  "version": {version},\n  "entries": []\n}}\n')
     code, _, err = run(capsys, "scan", ".")
-    assert code == 2 and 'line 2: "version" must be 1' in err
+    assert code == 2 and 'line 2: "version" must be 1 or 2' in err
 
 
 def test_a_special_file_is_never_written_as_the_baseline(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -32,7 +32,7 @@ from cavra_safety.display import printable
 from cavra_safety.findings import Category, Finding, Note, RuleInfo, ScanResult, Skipped, Suppressed, SuppressionKind
 from cavra_safety.policy import Policy, RecordRule, RegexRule
 
-Key = tuple[str, str]  # (rule id, fingerprint): the same value, wherever it stands
+Key = tuple[str, str]  # Finding.value_key: the same value, wherever it stands
 ALL_REFS = "all branches and tags"
 
 # Used only when no loaded pack gives a category a title (the default packs title all ten).
@@ -58,7 +58,7 @@ class Scans:
 
 
 def _key(finding: Finding) -> Key:
-    return (finding.rule_id, finding.fingerprint)
+    return finding.value_key
 
 
 def _allowed(result: ScanResult) -> list[Suppressed]:
@@ -92,8 +92,13 @@ def _acceptance(baseline: Baseline | None, root: Path) -> Callable[[Finding], st
     """The baseline reason that accepts a finding, or None."""
     if baseline is None:
         return lambda _finding: None
-    reasons = {entry.key: entry.reason for entry in baseline.entries}
-    return lambda finding: reasons.get(baseline.key_of(finding, root))
+    match = baseline.matcher(root)
+
+    def reason(finding: Finding) -> str | None:
+        entry = match(finding)
+        return entry.reason if entry is not None else None
+
+    return reason
 
 
 def _status(reason: str | None, allowed: Suppressed | None) -> Status:

@@ -6,6 +6,8 @@ the baseline, then compares. The file never holds a secret: path, rule id, categ
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -51,11 +53,16 @@ def _scan(
     excludes: tuple[str, ...],
     history: bool,
     all_refs: bool,
+    salt: Callable[[Path], str | None],
 ) -> tuple[Config, Path, ScanResult]:
+    """Scan as ``scan`` would, without subtracting the baseline, publishing fingerprints with the salt that
+    ``salt(baseline file)`` chooses (the file's own, or a new one)."""
     target = ScanTarget(paths=paths, history=history, all_refs=all_refs)
     config, git = prepare(target, config_file)
     where = baseline_path(config, baseline_file)
-    config = with_options(config, policy_files, no_default_policy, excludes).with_overrides(baseline=where)
+    config = with_options(config, policy_files, no_default_policy, excludes).with_overrides(
+        baseline=where, fingerprint_salt=salt(where)
+    )
     return config, where, run(target, config, git, None)
 
 
@@ -70,13 +77,18 @@ def baseline() -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing baseline.")
 def create(reason: str, force: bool, **scan_args: Any) -> int:
     """Scan and accept every finding into a new baseline."""
-    from cavra_safety.baseline import Baseline, write_baseline
+    from cavra_safety.baseline import Baseline, new_salt, write_baseline
 
-    config, where, result = _scan(**scan_args)
-    if where.exists() and not force:
-        raise UserError(f"baseline already exists: {where} (use `baseline update`, or --force to replace it)")
     _require_reason(reason)
-    created = Baseline(where.parent).updated(result.findings, config.root, reason)
+    salt = new_salt()  # the new file's own: its fingerprints are published with it
+
+    def fresh(where: Path) -> str:
+        if where.exists() and not force:
+            raise UserError(f"baseline already exists: {where} (use `baseline update`, or --force to replace it)")
+        return salt
+
+    config, where, result = _scan(**scan_args, salt=fresh)
+    created = Baseline(where.parent, salt=salt).updated(result.findings, config.root, reason)
     write_baseline(created, where)
     click.echo(f"cavra-safety: wrote {where} with {len(created.entries)} accepted findings", err=True)
     return 0
@@ -88,12 +100,20 @@ def create(reason: str, force: bool, **scan_args: Any) -> int:
 @click.option("--keep-stale", is_flag=True, help="Keep entries that no longer match a finding.")
 def update(reason: str, keep_stale: bool, **scan_args: Any) -> int:
     """Accept new findings, keep the reasons of existing entries, drop stale entries."""
-    from cavra_safety.baseline import load_baseline, write_baseline
+    from cavra_safety.baseline import Baseline, load_baseline, new_salt, write_baseline
 
-    config, where, result = _scan(**scan_args)
     _require_reason(reason)
-    current = load_baseline(where, required=True)
-    assert current is not None
+    loaded: list[Baseline] = []
+
+    def existing(where: Path) -> str:
+        """The file's salt; a file without one (version 1) gets a new one, and its entries are rewritten."""
+        found = load_baseline(where, required=True)
+        assert found is not None
+        loaded.append(found if found.salt is not None else replace(found, salt=new_salt()))
+        return loaded[0].salt or ""
+
+    config, where, result = _scan(**scan_args, salt=existing)
+    current = loaded[0]
     stale = current.stale(result.findings, config.root)
     updated = current.updated(result.findings, config.root, reason, keep_stale=keep_stale)
     write_baseline(updated, where)
@@ -111,11 +131,18 @@ def update(reason: str, keep_stale: bool, **scan_args: Any) -> int:
 @click.option("--stale", "only_stale", is_flag=True, help="Show only stale entries, and exit 1 if there are any.")
 def list_entries(only_stale: bool, **scan_args: Any) -> int:
     """Show every entry, marking those no finding matches any more as stale."""
-    from cavra_safety.baseline import load_baseline
+    from cavra_safety.baseline import Baseline, load_baseline
 
-    config, where, result = _scan(**scan_args)
-    current = load_baseline(where, required=True)
-    assert current is not None
+    loaded: list[Baseline] = []
+
+    def existing(where: Path) -> str | None:
+        found = load_baseline(where, required=True)
+        assert found is not None
+        loaded.append(found)
+        return found.salt
+
+    config, where, result = _scan(**scan_args, salt=existing)
+    current = loaded[0]
     stale = set(current.stale(result.findings, config.root))
     shown = [entry for entry in current.entries if entry in stale or not only_stale]
     for entry in shown:

@@ -91,4 +91,9 @@ def accepted_findings(config: Config, baseline_file: Path | None, no_baseline: b
         raise UserError("--baseline and --no-baseline cannot be combined")
     where = baseline_path(config, baseline_file)
     config = config.with_overrides(baseline=where)
-    return config, None if no_baseline else load_baseline(where, required=baseline_file is not None)
+    if no_baseline:
+        return config, None
+    accepted = load_baseline(where, required=baseline_file is not None)
+    # Findings are fingerprinted with the baseline's salt, so that its entries match them.
+    salt = accepted.salt if accepted is not None else None
+    return config.with_overrides(fingerprint_salt=salt), accepted

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cavra_safety.baseline import Baseline
 from cavra_safety.config import Config
 from cavra_safety.detectors import DETECTORS, Detector, DetectorFactory
 from cavra_safety.filters import apply_inline_allows, drop_overlaps
-from cavra_safety.findings import Finding, Note, RuleInfo, ScanResult, Skipped, Suppressed
+from cavra_safety.findings import Finding, Fingerprints, Note, RuleInfo, ScanResult, Skipped, Suppressed
 from cavra_safety.policy import Policy
 from cavra_safety.sources import FileRef, Source
 from cavra_safety.sources.text import read_source
@@ -116,11 +116,14 @@ def scan_result(
     suppressed: Iterable[Suppressed],
     baseline: Baseline | None,
     root: Path,
+    salt: str,
     started: float,
 ) -> ScanResult:
     """The sorted result of a scan, less what ``baseline`` accepts (listed with what the inline allows
     ``suppressed``, each with its reason): the one place every scan ends."""
-    waved = list(suppressed)
+    fingerprints = Fingerprints(salt)  # published before the baseline compares them, and before any report
+    findings = [fingerprints.publish(finding) for finding in findings]
+    waved = [replace(item, finding=fingerprints.publish(item.finding)) for item in suppressed]
     if baseline is not None:
         findings, accepted = baseline.subtract(findings, root)
         waved.extend(accepted)

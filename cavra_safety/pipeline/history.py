@@ -42,7 +42,7 @@ from cavra_safety.sources.history import (
 )
 from cavra_safety.sources.text import binary_reason, blob_source
 
-Key = tuple[str, str]  # (rule id, fingerprint): "the same value", wherever and whenever it was met
+Key = tuple[str, str]  # Finding.value_key: (rule id, identity), "the same value", wherever and whenever met
 # Sources remembered for the scan-once rule (~80 bytes each): beyond this, in a history of millions of file
 # changes, later duplicates are simply scanned again, and memory stays bounded.
 MAX_REMEMBERED = 1 << 19
@@ -119,10 +119,10 @@ class _HistoryCollector:
                 self._replays[planned.digest] = outcome
             self.notes.update(outcome.notes)
             for finding in outcome.findings:
-                entry = self.seen.setdefault((finding.rule_id, finding.fingerprint), _Seen(finding))
+                entry = self.seen.setdefault(finding.value_key, _Seen(finding))
                 self._note(entry, planned, finding.path)
             for item in outcome.suppressed:
-                key = (item.finding.rule_id, item.finding.fingerprint)
+                key = item.finding.value_key
                 self._note(self.allowed.setdefault(key, _Seen(item.finding, allowed=item)), planned, item.finding.path)
 
     def _note(self, entry: _Seen, planned: _Planned, path: str) -> None:
@@ -272,6 +272,7 @@ def history_scan(
         suppressed=suppressed,
         baseline=baseline,
         root=config.root,
+        salt=config.fingerprint_salt,
         started=started,
     )
 
@@ -301,5 +302,5 @@ def _still_in_tip(git: Git, engine: Engine, walk: HistoryRange, paths: set[str])
         if isinstance(source, Source):
             outcome = engine.scan_source(source)
             for finding in [*drop_overlaps(outcome.findings), *(item.finding for item in outcome.suppressed)]:
-                present.add((finding.rule_id, finding.fingerprint))
+                present.add(finding.value_key)
     return present

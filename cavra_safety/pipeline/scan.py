@@ -112,5 +112,6 @@ def scan(
         suppressed=outcome.suppressed,
         baseline=baseline,
         root=config.root,
+        salt=config.fingerprint_salt,
         started=started,
     )

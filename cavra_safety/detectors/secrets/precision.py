@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from cavra_safety.findings import shannon_entropy
+from cavra_safety.findings import randomness, shannon_entropy
 
 # Values that say they are not real: documented example keys (AWS's own examples end in EXAMPLE),
 # templates and filler. Checked case-insensitively, on every plugin, provider-specific ones included.
@@ -118,24 +118,6 @@ def looks_like_sample(value: str) -> bool:
     merging them changes what is reported. The coverage issue merges them, with a detection measurement
     before and after."""
     return bool(_PLACEHOLDER.search(value))
-
-
-def randomness(value: str) -> float:
-    """How often two neighbouring letters or digits change class (lower, upper, digit).
-
-    Random base62 changes class at ~60% of neighbours, random lowercase hex at ~47%; words, phrases and
-    human passwords (``testclient``, ``FORBIDDEN_VALUE2``, ``superS3cret``) at 0-30%; the bar is 35%.
-    Entropy alone cannot tell ``passwordPASSWORDpassword`` (3.7 bits) from a key.
-    """
-    pairs = changes = 0
-    previous = ""
-    for char in value:
-        kind = "d" if char.isdigit() else "u" if char.isupper() else "l" if char.isalpha() else ""
-        if kind and previous:
-            pairs += 1
-            changes += kind != previous
-        previous = kind
-    return changes / pairs if pairs else 0.0
 
 
 def looks_generated(value: str) -> bool:
