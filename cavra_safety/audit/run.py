@@ -12,11 +12,12 @@ from dataclasses import replace
 
 from cavra_safety.audit.assemble import Scans, assemble
 from cavra_safety.audit.model import AuditReport, Identity, PackRef
+from cavra_safety.audit.worktree import work_tree_changed
 from cavra_safety.baseline import Baseline
 from cavra_safety.config import Config
 from cavra_safety.detectors import DETECTORS, DetectorFactory
 from cavra_safety.display import printable
-from cavra_safety.git import Git, work_tree_changed
+from cavra_safety.git import Git
 from cavra_safety.pipeline.engine import ProgressCallback
 from cavra_safety.pipeline.history import HistoryOptions, history_scan
 from cavra_safety.pipeline.scan import scan
