@@ -30,7 +30,7 @@ from pathlib import Path
 
 from cavra_safety.baseline import Baseline, load_baseline, write_baseline
 from cavra_safety.cli import main
-from cavra_safety.findings import Category, Finding, RuleInfo, Severity
+from cavra_safety.findings import Category, Finding, Fingerprints, RuleInfo, Severity, fingerprint, slow_fingerprint
 
 RULE = RuleInfo("policy/scale-token", Category.CONNECTOR_CREDENTIAL, Severity.HIGH, "Scale token")
 SHARED_KEYWORDS = ("token", "secret", "apikey", "credential")
@@ -123,6 +123,32 @@ def _table(title: str, unit: str, rows: list[tuple[int, float]]) -> None:
         print(f"  {size:>10,}  {seconds:>9.2f}  {per_item * 1e6:>12.1f}  {per_item / first:>14.2f}x")
 
 
+def fingerprint_costs(published: int) -> None:
+    """What a guess costs an attacker holding a published fingerprint of a guessable value (one slow
+    derivation, the median of 50), and what publishing ``published`` such fingerprints costs a scan or a
+    ``baseline create`` (the worst case: every finding guessable; random keys cost a plain hash)."""
+    salt = "ab" * 16
+    times = []
+    for index in range(50):
+        identity = fingerprint(RULE.rule_id, f"tenant-{index}")
+        started = time.perf_counter()
+        slow_fingerprint(identity, salt)
+        times.append(time.perf_counter() - started)
+    per_guess = sorted(times)[len(times) // 2]
+    findings = [
+        Finding.create(RULE, path=f"src/f{index}.py", line=1, column=1, secret=f"acme-prod-{index}", message="m")
+        for index in range(published)
+    ]
+    started = time.perf_counter()
+    publisher = Fingerprints(salt)
+    for finding in findings:
+        publisher.publish(finding)
+    seconds = time.perf_counter() - started
+    print("\nfingerprints of guessable values (scrypt, one core)")
+    print(f"  one guess: {per_guess * 1000:.1f} ms; a million guesses: {per_guess * 1e6 / 3600:.1f} hours")
+    print(f"  publishing {published:,} guessable findings: {seconds:.1f} s ({seconds / published * 1000:.1f} ms each)")
+
+
 def run(entries: list[int], rules: list[int], runs: int) -> None:
     with tempfile.TemporaryDirectory(prefix="cavra-scale-") as temporary:
         folder = Path(temporary)
@@ -148,6 +174,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--entries", type=int, action="append", help="Baseline size; repeatable (10000, 100000).")
     parser.add_argument("--rules", type=int, action="append", help="Pack size; repeatable (1000, 10000).")
     parser.add_argument("--runs", type=int, default=1, help="Time each step this many times, keep the best.")
+    parser.add_argument(
+        "--fingerprints",
+        type=int,
+        default=10_000,
+        help="Guessable findings to publish (0: skip the fingerprint costs).",
+    )
     return parser.parse_args(argv)
 
 
@@ -158,3 +190,5 @@ if __name__ == "__main__":
         sorted(arguments.rules or [1_000, 10_000]),
         max(1, arguments.runs),
     )
+    if arguments.fingerprints > 0:
+        fingerprint_costs(arguments.fingerprints)
