@@ -117,8 +117,9 @@ def update(reason: str, keep_stale: bool, **scan_args: Any) -> int:
     stale = current.stale(result.findings, config.root)
     updated = current.updated(result.findings, config.root, reason, keep_stale=keep_stale)
     write_baseline(updated, where)
-    added = len({e.key for e in updated.entries} - {e.key for e in current.entries})
     removed = 0 if keep_stale else len(stale)
+    # Entries kept are rewritten when an old (version 1) fingerprint is replaced: they are not new.
+    added = len(updated.entries) - (len(current.entries) - removed)
     click.echo(
         f"cavra-safety: updated {where}: {added} added, {removed} stale removed, {len(updated.entries)} entries",
         err=True,
