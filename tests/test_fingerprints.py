@@ -160,3 +160,16 @@ def test_a_bad_salt_is_a_clear_error(project: Path, capsys: pytest.CaptureFixtur
     code, out, err = run(capsys, "scan", ".")
     assert (code, out) == (2, "")
     assert '"fingerprint_salt" must be 32 lowercase hex digits' in err and "Traceback" not in err
+
+
+def test_baseline_list_never_shows_a_key_pasted_into_a_reason(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "baseline", "create", "--reason", "fixture")[0] == 0
+    pasted = "sk_" + "live_" + "9fQ2xLm7Rt4ZkP1wHs8Vb3Nc"
+    document = json.loads((project / BASELINE).read_text())
+    document["entries"][0]["reason"] = f"rotated: was {pasted}"
+    (project / BASELINE).write_text(json.dumps(document, indent=2))
+    code, out, _ = run(capsys, "baseline", "list")
+    assert code == 0 and "rotated: was sk_l" in out
+    assert pasted not in out

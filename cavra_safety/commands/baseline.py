@@ -24,7 +24,8 @@ from cavra_safety.commands.options import (
     with_options,
 )
 from cavra_safety.config import Config
-from cavra_safety.errors import UserError
+from cavra_safety.display import printable
+from cavra_safety.errors import UserError, redact_secrets
 from cavra_safety.findings import ScanResult
 from cavra_safety.pipeline.targets import ScanTarget, baseline_path, prepare, run
 
@@ -148,7 +149,9 @@ def list_entries(only_stale: bool, **scan_args: Any) -> int:
     shown = [entry for entry in current.entries if entry in stale or not only_stale]
     for entry in shown:
         status = "stale" if entry in stale else "ok"
-        click.echo(f"{status:5}  {entry.path}  {entry.rule_id}  [{entry.category.value}]  {entry.reason}")
+        # Paths and reasons are hand-written text: a pasted key shows redacted, as in every other message.
+        line = f"{status:5}  {entry.path}  {entry.rule_id}  [{entry.category.value}]  {entry.reason}"
+        click.echo(redact_secrets(printable(line)))
     click.echo(f"cavra-safety: {len(current.entries)} entries in {where}, {len(stale)} stale", err=True)
     return 1 if only_stale and stale else 0
 

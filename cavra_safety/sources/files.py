@@ -36,6 +36,35 @@ class PathFilter:
         return self.spec.match_file(shown + "/" if is_dir else shown)
 
 
+# An ignore file is the scanned repository's content, not the user's input: a FIFO or a device there must not
+# block the walk, a huge one must not fill memory, and a line that is no valid pattern is skipped (as git does:
+# it never matches) rather than stopping the scan.
+MAX_IGNORE_FILE_BYTES = 4 * 1024 * 1024
+
+
+def ignore_spec(path: str) -> pathspec.GitIgnoreSpec | None:
+    """The patterns of the ignore file at ``path``, or None when there is no regular file to read."""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):  # as git, never through a symbolic link
+            return None
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read(MAX_IGNORE_FILE_BYTES).splitlines()
+    except OSError:
+        return None
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except Exception:  # pathspec raises re.error, ValueError or TypeError on a broken pattern
+        return pathspec.GitIgnoreSpec.from_lines(line for line in lines if _valid_pattern(line))
+
+
+def _valid_pattern(line: str) -> bool:
+    try:
+        pathspec.GitIgnoreSpec.from_lines([line])
+    except Exception:
+        return False
+    return True
+
+
 class _IgnoreRules:
     """The .gitignore files met on the way down, each applied to paths relative to its own folder."""
 
@@ -43,10 +72,8 @@ class _IgnoreRules:
         self.layers = layers
 
     def descend(self, folder_rel: str, folder_abs: str) -> _IgnoreRules:
-        try:
-            with open(os.path.join(folder_abs, ".gitignore"), encoding="utf-8", errors="replace") as handle:
-                spec = pathspec.GitIgnoreSpec.from_lines(handle.read().splitlines())
-        except OSError:
+        spec = ignore_spec(os.path.join(folder_abs, ".gitignore"))
+        if spec is None:
             return self
         return _IgnoreRules((*self.layers, (display_path(folder_rel), spec)))
 
@@ -62,14 +89,8 @@ class _IgnoreRules:
 
 
 def _repository_excludes(root: str) -> _IgnoreRules:
-    rules = _IgnoreRules()
-    info_exclude = os.path.join(root, ".git", "info", "exclude")
-    try:
-        with open(info_exclude, encoding="utf-8", errors="replace") as handle:
-            rules = _IgnoreRules((("", pathspec.GitIgnoreSpec.from_lines(handle.read().splitlines())),))
-    except OSError:
-        pass
-    return rules
+    spec = ignore_spec(os.path.join(root, ".git", "info", "exclude"))
+    return _IgnoreRules((("", spec),)) if spec is not None else _IgnoreRules()
 
 
 class FileWalk:

@@ -164,3 +164,28 @@ def test_notebook_string_lines_are_unescaped_in_place() -> None:
     lines = prepare_notebook(notebook).split("\n")
     assert lines[2:4] == ["  import os", '  token = "LEAK-abc"']
     assert len(lines) == len(notebook.split("\n"))
+
+
+def test_a_gitignore_line_that_is_no_pattern_is_skipped_and_the_others_still_apply(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("[z-a]\nbuild/\n*.log\n")
+    for name in ("app.py", "debug.log", "build/out.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x = 1\n")
+    paths, _ = walk(tmp_path)
+    assert paths == [".gitignore", "app.py"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_gitignore_that_is_a_fifo_or_a_link_does_not_block_or_leave_the_tree(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    os.mkfifo(tmp_path / ".gitignore")  # opening it for reading would wait for a writer forever
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "outside.txt").write_text("*.py\n")
+    (tmp_path / "sub" / ".gitignore").symlink_to(tmp_path / "outside.txt")  # git never follows it either
+    (tmp_path / "sub" / "app.py").write_text("x = 1\n")
+    code = "from cavra_safety.cli import main; raise SystemExit(main(['scan', '.', '--format', 'json', '-q']))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert '"files_scanned": 2' in done.stdout  # outside.txt and sub/app.py: neither ignore file applied
