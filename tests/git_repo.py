@@ -119,3 +119,21 @@ class Cli:
 
 def places(findings: list[dict[str, Any]]) -> list[tuple[str, int, str]]:
     return sorted((finding["path"], finding["line"], finding["rule_id"]) for finding in findings)
+
+
+def record_history_pools(monkeypatch: pytest.MonkeyPatch, min_files: int, batch_files: int) -> list[int]:
+    """Lowers the history scan's pool thresholds; the returned list records the size of every pool started."""
+    import cavra_safety.pipeline.history as history_scan
+    import cavra_safety.pipeline.pool as pool
+
+    monkeypatch.setattr(history_scan, "PARALLEL_MIN_FILES", min_files)
+    monkeypatch.setattr(pool, "BATCH_FILES", batch_files)
+    started: list[int] = []
+    real_pool = history_scan.worker_pool
+
+    def recording_pool(engine: Any, jobs: int) -> Any:
+        started.append(jobs)
+        return real_pool(engine, jobs)
+
+    monkeypatch.setattr(history_scan, "worker_pool", recording_pool)
+    return started

@@ -8,27 +8,16 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from git_repo import STRIPE_RULE, Cli, Repo, secret_line, tenant_line
+from git_repo import STRIPE_RULE, Cli, Repo, record_history_pools, secret_line, tenant_line
 
 import cavra_safety.pipeline.history as history_scan
-import cavra_safety.pipeline.pool as pool
 from cavra_safety.sources import Origin, Source
 
 
 @pytest.fixture
 def small_thresholds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Lowers the thresholds; the returned list records the size of every pool started."""
-    monkeypatch.setattr(history_scan, "PARALLEL_MIN_FILES", 4)
-    monkeypatch.setattr(pool, "BATCH_FILES", 3)
-    pools: list[int] = []
-    real_pool = history_scan.worker_pool
-
-    def recording_pool(engine: Any, jobs: int) -> Any:
-        pools.append(jobs)
-        return real_pool(engine, jobs)
-
-    monkeypatch.setattr(history_scan, "worker_pool", recording_pool)
-    return pools
+    return record_history_pools(monkeypatch, min_files=4, batch_files=3)
 
 
 def _history(repo: Repo) -> None:

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import Any
 
 import pytest
-from git_repo import STRIPE_RULE, Cli, Repo, places, secret_line
+from git_repo import STRIPE_RULE, Cli, Repo, places, record_history_pools, secret_line
 
-import cavra_safety.pipeline.history as pipeline_history
-import cavra_safety.pipeline.pool as pool
 from cavra_safety.config import Config, load_config
 from cavra_safety.findings import ScanResult
 from cavra_safety.git import Git
@@ -125,16 +122,7 @@ def test_a_disguised_rename_reports_the_added_line_under_the_new_name(repo: Repo
 
 def test_worker_processes_judge_git_binaries_too(repo: Repo, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     """A long history is parsed in pool workers: they read the blobs git calls binary themselves."""
-    monkeypatch.setattr(pipeline_history, "PARALLEL_MIN_FILES", 2)
-    monkeypatch.setattr(pool, "BATCH_FILES", 2)
-    started: list[int] = []
-    real_pool = pipeline_history.worker_pool
-
-    def recording_pool(engine: Any, jobs: int) -> Any:
-        started.append(jobs)
-        return real_pool(engine, jobs)
-
-    monkeypatch.setattr(pipeline_history, "worker_pool", recording_pool)
+    started = record_history_pools(monkeypatch, min_files=2, batch_files=2)
     repo.commit("attributes", {".gitattributes": "*.py -diff\n"})
     for number in range(8):
         repo.commit(f"change {number}", {f"mod_{number}.py": f"value = {number}\n"})
