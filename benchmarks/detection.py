@@ -1,6 +1,6 @@
 """Detection quality of cavra-safety on labelled corpora it builds itself, and its findings on real code.
 
-    python benchmarks/detection.py [--compare detect-secrets] [--no-real-code] [--keep]
+    python benchmarks/detection.py [--compare detect-secrets] [--no-real-code] [--failures]
 
 Builds under benchmarks/.corpora/detection/ (git-ignored) two labelled corpora (see detection_corpus.py):
 ``labelled``, every policy rule's examples and negative examples, the secret/* rules' test cases and the Python
@@ -50,6 +50,7 @@ class Outcome:
     found: bool  # positive: a finding of the expected category on it
     other: bool  # positive: findings on it, none of the expected category
     false_positive: bool  # negative: any finding on it
+    rules: tuple[str, ...] = ()  # the rules of the findings on it
 
 
 def hits_from_cavra(report: dict[str, object]) -> list[Hit]:
@@ -77,11 +78,12 @@ def score(labels: Iterable[Label], hits: Iterable[Hit], category_blind: bool = F
     outcomes = []
     for label in labels:
         on = [h for h in by_path.get(label.path, []) if h.line <= label.end and h.end_line >= label.start]
+        rules = tuple(sorted({f"{h.rule_id} [{h.category}]" if h.category else h.rule_id for h in on}))
         if label.positive:
             found = bool(on) and (category_blind or any(h.category == label.category for h in on))
-            outcomes.append(Outcome(label, found, bool(on) and not found, False))
+            outcomes.append(Outcome(label, found, bool(on) and not found, False, rules))
         else:
-            outcomes.append(Outcome(label, False, False, bool(on)))
+            outcomes.append(Outcome(label, False, False, bool(on), rules))
     return outcomes
 
 
@@ -193,7 +195,17 @@ def build(name: str, cases: list[Case]) -> tuple[Path, list[Label]]:
     return target, write_corpus(cases, target)
 
 
-def report_corpus(name: str, target: Path, labels: list[Label], compare: bool) -> list[Outcome]:
+def print_failures(outcomes: Iterable[Outcome]) -> None:
+    """Every missed positive and flagged negative, with its file (under the corpus folder) and line."""
+    print("\nMisses and false positives\n")
+    for o in outcomes:
+        kind = "false positive" if o.false_positive else "other category" if o.other else "missed"
+        if o.false_positive or (o.label.positive and not o.found):
+            found_by = f": {', '.join(o.rules)}" if o.rules else ""
+            print(f"- {kind}: {o.label.family} ({o.label.context}) {o.label.path}:{o.label.start}{found_by}")
+
+
+def report_corpus(name: str, target: Path, labels: list[Label], compare: bool, failures: bool = False) -> list[Outcome]:
     report = scan_cavra(target)
     outcomes = score(labels, hits_from_cavra(report))
     skipped = report.get("skipped") or []
@@ -221,6 +233,8 @@ def report_corpus(name: str, target: Path, labels: list[Label], compare: bool) -
     print_tallies("Per context", tally(outcomes, lambda la: la.context))
     print_tallies("Per origin", tally(outcomes, lambda la: la.origin))
     print_tallies("Per family (worst first)", tally(outcomes, lambda la: la.family), sort_worst=True)
+    if failures:
+        print_failures(outcomes)
     return outcomes
 
 
@@ -247,6 +261,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--compare", choices=["detect-secrets"], help="also score this tool on the same corpora")
     parser.add_argument("--no-real-code", action="store_true", help="skip the Django / stdlib scans")
+    parser.add_argument("--failures", action="store_true", help="list every miss and false positive (path:line)")
     args = parser.parse_args()
     secrets, note = secret_cases()
     if note:
@@ -257,7 +272,7 @@ def main() -> int:
     }
     for name, cases in corpora.items():
         target, labels = build(name, cases)
-        report_corpus(name, target, labels, args.compare == "detect-secrets")
+        report_corpus(name, target, labels, args.compare == "detect-secrets", args.failures)
     if not args.no_real_code:
         real_code(["django", "stdlib"])
     return 0

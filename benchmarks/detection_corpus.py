@@ -229,6 +229,8 @@ def policy_cases() -> list[Case]:
         for examples, expected in ((rule.examples, category), (rule.negative_examples, None)):
             for example in examples:
                 single = "\n" not in example.text.rstrip("\n")
+                # a negative outside the rule's paths is negative by its path alone: it stays where it is
+                single = single and (expected is not None or rule.applies_to(example.path))
                 contexts = tuple(c for c in TRANSPLANTS if single and rule.applies_to(TRANSPLANT_PATHS[c]))
                 cases.append(
                     Case(rule.info.rule_id, expected, example.text, example.path, "policy", category, contexts=contexts)
