@@ -47,7 +47,12 @@ def _case(family: str, category: str | None, path: str, before: str, line: str, 
     return Case(family, category, before + line + "\n" + after, path, "gap", group, hit=(at, at))
 
 
-_GROUPS = {"js-private-import": SAAS, "sql-tenant-isolation": SAAS, "enterprise-banner": ENTERPRISE}
+_GROUPS = {
+    "js-private-import": SAAS,
+    "sql-tenant-isolation": SAAS,
+    "enterprise-banner": ENTERPRISE,
+    "real-code": URL,
+}
 
 
 def gap_cases() -> list[Case]:
@@ -622,4 +627,89 @@ def gap_cases() -> list[Case]:
             "Open <https://app.cavra.io/t/acme-prod-7731/settings> to change the plan.",
         )
     )
+    cases.extend(_negatives(v))
     return cases
+
+
+def _negatives(v: _Values) -> list[Case]:
+    """Look-alikes in the same formats: placeholders, values read from the environment, documented samples, and
+    the false-alarm kinds issue 13 saw on real code (cluster-local hosts, dev database defaults, i18n labels,
+    public certificates, stub PEM headers, trivial test tokens)."""
+    cert = "-----BEGIN " + "CERTIFICATE-----\n" + v(B64, 64) + "\n-----END " + "CERTIFICATE-----\n"
+    rows = [
+        ("credential-file/netrc", "home/.netrc", "machine api.heroku.com\n  login <email>\n", "  password <api-token>"),
+        ("credential-file/npmrc", "web/.npmrc", "", "//registry.npmjs.org/:_authToken=${NPM_TOKEN}"),
+        ("credential-file/pypirc", "home/.pypirc", "[pypi]\nusername = __token__\n", "password = <your PyPI token>"),
+        ("credential-file/docker-config", "home/.docker/config.json", "{\n", '  "credsStore": "desktop"', "}\n"),
+        ("http-auth/basic", "docs/api.md", "# API\n\n", "Send `Authorization: Basic <base64 of user:password>`."),
+        ("http-auth/curl-u", "docs/api.md", "# API\n\n", "curl -u username:password https://api.example.com/v1/items"),
+        ("frontend-env/react-app", "web/.env.example", "", "REACT_APP_API_KEY=your-api-key"),
+        (
+            "wp-config/auth-key",
+            "site/wp-config-sample.php",
+            "<?php\n",
+            "define( 'AUTH_KEY',         'put your unique phrase here' );",
+        ),
+        ("laravel-env/app-key", "shop/.env.example", "APP_NAME=Laravel\n", "APP_KEY="),
+        ("connection-string/jdbc", "src/main/resources/db.properties", "", "db.password=${DB_PASSWORD}"),
+        (
+            "build-credentials/gradle",
+            "build.gradle",
+            "credentials {\n",
+            "    password = findProperty('repoPassword')",
+            "}\n",
+        ),
+        (
+            "build-credentials/maven",
+            "ci/settings.xml",
+            "<server>\n",
+            "  <password>${env.MAVEN_PASSWORD}</password>",
+            "</server>\n",
+        ),
+        ("sql-tenant-isolation/search-path", "migrations/0001_init.sql", "-- schema\n", "SET search_path TO public;"),
+        (
+            "enterprise-banner/typescript",
+            "web/src/edition.ts",
+            "",
+            "// Community edition: the Enterprise features live elsewhere.",
+        ),
+        (
+            "real-code/cluster-local-host",
+            "deploy/values.yaml",
+            "api:\n",
+            "  url: http://api.default.svc." + "cluster.local:8080",
+        ),
+        (
+            "real-code/dev-database-url",
+            "docker-compose.yml",
+            "services:\n  app:\n    environment:\n",
+            "      DATABASE_URL: postgres://postgres:postgres@localhost:5432/app",
+        ),
+        ("real-code/local-test-url", "tests/test_client.py", "", 'BASE_URL = "https://myapp.local"'),
+        (
+            "real-code/trivial-test-token",
+            "tests/test_auth.py",
+            "def test_login(client):\n",
+            '    client.login(token="token1")',
+        ),
+        ("real-code/i18n-label", "locale/de.json", "{\n", '  "password": "Passwort",', '  "login": "Anmelden"\n}\n'),
+        (
+            "real-code/private-ip-docs",
+            "docs/deploy.md",
+            "# Deploy\n\n",
+            "Point the agent at `http://192.168." + "1.10:8080`.",
+        ),
+        (
+            "real-code/stub-pem-header",
+            "docs/tls.md",
+            "# TLS\n\n",
+            "The file starts with `-----BEGIN " + "PRIVATE KEY-----`.",
+        ),
+        (
+            "real-code/public-ca-base64",
+            "charts/api/values.yaml",
+            "tls:\n",
+            "  ca.crt: " + base64.b64encode(cert.encode()).decode(),
+        ),
+    ]
+    return [_case(family, None, path, before, line, *after) for family, path, before, line, *after in rows]
