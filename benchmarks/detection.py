@@ -170,8 +170,14 @@ def only_found_by_theirs(ours: list[Outcome], theirs: list[Outcome]) -> Counter[
     return Counter(o.label.family for o, t in zip(ours, theirs, strict=True) if t.found and not o.found)
 
 
-def scan_cavra(target: Path) -> dict[str, object]:
+def scan_cavra(target: Path, isolated: bool = False) -> dict[str, object]:
+    """One JSON scan of ``target``. ``isolated``: the default configuration and no baseline, whatever the
+    repository around the corpus configures (an empty ``[tool.cavra-safety]`` beside the corpora)."""
     command = [sys.executable, "-P", "-m", "cavra_safety", "scan", ".", "--format", "json", "-q"]
+    if isolated:
+        config = ROOT / "pyproject.toml"
+        config.write_text("[tool.cavra-safety]\n", encoding="utf-8")
+        command += ["--config", str(config), "--no-baseline"]
     done = subprocess.run(command, cwd=target, capture_output=True, text=True)
     if done.returncode not in (0, 1):
         raise SystemExit(f"cavra-safety scan of {target} exited with {done.returncode}: {done.stderr.strip()}")
@@ -206,7 +212,7 @@ def print_failures(outcomes: Iterable[Outcome]) -> None:
 
 
 def report_corpus(name: str, target: Path, labels: list[Label], compare: bool, failures: bool = False) -> list[Outcome]:
-    report = scan_cavra(target)
+    report = scan_cavra(target, isolated=True)
     outcomes = score(labels, hits_from_cavra(report))
     skipped = report.get("skipped") or []
     print(f"\n## Corpus `{name}`: {len({label.path for label in labels})} files, {len(labels)} labelled cases")
