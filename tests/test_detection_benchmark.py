@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from cavra_safety.findings import Category
+
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
-from detection import Hit, score, tally, total  # noqa: E402
+from detection import Hit, only_found_by_theirs, score, tally, total  # noqa: E402
 from detection_corpus import Case, Label, placements, write_corpus  # noqa: E402
+from detection_gaps import gap_cases  # noqa: E402
 
 TENANT = "acme" + "-prod-7731"  # built at run time: the repository passes its own scan
 
@@ -74,3 +77,17 @@ def test_every_label_points_at_the_example_line(tmp_path: Path, case: Case) -> N
         expected = case.value if written.context.startswith("as-") else case.text.split("\n")[(case.hit or (0, 0))[0]]
         assert expected is not None
         assert expected.strip() in text or json.dumps(expected.strip())[1:-1] in text, written  # notebooks: JSON
+
+
+def test_the_comparison_lists_what_only_the_other_tool_finds() -> None:
+    labels = [label("p", 1, "tenant-id"), label("p", 2, "tenant-id")]
+    ours = score(labels, [Hit("p", 1, 1, "tenant-id", "r")], category_blind=True)
+    theirs = score(labels, [Hit("p", 2, 2, None, "Keyword")], category_blind=True)
+    assert only_found_by_theirs(ours, theirs) == {"fam": 1}
+
+
+def test_every_gap_case_names_a_category_of_the_policy_and_one_line() -> None:
+    categories = {category.value for category in Category}
+    for case in gap_cases():
+        assert case.category is None or case.category in categories, case.family
+        assert case.group in categories and case.hit is not None and case.hit[0] == case.hit[1], case.family
