@@ -24,8 +24,9 @@ from typing import Any
 
 from cavra_safety import TOOL_NAME
 from cavra_safety.config import read_input_file
-from cavra_safety.errors import UserError, quoted
+from cavra_safety.errors import UserError
 from cavra_safety.findings import SLOW_PREFIX, Category, Finding, Suppressed, SuppressionKind
+from cavra_safety.redaction import quoted
 
 BASELINE_VERSION = 2
 READABLE_VERSIONS = (1, 2)  # 1: plain fingerprints and no salt (read, matched, rewritten by an update)

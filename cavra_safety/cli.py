@@ -24,8 +24,8 @@ from cavra_safety.errors import (
     EXIT_INTERRUPTED,
     EXIT_USER_ERROR,
     UserError,
-    redact_secrets,
 )
+from cavra_safety.redaction import redact_secrets
 
 
 def _scan_command() -> click.Command:

@@ -22,8 +22,9 @@ from typing import Any
 
 import pathspec
 
-from cavra_safety.errors import UserError, quoted, redact_secrets
+from cavra_safety.errors import UserError
 from cavra_safety.findings import DEFAULT_SALT, Category, Severity
+from cavra_safety.redaction import quoted, redact_secrets
 
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 # A file larger than this is not source code, and reading one would need several times its size in memory.

@@ -26,8 +26,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from cavra_safety.errors import quoted
 from cavra_safety.findings import Finding, Note, Suppressed, SuppressionKind
+from cavra_safety.redaction import quoted
 from cavra_safety.sources import Source
 
 # An allow is ``cavra: allow`` followed by rule ids, ``--`` or the end of the comment. Anything else after it

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import math
 from dataclasses import dataclass, replace
 
-from cavra_safety.errors import quoted
+from cavra_safety.redaction import quoted, redact, shannon_entropy
 
 
 class Category(enum.StrEnum):
@@ -73,12 +72,6 @@ class RuleInfo:
     severity: Severity
     title: str
     description: str = ""
-
-
-def redact(secret: str) -> str:
-    """At most the first four characters, then an ellipsis and the length; short values show less."""
-    shown = secret[: min(4, len(secret) // 4)]
-    return f"{shown}…({len(secret)} chars)"
 
 
 def fingerprint(rule_id: str, secret: str) -> str:
@@ -159,16 +152,6 @@ class Fingerprints:
         if published is None:
             published = self._derived[finding.identity] = slow_fingerprint(finding.identity, self.salt)
         return replace(finding, fingerprint=published)
-
-
-def shannon_entropy(value: str) -> float:
-    if not value:
-        return 0.0
-    counts: dict[str, int] = {}
-    for char in value:
-        counts[char] = counts.get(char, 0) + 1
-    length = len(value)
-    return -sum(n / length * math.log2(n / length) for n in counts.values())
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ def check_public_safety(document: object) -> SafetyReport:
     """Scan every string value and field name of ``document``: parsed JSON, or
     ``model.model_dump(mode="json")``."""
     from cavra_safety.api import TextScanner
-    from cavra_safety.findings import redact
+    from cavra_safety.redaction import redact
 
     scanner = TextScanner()
     problems: dict[tuple[str, str, str], UnsafeValue] = {}

@@ -17,8 +17,8 @@ import pytest
 from git_repo import Repo
 
 from cavra_safety.cli import main
-from cavra_safety.errors import UserError, quoted, redact_secrets, secret_spans
-from cavra_safety.findings import redact
+from cavra_safety.errors import UserError
+from cavra_safety.redaction import quoted, redact, redact_secrets, secret_spans
 
 STRIPE = "sk_" + "live_" + "Q7x9Lm2Kp4ZrAb8Cd0EfGh1J"
 GITHUB = "ghp_" + "Zq8Wm2Lx7Kp4Rt9Vb3Nc6Yd1Hf5Gj0Ts8Ue"

@@ -25,9 +25,10 @@ from cavra_safety.commands.options import (
 )
 from cavra_safety.config import Config
 from cavra_safety.display import printable
-from cavra_safety.errors import UserError, redact_secrets
+from cavra_safety.errors import UserError
 from cavra_safety.findings import ScanResult
 from cavra_safety.pipeline.targets import ScanTarget, baseline_path, prepare, run
+from cavra_safety.redaction import redact_secrets
 
 CREATE_REASON = "accepted when the baseline was created; review and replace this reason"
 UPDATE_REASON = "accepted by baseline update; review and replace this reason"

@@ -22,8 +22,9 @@ from cavra_safety.commands.output import echo
 from cavra_safety.config import load_config
 from cavra_safety.detectors.python.fix import FixPlan, NotParsed, PlannedFix, apply_fixes, plan_fixes
 from cavra_safety.display import display_path
-from cavra_safety.errors import EXIT_CLEAN, EXIT_FINDINGS, UserError, redact_secrets
+from cavra_safety.errors import EXIT_CLEAN, EXIT_FINDINGS, UserError
 from cavra_safety.filters import ALL_RULES, allowed_at
+from cavra_safety.redaction import redact_secrets
 from cavra_safety.sources.files import FileWalk
 
 _UTF8_BOM = b"\xef\xbb\xbf"

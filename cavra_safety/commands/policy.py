@@ -16,12 +16,13 @@ import click
 from cavra_safety.commands.options import policy_options, with_options
 from cavra_safety.commands.output import echo
 from cavra_safety.config import Config, load_config
-from cavra_safety.errors import EXIT_CLEAN, EXIT_USER_ERROR, UserError, quoted, redact_secrets
+from cavra_safety.errors import EXIT_CLEAN, EXIT_USER_ERROR, UserError
 from cavra_safety.findings import Category, Severity
 from cavra_safety.policy import DenyList, Example, Policy, PolicyRule, RecordRule, assemble, load_policy
 from cavra_safety.policy.denylist import SALT_BYTES, read_values, render_block
 from cavra_safety.policy.loader import close_matches, read_pack_files
 from cavra_safety.policy.parse import RULE_ID
+from cavra_safety.redaction import quoted, redact_secrets
 
 
 def _config(policy_files: tuple[Path, ...], no_default_policy: bool, config_file: Path | None) -> Config:

@@ -107,9 +107,9 @@ def run(
     progress: ProgressCallback | None = None,
 ) -> ScanResult:
     """Scan ``target`` (as ``prepare`` configured it) and return its result, less what ``baseline`` accepts."""
-    if git is None:
-        from cavra_safety.pipeline.scan import scan
+    from cavra_safety.pipeline.scan import scan
 
+    if git is None:
         return scan(config, progress=progress, baseline=baseline)
     pathspecs = tuple(os.fspath(path) for path in target.paths)
     if target.history:
@@ -117,8 +117,6 @@ def run(
 
         options = HistoryOptions(since=target.since, branches=target.branches, all_refs=target.all_refs)
         return history_scan(git, config, options, pathspecs, baseline, progress=progress)
-    from cavra_safety.pipeline.scan import scan
-
     if target.staged:
         from cavra_safety.sources.staged import staged_sources
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
-from cavra_safety.errors import quoted, redact_secrets
+from cavra_safety.redaction import quoted, redact_secrets
 
 T = TypeVar("T")
 

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import cavra_safety
 from cavra_safety.config import Config, read_input_file
-from cavra_safety.errors import UserError, quoted
+from cavra_safety.errors import UserError
 from cavra_safety.findings import Category
 from cavra_safety.policy.model import RULE_PREFIX, CategoryInfo, Policy
 from cavra_safety.policy.parse import ParsedPack, parse_pack
 from cavra_safety.policy.python_section import merge_sections
+from cavra_safety.redaction import quoted
 
 DEFAULT_PACKAGE = "cavra_safety.default_policies"
 # A pack of 10,000 rules takes about 4 MB; a larger file is refused rather than read into memory.

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pathspec
 
-from cavra_safety.findings import Category, RuleInfo, shannon_entropy
+from cavra_safety.findings import Category, RuleInfo
 from cavra_safety.policy.denylist import digest
 from cavra_safety.policy.placeholders import is_placeholder
 from cavra_safety.policy.python_section import PythonSection
+from cavra_safety.redaction import shannon_entropy
 from cavra_safety.regex import CompiledPattern
 
 RULE_PREFIX = "policy/"

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cavra_safety.errors import quoted, redact_secrets
 from cavra_safety.findings import Category, RuleInfo, Severity
 from cavra_safety.policy import denylist as hashing
 from cavra_safety.policy.fields import Fields
@@ -32,6 +31,7 @@ from cavra_safety.policy.model import (
     Visibility,
 )
 from cavra_safety.policy.python_section import PythonSection, parse_python_section
+from cavra_safety.redaction import quoted, redact_secrets
 from cavra_safety.regex import CompiledPattern, PatternError
 
 PACK_NAME = re.compile(r"[a-z0-9-]+")

@@ -29,9 +29,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-from cavra_safety.errors import quoted
 from cavra_safety.findings import Category
 from cavra_safety.policy.fields import Fields
+from cavra_safety.redaction import quoted
 from cavra_safety.regex import CompiledPattern, PatternError
 
 SECTION = "python"

@@ -15,8 +15,9 @@ from policy.pack_fixtures import gizmo_rule, pack_text, widget_record_rule, writ
 
 from cavra_safety.config import Config
 from cavra_safety.detectors.policy import MAX_FINDINGS_PER_RULE, PolicyDetector, build_policy_detector
-from cavra_safety.findings import Category, Finding, Note, redact
+from cavra_safety.findings import Category, Finding, Note
 from cavra_safety.policy import load_policy
+from cavra_safety.redaction import redact
 from cavra_safety.regex import KeywordGate
 from cavra_safety.sources import Source
 

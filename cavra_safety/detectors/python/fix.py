@@ -25,8 +25,9 @@ from cavra_safety.detectors.python.checks import FIXABLE_CHECKS
 from cavra_safety.detectors.python.gates import PythonGates
 from cavra_safety.detectors.python.positions import Positions
 from cavra_safety.detectors.python.runner import MAX_PARSE_CHARS, NotParsed, collect, parse
-from cavra_safety.findings import Category, redact
+from cavra_safety.findings import Category
 from cavra_safety.policy.python_section import PythonSection
+from cavra_safety.redaction import redact
 
 __all__ = ["FixPlan", "NotParsed", "PlannedFix", "apply_fixes", "plan_fixes", "structure_problem"]
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 
 from cavra_safety.detectors.python.names import words
-from cavra_safety.findings import Category, shannon_entropy
+from cavra_safety.findings import Category
 from cavra_safety.policy.placeholders import is_placeholder
+from cavra_safety.redaction import shannon_entropy
 
 _LICENSE = frozenset({"license", "licence"})
 _LICENSE_ENDS = frozenset({"key", "token", "code", "serial", "secret"})

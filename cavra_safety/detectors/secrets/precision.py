@@ -11,7 +11,8 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from cavra_safety.findings import randomness, shannon_entropy
+from cavra_safety.findings import randomness
+from cavra_safety.redaction import shannon_entropy
 
 # Values that say they are not real: documented example keys (AWS's own examples end in EXAMPLE),
 # templates and filler. Checked case-insensitively, on every plugin, provider-specific ones included.

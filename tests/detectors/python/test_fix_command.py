@@ -10,8 +10,8 @@ import pytest
 
 from cavra_safety.cli import main
 from cavra_safety.config import Config
-from cavra_safety.findings import redact
 from cavra_safety.pipeline.scan import scan
+from cavra_safety.redaction import redact
 
 # Built at run time so that this file passes the repository's own scan.
 TENANT = "acme-" + "prod-" + "7731"

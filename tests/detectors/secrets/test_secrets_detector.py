@@ -21,8 +21,9 @@ import pytest
 from cavra_safety.config import Config
 from cavra_safety.detectors.secrets.adapter import LONG_LINE, build_secrets_detector, gate_pattern
 from cavra_safety.detectors.secrets.plugins import PLUGIN_SPECS, PluginSpec
-from cavra_safety.findings import Category, Finding, Severity, fingerprint, redact
+from cavra_safety.findings import Category, Finding, Severity, fingerprint
 from cavra_safety.policy import Policy
+from cavra_safety.redaction import redact
 from cavra_safety.regex import compile_own
 from cavra_safety.sources import Source
 
