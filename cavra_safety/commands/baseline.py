@@ -6,10 +6,9 @@ the baseline, then compares. The file never holds a secret: path, rule id, categ
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -29,6 +28,9 @@ from cavra_safety.errors import UserError
 from cavra_safety.findings import ScanResult
 from cavra_safety.pipeline.targets import ScanTarget, baseline_path, prepare, run
 from cavra_safety.redaction import redact_secrets
+
+if TYPE_CHECKING:
+    from cavra_safety.git import Git
 
 CREATE_REASON = "accepted when the baseline was created; review and replace this reason"
 UPDATE_REASON = "accepted by baseline update; review and replace this reason"
@@ -55,17 +57,25 @@ def _scan(
     excludes: tuple[str, ...],
     history: bool,
     all_refs: bool,
-    salt: Callable[[Path], str | None],
-) -> tuple[Config, Path, ScanResult]:
-    """Scan as ``scan`` would, without subtracting the baseline, publishing fingerprints with the salt that
-    ``salt(baseline file)`` chooses (the file's own, or a new one)."""
+) -> _Scan:
+    """The scan ``scan`` would run (the baseline file named, not subtracted), not yet run."""
     target = ScanTarget(paths=paths, history=history, all_refs=all_refs)
     config, git = prepare(target, config_file)
     where = baseline_path(config, baseline_file)
-    config = with_options(config, policy_files, no_default_policy, excludes).with_overrides(
-        baseline=where, fingerprint_salt=salt(where)
-    )
-    return config, where, run(target, config, git, None)
+    config = with_options(config, policy_files, no_default_policy, excludes).with_overrides(baseline=where)
+    return _Scan(target, config, git, where)
+
+
+@dataclass(frozen=True)
+class _Scan:
+    target: ScanTarget
+    config: Config
+    git: Git | None
+    where: Path
+
+    def run(self, salt: str | None) -> ScanResult:
+        """The findings, their fingerprints published with ``salt`` (the baseline's own)."""
+        return run(self.target, self.config.with_overrides(fingerprint_salt=salt), self.git, None)
 
 
 @click.group()
@@ -84,12 +94,11 @@ def create(reason: str, force: bool, **scan_args: Any) -> int:
     _require_reason(reason)
     salt = new_salt()  # the new file's own: its fingerprints are published with it
 
-    def fresh(where: Path) -> str:
-        if where.exists() and not force:
-            raise UserError(f"baseline already exists: {where} (use `baseline update`, or --force to replace it)")
-        return salt
-
-    config, where, result = _scan(**scan_args, salt=fresh)
+    planned = _scan(**scan_args)
+    config, where = planned.config, planned.where
+    if where.exists() and not force:
+        raise UserError(f"baseline already exists: {where} (use `baseline update`, or --force to replace it)")
+    result = planned.run(salt)
     created = Baseline(where.parent, salt=salt).updated(result.findings, config.root, reason)
     write_baseline(created, where)
     click.echo(f"cavra-safety: wrote {where} with {len(created.entries)} accepted findings", err=True)
@@ -102,20 +111,16 @@ def create(reason: str, force: bool, **scan_args: Any) -> int:
 @click.option("--keep-stale", is_flag=True, help="Keep entries that no longer match a finding.")
 def update(reason: str, keep_stale: bool, **scan_args: Any) -> int:
     """Accept new findings, keep the reasons of existing entries, drop stale entries."""
-    from cavra_safety.baseline import Baseline, load_baseline, new_salt, write_baseline
+    from cavra_safety.baseline import load_baseline, new_salt, write_baseline
 
     _require_reason(reason)
-    loaded: list[Baseline] = []
-
-    def existing(where: Path) -> str:
-        """The file's salt; a file without one (version 1) gets a new one, and its entries are rewritten."""
-        found = load_baseline(where, required=True)
-        assert found is not None
-        loaded.append(found if found.salt is not None else replace(found, salt=new_salt()))
-        return loaded[0].salt or ""
-
-    config, where, result = _scan(**scan_args, salt=existing)
-    current = loaded[0]
+    planned = _scan(**scan_args)
+    config, where = planned.config, planned.where
+    current = load_baseline(where, required=True)
+    assert current is not None
+    if current.salt is None:  # a version 1 file: a salt of its own now, and its entries rewritten with it
+        current = replace(current, salt=new_salt())
+    result = planned.run(current.salt)
     stale = current.stale(result.findings, config.root)
     updated = current.updated(result.findings, config.root, reason, keep_stale=keep_stale)
     write_baseline(updated, where)
@@ -134,18 +139,13 @@ def update(reason: str, keep_stale: bool, **scan_args: Any) -> int:
 @click.option("--stale", "only_stale", is_flag=True, help="Show only stale entries, and exit 1 if there are any.")
 def list_entries(only_stale: bool, **scan_args: Any) -> int:
     """Show every entry, marking those no finding matches any more as stale."""
-    from cavra_safety.baseline import Baseline, load_baseline
+    from cavra_safety.baseline import load_baseline
 
-    loaded: list[Baseline] = []
-
-    def existing(where: Path) -> str | None:
-        found = load_baseline(where, required=True)
-        assert found is not None
-        loaded.append(found)
-        return found.salt
-
-    config, where, result = _scan(**scan_args, salt=existing)
-    current = loaded[0]
+    planned = _scan(**scan_args)
+    config, where = planned.config, planned.where
+    current = load_baseline(where, required=True)
+    assert current is not None
+    result = planned.run(current.salt)
     stale = set(current.stale(result.findings, config.root))
     shown = [entry for entry in current.entries if entry in stale or not only_stale]
     for entry in shown:
