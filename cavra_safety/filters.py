@@ -1,4 +1,5 @@
-"""Filters applied to a source's findings after detection: overlapping detections and inline allow comments.
+"""Inline allow comments: the filter applied to a source's findings after detection (and after overlapping
+detections became one finding per value: ``precedence``).
 
 Inline allow syntax, in any comment syntax::
 
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from cavra_safety.findings import Finding, Note, Suppressed, SuppressionKind
@@ -179,21 +180,28 @@ def _unknown_id_note(source: Source, line: int, rule_id: str, known_rules: froze
 
 
 def apply_inline_allows(
-    source: Source, findings: list[Finding], known_rules: frozenset[str]
+    source: Source,
+    findings: list[Finding],
+    known_rules: frozenset[str],
+    also_seen_by: Mapping[Finding, frozenset[str]] | None = None,
 ) -> tuple[list[Finding], list[Suppressed], list[Note]]:
     """Drop findings an allow comment covers: (kept findings, the suppressed ones with their allow's reason, notes).
 
+    A finding is covered by an allow naming its rule or one of the rules ``also_seen_by`` says saw the same
+    value (one finding per value: the allow was written for the value, whichever rule reports it today).
     An unknown rule id is noted only where a finding it may have meant to allow is still reported (a typo or a
     renamed rule); documentation that merely shows the syntax stays quiet.
     """
     allows = _read_allows(source, known_rules)
     if not allows.allowed:
         return findings, [], allows.notes
+    seen = also_seen_by or {}
     kept: list[Finding] = []
     suppressed: list[Suppressed] = []
     for finding in findings:
-        if {finding.rule_id, ALL_RULES} & allows.allowed.get(finding.line, set()):
-            suppressed.append(_suppression(source, finding))
+        names = {finding.rule_id, ALL_RULES, *seen.get(finding, ())}
+        if names & allows.allowed.get(finding.line, set()):
+            suppressed.append(_suppression(source, finding, names))
         else:
             kept.append(finding)
     notes = list(allows.notes)
@@ -202,7 +210,7 @@ def apply_inline_allows(
     return kept, suppressed, sorted(set(notes))
 
 
-def _suppression(source: Source, finding: Finding) -> Suppressed:
+def _suppression(source: Source, finding: Finding, names: set[str]) -> Suppressed:
     """``finding`` as the allow that covers it suppresses it (asked of the one allow rule, ``_covers``): the
     comment on its own line before the one above it, and one that gives a reason before one that gives none
     (detect-secrets' pragma never does)."""
@@ -213,30 +221,8 @@ def _suppression(source: Source, finding: Finding) -> Suppressed:
         text = source.lines[number - 1]
         parsed = parse_allow(text) if "cavra:" in text.lower() else None
         for target, ids in _covers(number, text, parsed):
-            if target == finding.line and ({finding.rule_id, ALL_RULES} & set(ids)):
-                named = parsed is not None and finding.rule_id in parsed[0]
+            if target == finding.line and (names & set(ids)):
+                named = parsed is not None and bool(names & parsed[0])
                 covering.append((number, parsed[1] if parsed is not None and named else ""))
     line, reason = next((item for item in covering if item[1]), covering[0] if covering else (finding.line, ""))
     return Suppressed(finding, SuppressionKind.INLINE, reason, line)
-
-
-def _detector_rank(rule_id: str) -> int:
-    """Between two detections of one value, prefer the one that knows most about its context."""
-    return {"python": 3, "policy": 2, "secret": 1}.get(rule_id.split("/", 1)[0], 0)
-
-
-def drop_overlaps(findings: Iterable[Finding]) -> list[Finding]:
-    """One finding per value: where detections overlap on a line, keep the most severe, most specific one."""
-    ordered = sorted(findings, key=lambda f: (-f.severity, -_detector_rank(f.rule_id), f.sort_key()))
-    kept: list[Finding] = []
-    spans: dict[tuple[str | None, int], list[tuple[int, int]]] = {}
-    for finding in ordered:
-        taken = spans.setdefault((finding.commit, finding.line), [])
-        if finding.line == finding.end_line and any(
-            finding.column < end and start < finding.end_column for start, end in taken
-        ):
-            continue
-        if finding.line == finding.end_line:
-            taken.append((finding.column, finding.end_column))
-        kept.append(finding)
-    return sorted(kept, key=Finding.sort_key)

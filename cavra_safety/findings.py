@@ -63,6 +63,31 @@ class Severity(enum.IntEnum):
             raise ValueError(f"unknown severity {quoted(value)} (valid: {valid})") from None
 
 
+class Specificity(enum.IntEnum):
+    """How much a rule's match says about what the value is. When two rules see one value, the category comes
+    first (DESIGN.md section 2), then this: the provider's own format says more than a form such as a header,
+    which says more than a sensitive name, which says more than randomness alone."""
+
+    ENTROPY = 0  # random-looking text, nothing else known
+    GENERIC = 1  # a literal bound to a sensitive name (password, secret, api_key)
+    CONTEXT = 2  # a form that says what the value is for (header, URL, connection string, credential file)
+    SHAPE = 3  # the provider's documented format (prefix, length, checksum), or a CAVRA-specific construct
+    LISTED = 4  # a value the policy lists by name (deny-lists)
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str) -> Specificity:
+        """What a pack rule may declare: every level but ``listed``, which belongs to deny-lists."""
+        choices = {level.label: level for level in cls if level is not cls.LISTED}
+        try:
+            return choices[value.lower()]
+        except KeyError:
+            raise ValueError(f"unknown specificity {quoted(value)} (valid: {', '.join(choices)})") from None
+
+
 @dataclass(frozen=True)
 class RuleInfo:
     """What a reporter needs to know about a rule that ran (SARIF ``tool.driver.rules``, ``policy list``)."""
@@ -72,6 +97,7 @@ class RuleInfo:
     severity: Severity
     title: str
     description: str = ""
+    specificity: Specificity = Specificity.SHAPE
 
 
 def fingerprint(rule_id: str, secret: str) -> str:

@@ -1,4 +1,4 @@
-"""Inline allow comments and overlapping detections."""
+"""Inline allow comments (overlapping detections: tests/test_precedence.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from cavra_safety.filters import ALL_RULES, allowed_at, apply_inline_allows, drop_overlaps, parse_allow
+from cavra_safety.filters import ALL_RULES, allowed_at, apply_inline_allows, parse_allow
 from cavra_safety.findings import Category, Finding, RuleInfo, Severity
 from cavra_safety.sources import Source
 from cavra_safety.sources.text import blob_source
@@ -76,14 +76,6 @@ def test_text_that_only_describes_the_syntax_is_not_an_allow() -> None:
     allow = "cavra" + ": allow"
     for text in [f"write `{allow} <rule-id> -- <reason>`", f'"{allow} {{RULE}} -- x"', f"{allow}ed values"]:
         assert parse_allow(text) is None, text
-
-
-def test_overlapping_detections_keep_the_most_severe_most_specific() -> None:
-    policy_hit = finding(RULE_A, 1, column=5, value="abcdefgh")
-    secret_hit = finding(RULE_B, 1, column=7, value="cdefghij")
-    elsewhere = finding(RULE_B, 1, column=30, value="zzzzzzzz")
-    next_line = finding(RULE_B, 2, column=5, value="abcdefgh")
-    assert drop_overlaps([secret_hit, elsewhere, policy_hit, next_line]) == [policy_hit, elsewhere, next_line]
 
 
 # --- An allow covers exactly what it says, in every comment syntax (DESIGN.md, section 3) ---------------------

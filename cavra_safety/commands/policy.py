@@ -57,7 +57,8 @@ def list_rules(
     config = _config(policy_files, no_default_policy, config_file)
     loaded = load_policy(config)
     if policy_only:
-        infos = sorted(loaded.rule_infos, key=lambda info: info.rule_id)
+        disabled = config.disabled_rules
+        infos = sorted((i for i in loaded.rule_infos if i.rule_id not in disabled), key=lambda info: info.rule_id)
     else:
         from cavra_safety.pipeline.engine import Engine  # builds every registered detector, as a scan does
 

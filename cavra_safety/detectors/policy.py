@@ -264,11 +264,9 @@ class PolicyDetector:
 
 
 def build_policy_detector(config: Config, policy: Policy) -> PolicyDetector:
-    """Compile the gates once; rules of categories the config does not want are left out."""
-    return PolicyDetector(
-        [rule for rule in policy.rules if config.wants(rule.info.category)],
-        [deny for deny in policy.denylists if config.wants(deny.info.category)],
-    )
+    """Compile the gates once. Every rule runs, disabled ones and unwanted categories included: the engine
+    drops their findings after one finding per value is chosen (``precedence``)."""
+    return PolicyDetector(policy.rules, policy.denylists)
 
 
 def _example_problems(

@@ -1,12 +1,14 @@
 """The engine: the detectors and per-source filters of one configuration, and what a scan returns.
 
 Built once per process (in each pool worker too); ``scan_source`` runs every detector on one source, then
-keeps what the configuration reports: the added lines of a diff source, no overlaps, no inline allows (what they
-cover goes aside, with the allow's reason, in ``BatchOutcome.suppressed``: suppressed, never lost).
+keeps what the configuration reports: the added lines of a diff source, one finding per value (``precedence``),
+the rules and categories the configuration wants, no inline allows (what they cover goes aside, with the allow's
+reason, in ``BatchOutcome.suppressed``: suppressed, never lost).
 """
 
 from __future__ import annotations
 
+import difflib
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -15,9 +17,12 @@ from pathlib import Path
 from cavra_safety.baseline import Baseline
 from cavra_safety.config import Config
 from cavra_safety.detectors import DETECTORS, Detector, DetectorFactory
-from cavra_safety.filters import apply_inline_allows, drop_overlaps
+from cavra_safety.errors import UserError
+from cavra_safety.filters import apply_inline_allows
 from cavra_safety.findings import Finding, Fingerprints, Note, RuleInfo, ScanResult, Skipped, Suppressed
 from cavra_safety.policy import Policy
+from cavra_safety.precedence import resolve_overlaps
+from cavra_safety.redaction import quoted
 from cavra_safety.sources import FileRef, Source
 from cavra_safety.sources.text import read_source
 
@@ -56,12 +61,14 @@ class Engine:
         self.config = config
         self.detectors: tuple[Detector, ...] = tuple(factory(config, policy) for factory in factories.values())
         rules = {rule.rule_id: rule for detector in self.detectors for rule in detector.rules}
+        _check_disabled(config.disabled_rules, rules)
         self.rules: tuple[RuleInfo, ...] = tuple(
             rule
             for rule_id, rule in sorted(rules.items())
             if rule_id not in config.disabled_rules and config.wants(rule.category)
         )
         self.known_rule_ids = frozenset(rules)
+        self._all_rules: Mapping[str, RuleInfo] = rules
         self._reported_ids = frozenset(rule.rule_id for rule in self.rules)
 
     def prepare(self) -> None:
@@ -80,13 +87,22 @@ class Engine:
                 for item in detector.detect(source):
                     if isinstance(item, Note):
                         outcome.notes.append(item)
-                    elif item.rule_id in self._reported_ids:
+                    else:
                         raw.append(item)
         except Exception as error:
             raise ScanError(f"internal error while scanning {source.path}: {type(error).__name__}") from error
         if source.added_lines is not None:
             raw = [finding for finding in raw if finding.line in source.added_lines]
-        kept, suppressed, notes = apply_inline_allows(source, drop_overlaps(raw), self.known_rule_ids)
+        # Overlaps first, disabled rules and unwanted categories after: a value whose most specific rule is
+        # switched off is silenced, not reported by the next rule down.
+        resolved = resolve_overlaps(raw, self._all_rules)
+        resolved = [item for item in resolved if item.finding.rule_id in self._reported_ids]
+        kept, suppressed, notes = apply_inline_allows(
+            source,
+            [item.finding for item in resolved],
+            self.known_rule_ids,
+            {item.finding: item.also_seen_by for item in resolved if item.also_seen_by},
+        )
         outcome.findings.extend(kept)
         outcome.suppressed.extend(suppressed)
         outcome.notes.extend(notes)
@@ -103,6 +119,21 @@ class Engine:
                 item = loaded
             total.merge(self.scan_source(item))
         return total
+
+
+def _check_disabled(disabled: frozenset[str], rules: Mapping[str, RuleInfo]) -> None:
+    """Every id in ``disable-rules`` must name a rule that runs: a typo would silently disable nothing."""
+    unknown = sorted(rule_id for rule_id in disabled if rule_id not in rules)
+    if not unknown:
+        return
+    problems = []
+    for rule_id in unknown:
+        close = difflib.get_close_matches(rule_id, sorted(rules), n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        problems.append(f"disable-rules: unknown rule {quoted(rule_id)}{hint}")
+    if len(problems) == 1:
+        raise UserError(problems[0])
+    raise UserError(f"invalid configuration: {len(problems)} unknown rule ids", tuple(problems))
 
 
 def scan_result(

@@ -23,7 +23,6 @@ from cavra_safety.baseline import Baseline
 from cavra_safety.config import Config
 from cavra_safety.detectors import DETECTORS, DetectorFactory
 from cavra_safety.display import display_path
-from cavra_safety.filters import drop_overlaps
 from cavra_safety.findings import Finding, Note, ScanResult, Skipped, Suppressed
 from cavra_safety.git import Git, read_blobs
 from cavra_safety.pipeline.engine import BatchOutcome, Engine, ProgressCallback, scan_result
@@ -301,6 +300,6 @@ def _still_in_tip(git: Git, engine: Engine, walk: HistoryRange, paths: set[str])
         source = blob_source(path, data, Origin.COMMIT, walk.tip)
         if isinstance(source, Source):
             outcome = engine.scan_source(source)
-            for finding in [*drop_overlaps(outcome.findings), *(item.finding for item in outcome.suppressed)]:
+            for finding in [*outcome.findings, *(item.finding for item in outcome.suppressed)]:
                 present.add(finding.value_key)
     return present

@@ -137,13 +137,10 @@ def assemble(files: Sequence[PackFile], disabled: Iterable[str] = (), extra_prob
     rules = [rule for pack in packs for rule in pack.rules]
     denylists = [deny for pack in packs for deny in pack.denylists]
     known = {item.info.rule_id for item in (*rules, *denylists)}
-    dropped: set[str] = set()
     for rule_id in sorted(disabled):
-        if not rule_id.startswith(RULE_PREFIX):
-            continue  # another detector's rule (secret/..., python/...): theirs to check
-        if rule_id not in known:
+        if rule_id.startswith(RULE_PREFIX) and rule_id not in known:
+            # Reported here with the packs' own problems; the engine checks the other detectors' ids.
             problems.append(f"disable-rules: unknown rule {quoted(rule_id)}{close_matches(rule_id, known)}")
-        dropped.add(rule_id)
     if problems:
         count = len(problems)
         raise UserError(f"invalid policy: {count} problem{'s' if count != 1 else ''}", tuple(problems))
@@ -153,8 +150,8 @@ def assemble(files: Sequence[PackFile], disabled: Iterable[str] = (), extra_prob
     return Policy(
         packs=tuple(pack.info for pack in packs),
         categories={category: categories[category] for category in Category},
-        rules=tuple(rule for rule in rules if rule.info.rule_id not in dropped),
-        denylists=tuple(deny for deny in denylists if deny.info.rule_id not in dropped),
+        rules=tuple(rules),
+        denylists=tuple(denylists),
         python=merge_sections(pack.python for pack in packs if pack.python is not None),
     )
 

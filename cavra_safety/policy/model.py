@@ -179,7 +179,9 @@ class DenyList:
 
 @dataclass(frozen=True)
 class Policy:
-    """Everything loaded from the packs; ``rules`` and ``denylists`` exclude disabled rules."""
+    """Everything loaded from the packs. ``rules`` and ``denylists`` include disabled rules: the engine runs
+    them and drops their findings only after overlaps are resolved, so that disabling a value's most specific
+    rule silences the value (``precedence``)."""
 
     packs: tuple[PackInfo, ...] = ()
     categories: Mapping[Category, CategoryInfo] = field(default_factory=dict)

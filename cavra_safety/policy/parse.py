@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cavra_safety.findings import Category, RuleInfo, Severity
+from cavra_safety.findings import Category, RuleInfo, Severity, Specificity
 from cavra_safety.policy import denylist as hashing
 from cavra_safety.policy.fields import Fields
 from cavra_safety.policy.model import (
@@ -138,11 +138,11 @@ class _Entry:
     title: str
     message: str
 
-    def info(self, rule_id: str) -> RuleInfo | None:
+    def info(self, rule_id: str, specificity: Specificity) -> RuleInfo | None:
         """The rule's descriptor, or None when this entry had problems (it is then left out)."""
         if len(self.fields.problems) > self.before or self.category is None or self.severity is None:
             return None
-        return RuleInfo(rule_id, self.category, self.severity, self.title, self.message)
+        return RuleInfo(rule_id, self.category, self.severity, self.title, self.message, specificity)
 
 
 def _open_entry(table: object, index: int, source: str, section: str, noun: str, problems: list[str]) -> _Entry | None:
@@ -171,6 +171,7 @@ def parse_rule(table: object, index: int, source: str, pack: str, problems: list
         return None
     fields, rule_id, message = entry.fields, entry.id, entry.message
     kind = fields.choice("kind", _parse_kind, required=False, default=Kind.REGEX)
+    specificity = fields.choice("specificity", Specificity.parse, required=False, default=Specificity.SHAPE)
     keywords = _lower_keys(fields, "keywords")
     for position, keyword in enumerate(keywords):
         if "\n" in keyword:
@@ -193,7 +194,7 @@ def parse_rule(table: object, index: int, source: str, pack: str, problems: list
     else:
         patterns = _patterns(fields, "patterns", required=True)
     fields.finish()
-    info = entry.info(RULE_PREFIX + rule_id)
+    info = entry.info(RULE_PREFIX + rule_id, specificity or Specificity.SHAPE)
     if info is None:
         return None
     if kind is Kind.RECORD:
@@ -243,7 +244,7 @@ def parse_denylist(table: object, index: int, source: str, pack: str, problems: 
         if HASH.fullmatch(value) is None:
             fields.problem(f"hashes[{position}]", f"expected {2 * hashing.DIGEST_BYTES} lowercase hex digits")
     fields.finish()
-    info = entry.info(f"{RULE_PREFIX}{DENYLIST_PREFIX}{list_id}")
+    info = entry.info(f"{RULE_PREFIX}{DENYLIST_PREFIX}{list_id}", Specificity.LISTED)
     if info is None:
         return None
     return DenyList(

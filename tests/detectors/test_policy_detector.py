@@ -16,6 +16,7 @@ from policy.pack_fixtures import gizmo_rule, pack_text, widget_record_rule, writ
 from cavra_safety.config import Config
 from cavra_safety.detectors.policy import MAX_FINDINGS_PER_RULE, PolicyDetector, build_policy_detector
 from cavra_safety.findings import Category, Finding, Note
+from cavra_safety.pipeline.engine import Engine
 from cavra_safety.policy import load_policy
 from cavra_safety.redaction import redact
 from cavra_safety.regex import KeywordGate
@@ -166,13 +167,20 @@ def test_runaway_rule_is_capped_with_a_note(tmp_path: Path) -> None:
     ]
 
 
-def test_unwanted_categories_are_not_run(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "setting",
+    [{"exclude_categories": frozenset({Category.LICENSE_KEY})}, {"disabled_rules": frozenset({"policy/gizmo-code"})}],
+)
+def test_unwanted_categories_and_disabled_rules_run_but_are_not_reported(tmp_path: Path, setting: Any) -> None:
+    """They run, so that the value they see best is not handed to a less specific rule (``precedence``)."""
     path = write_pack(tmp_path, "fixture.toml", pack_text(rules=[gizmo_rule()]))
-    config = Config(
-        root=tmp_path, default_policy=False, policy_files=(path,), exclude_categories=frozenset({Category.LICENSE_KEY})
-    )
-    detector = build_policy_detector(config, load_policy(config))
-    assert detector.rules == () and scan(detector, f'gizmo_code = "{GIZMO}"') == []
+    config = Config(root=tmp_path, default_policy=False, policy_files=(path,), **setting)
+    policy = load_policy(config)
+    source = Source(path="f.py", text=f'gizmo_code = "{GIZMO}"')
+    assert [f.rule_id for f in scan(build_policy_detector(config, policy), source.text)] == ["policy/gizmo-code"]
+    engine = Engine(config, policy, {"policy": build_policy_detector})
+    assert "policy/gizmo-code" not in {rule.rule_id for rule in engine.rules}
+    assert engine.scan_source(source).findings == []
 
 
 def test_catastrophic_inputs_cannot_hang_a_scan(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ that ``--category`` and ``--exclude-category`` select Python findings exactly.
 
 from __future__ import annotations
 
-from cavra_safety.findings import Category, RuleInfo, Severity
+from cavra_safety.findings import Category, RuleInfo, Severity, Specificity
 from cavra_safety.policy.python_section import PythonSection
 
 RULE_PREFIX = "python/"
@@ -37,6 +37,7 @@ def binding_rule(category: Category) -> RuleInfo:
         Severity.HIGH,
         f"Literal {category_noun(category)} bound to a sensitive name in Python code",
         "A string literal is assigned, passed or defaulted to a name that holds a secret.",
+        Specificity.GENERIC,
     )
 
 

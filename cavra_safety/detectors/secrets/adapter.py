@@ -216,7 +216,7 @@ DENYLIST_SUPERSET = ("key", "pass", "pwd", "secret", "contrase")
 
 def _rule_infos(specs: Iterable[PluginSpec]) -> tuple[RuleInfo, ...]:
     return tuple(
-        RuleInfo(rule.rule_id, rule.category, rule.severity, rule.title, message(rule))
+        RuleInfo(rule.rule_id, rule.category, rule.severity, rule.title, message(rule), rule.specificity)
         for spec in specs
         for rule in spec.rules
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cavra_safety.findings import Category, Severity
+from cavra_safety.findings import Category, Severity, Specificity
 
 _CONNECTOR = Category.CONNECTOR_CREDENTIAL
 
@@ -30,6 +30,7 @@ class SecretRule:
     severity: Severity
     advice: str
     shape: str | None = None
+    specificity: Specificity = Specificity.SHAPE  # see ``precedence``: what one match says about the value
 
     @property
     def rule_id(self) -> str:
@@ -52,9 +53,16 @@ class PluginSpec:
 
 
 def _rule(
-    slug: str, title: str, severity: Severity, advice: str, *, category: Category = _CONNECTOR, shape: str | None = None
+    slug: str,
+    title: str,
+    severity: Severity,
+    advice: str,
+    *,
+    category: Category = _CONNECTOR,
+    shape: str | None = None,
+    specificity: Specificity = Specificity.SHAPE,
 ) -> SecretRule:
-    return SecretRule(slug=slug, title=title, category=category, severity=severity, advice=advice, shape=shape)
+    return SecretRule(slug, title, category, severity, advice, shape, specificity)
 
 
 _CRITICAL, _HIGH, _MEDIUM, _LOW = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW
@@ -340,6 +348,7 @@ PLUGIN_SPECS: tuple[PluginSpec, ...] = (
                 _HIGH,
                 "Change the password of that account.",
                 category=Category.PROVIDER_URL,
+                specificity=Specificity.CONTEXT,
             ),
         ),
     ),
@@ -347,7 +356,15 @@ PLUGIN_SPECS: tuple[PluginSpec, ...] = (
         "KeywordDetector",
         generic=True,
         gate_pattern=KEYWORD_GATE,
-        rules=(_rule("secret-keyword", "Hard-coded password or secret", _MEDIUM, "Change it wherever it is used."),),
+        rules=(
+            _rule(
+                "secret-keyword",
+                "Hard-coded password or secret",
+                _MEDIUM,
+                "Change it wherever it is used.",
+                specificity=Specificity.GENERIC,
+            ),
+        ),
     ),
     PluginSpec(
         "Base64HighEntropyString",
@@ -359,6 +376,7 @@ PLUGIN_SPECS: tuple[PluginSpec, ...] = (
                 "Random-looking base64 string",
                 _MEDIUM,
                 "If it is a credential, revoke it at its issuer.",
+                specificity=Specificity.ENTROPY,
             ),
         ),
     ),
@@ -372,6 +390,7 @@ PLUGIN_SPECS: tuple[PluginSpec, ...] = (
                 "Random-looking hex string",
                 _MEDIUM,
                 "If it is a credential, revoke it at its issuer.",
+                specificity=Specificity.ENTROPY,
             ),
         ),
     ),
