@@ -172,3 +172,14 @@ def test_unknown_rule_ids_in_disable_rules_are_errors(cli: Cli, tmp_path: Path, 
     code, _, err = _scan(cli, tmp_path, "nothing = here\n", disable=(rule_id,))
     assert code == 2
     assert message in err
+
+
+def test_disabling_the_default_slack_rule_silences_the_url_that_two_detectors_see(cli: Cli, tmp_path: Path) -> None:
+    """The case users met: detect-secrets' Slack plugin sees the same URL as the policy rule."""
+    url = "https://hooks.slack.com/services/" + "T0A1B2C3D4E/B0A1B2C3D4E/" + BODY
+    (tmp_path / "app.env").write_text(f"SLACK_URL={url}\n", encoding="utf-8")
+    assert [f["rule_id"] for f in cli.findings(tmp_path, "scan", "app.env")] == ["policy/slack-webhook-url"]
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.cavra-safety]\ndisable-rules = ["policy/slack-webhook-url"]\n', encoding="utf-8"
+    )
+    assert cli.findings(tmp_path, "scan", "app.env") == []
