@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from cavra_safety.findings import Finding, Note, Suppressed, SuppressionKind
+from cavra_safety.findings import Category, Finding, Note, Suppressed, SuppressionKind
 from cavra_safety.redaction import quoted
 from cavra_safety.sources import Source
 
@@ -225,9 +225,18 @@ def _detector_rank(rule_id: str) -> int:
     return {"python": 3, "policy": 2, "secret": 1}.get(rule_id.split("/", 1)[0], 0)
 
 
+# Between two detections of one value at one severity, the category that says more wins (DESIGN section 2): a
+# row is more than the tenant id it holds, and a key named for webhooks, billing or a URL is more than a
+# credential of no particular kind. Categories not listed rank 1.
+_CATEGORY_RANK = {Category.CONNECTOR_CREDENTIAL: 0, Category.TENANT_RECORD: 2}
+
+
 def drop_overlaps(findings: Iterable[Finding]) -> list[Finding]:
     """One finding per value: where detections overlap on a line, keep the most severe, most specific one."""
-    ordered = sorted(findings, key=lambda f: (-f.severity, -_detector_rank(f.rule_id), f.sort_key()))
+    ordered = sorted(
+        findings,
+        key=lambda f: (-f.severity, -_CATEGORY_RANK.get(f.category, 1), -_detector_rank(f.rule_id), f.sort_key()),
+    )
     kept: list[Finding] = []
     spans: dict[tuple[str | None, int], list[tuple[int, int]]] = {}
     for finding in ordered:
