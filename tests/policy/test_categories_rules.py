@@ -267,6 +267,12 @@ HITS: tuple[Expect, ...] = (
         2,
     ),
     Expect(
+        "deploy/.env",
+        "STRIPE_WEBHOOK§_SECRET=Qm2Cavra9Synth4Lp8Zr3Xv6Tn1\n",
+        C.WEBHOOK_SECRET,
+        "webhook-secret-assignment",
+    ),
+    Expect(
         "deploy/.env", "INVOICE_API§_KEY=Tn1Qm2Cavra9Synth4Lp8Zr3Xv6\n", C.BILLING_SECRET, "billing-secret-assignment"
     ),
     Expect(
