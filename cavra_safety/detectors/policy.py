@@ -20,7 +20,7 @@ from cavra_safety.config import Config
 from cavra_safety.findings import Finding, Note, RuleInfo
 from cavra_safety.policy import DenyList, Example, Policy, PolicyRule, RecordRule, RegexRule
 from cavra_safety.policy.denylist import tokens, unique_tokens
-from cavra_safety.policy.records import csv_records, key_value_records, offset_to_line, sql_records
+from cavra_safety.policy.records import csv_records, key_value_records, may_hold_records, offset_to_line, sql_records
 from cavra_safety.regex import KeywordGate, compile_regex
 from cavra_safety.sources import Source
 
@@ -225,7 +225,7 @@ class PolicyDetector:
             hits.setdefault((hit.line, hit.column), hit.value)
         for hit in csv_records(source.lines, source.suffix, identifiers, companions, rule.min_companions):
             hits.setdefault((hit.line, hit.column), hit.value)
-        if "insert" in source.lower and "values" in source.lower:
+        if may_hold_records(source.lower):
             for offset, value in sql_records(source.text, identifiers, companions, rule.min_companions):
                 hits.setdefault(offset_to_line(source.text, offset), value)
         for (line, column), value in sorted(hits.items()):

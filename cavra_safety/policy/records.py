@@ -5,8 +5,11 @@ fields (``owner``, ``plan``, ``billing_email``...) with literal values:
 
 - key/value text (JSON, YAML, TOML, INI, ``.env``, Python/JS literals and keyword arguments): an identifier
   assignment on one line and distinct companion assignments within ``window`` lines of it;
-- SQL: ``INSERT INTO t (tenant_id, owner, ...) VALUES (...), (...)``, one record per row tuple;
-- CSV/TSV: a header naming an identifier and companion columns, one record per data row.
+- SQL (``records_sql``): ``INSERT ... VALUES`` rows and ``COPY ... FROM stdin`` data, one record per row;
+- CSV/TSV: a header naming an identifier and companion columns, one record per data row; the same in the
+  tables of docs, logs and notebook outputs (``records_tables``).
+
+In a notebook, cells are code and outputs are data: bare values are literals on output lines only.
 
 A literal is a quoted string or a number, or, in data files (YAML, ``.env``, INI, text), a bare scalar. So a
 JSON Schema or OpenAPI document describing the fields (``"tenant_id": {"type": "string"}``, or a YAML key
@@ -21,24 +24,32 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from cavra_safety.policy.placeholders import is_placeholder
+from cavra_safety.policy.records_sql import may_hold_records, sql_records
+from cavra_safety.policy.records_tables import TABLE_SUFFIXES, notebook_output_lines, table_records
+
+__all__ = [
+    "RecordHit",
+    "csv_records",
+    "key_value_records",
+    "literal",
+    "may_hold_records",
+    "offset_to_line",
+    "sql_records",
+]
 
 # Files where an unquoted value is a literal (YAML scalars, KEY=value); elsewhere a bare word is code.
 BARE_VALUE_SUFFIXES = frozenset({"yaml", "yml", "env", "ini", "cfg", "conf", "properties", "txt", "md", "rst", ""})
 CSV_DELIMITERS = {"csv": ",;|\t", "tsv": "\t"}
-MAX_SQL_ROWS = 100_000
 
 _ASSIGNMENT = re.compile(
-    r"""(?<![\w$-])(?P<quote>["'`]?)(?P<key>[A-Za-z_$][\w$-]*)(?P=quote)\s*(?:=>|:(?![:=])|=(?!=))[ \t]*"""
+    r"""(?<![\w$-])(?P<quote>["'`]?)(?P<key>[A-Za-z_$][\w$-]*)(?P=quote)\s*(?P<sep>=>|:(?![:=])|=(?!=))[ \t]*"""
     r"""(?P<value>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s,;}\]#]+)?"""
 )
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
-_INSERT = re.compile(
-    r"insert\s+(?:ignore\s+)?into\s+[\w.`\"\[\]]+\s*\((?P<columns>[^()]{1,4000})\)\s*values\s*", re.IGNORECASE
-)
 
 
 @dataclass(frozen=True)
@@ -64,19 +75,25 @@ def literal(token: str | None, bare_allowed: bool) -> tuple[int, str] | None:
 
 
 class _KeyValueScan:
-    """Identifier and companion assignments of a text, parsed lazily per line."""
+    """Identifier and companion assignments of a text, parsed lazily per line. ``bare_lines``: lines where a
+    bare value is a literal even though the file type says code (a notebook's outputs)."""
 
-    def __init__(self, lines: Sequence[str], bare_allowed: bool) -> None:
+    def __init__(self, lines: Sequence[str], bare_allowed: bool, bare_lines: frozenset[int] = frozenset()) -> None:
         self.lines = lines
         self.bare_allowed = bare_allowed
+        self.bare_lines = bare_lines
         self.cache: dict[int, list[tuple[str, int, str | None]]] = {}
 
     def assignments(self, index: int) -> list[tuple[str, int, str | None]]:
         """``(key, value column, literal value or None)`` of each assignment on line ``index``."""
         if index not in self.cache:
             found: list[tuple[str, int, str | None]] = []
-            for match in _ASSIGNMENT.finditer(self.lines[index]):
-                value = literal(match.group("value"), self.bare_allowed)
+            line = self.lines[index]
+            bare = self.bare_allowed or index in self.bare_lines
+            for match in _ASSIGNMENT.finditer(line):
+                # a keyword argument (after "(" or ",", with "="), even in a code block of a data file, is code
+                argument = match.group("sep") == "=" and line[: match.start()].rstrip().endswith(("(", ","))
+                value = literal(match.group("value"), bare and not argument)
                 if value is None:
                     found.append((match.group("key").lower(), -1, None))
                 else:
@@ -94,7 +111,8 @@ def key_value_records(
     min_companions: int,
     window: int,
 ) -> Iterator[RecordHit]:
-    scan = _KeyValueScan(lines, suffix in BARE_VALUE_SUFFIXES)
+    outputs = frozenset(notebook_output_lines(lines)) if suffix == "ipynb" else frozenset()
+    scan = _KeyValueScan(lines, suffix in BARE_VALUE_SUFFIXES, outputs)
     for index, lower in enumerate(lower_lines):
         if not any(key in lower for key in identifiers):
             continue
@@ -106,79 +124,6 @@ def key_value_records(
                 seen.update(k for k, _, v in scan.assignments(near) if k in companions and v is not None)
             if len(seen) >= min_companions:
                 yield RecordHit(index, column, value)
-
-
-def _sql_items(text: str, start: int) -> tuple[list[tuple[int, str]], int] | None:
-    """The items of the parenthesised tuple at ``start`` as ``(offset, raw text)``, and the offset after it."""
-    if start >= len(text) or text[start] != "(":
-        return None
-    items: list[tuple[int, str]] = []
-    position, depth, item_start = start + 1, 0, start + 1
-    while position < len(text):
-        char = text[position]
-        if char == "'":
-            closing = position + 1
-            while True:
-                closing = text.find("'", closing)
-                if closing == -1:
-                    return None
-                if text.startswith("''", closing):
-                    closing += 2
-                    continue
-                break
-            position = closing + 1
-            continue
-        if char == "(":
-            depth += 1
-        elif char == ")" and depth:
-            depth -= 1
-        elif (char == "," and not depth) or char == ")":
-            raw = text[item_start:position]
-            stripped = raw.lstrip()
-            items.append((item_start + len(raw) - len(stripped), stripped.rstrip()))
-            item_start = position + 1
-            if char == ")":
-                return items, position + 1
-        position += 1
-    return None
-
-
-def _sql_literal(raw: str) -> tuple[int, str] | None:
-    if len(raw) >= 2 and raw[0] == "'" and raw[-1] == "'":
-        text = raw[1:-1].replace("''", "'")
-        return None if is_placeholder(text) else (1, text)
-    return (0, raw) if _NUMBER.fullmatch(raw) else None
-
-
-def sql_records(
-    text: str, identifiers: frozenset[str], companions: frozenset[str], min_companions: int
-) -> Iterator[tuple[int, str]]:
-    """``(offset in text, identifier value)`` for each ``INSERT ... VALUES`` row that is a record."""
-    for insert in _INSERT.finditer(text):
-        columns = [c.strip().strip('`"[]').lower() for c in insert.group("columns").split(",")]
-        id_columns = [i for i, c in enumerate(columns) if c in identifiers]
-        companion_columns = [i for i, c in enumerate(columns) if c in companions]
-        if not id_columns or len(companion_columns) < min_companions:
-            continue
-        position = insert.end()
-        for _ in range(MAX_SQL_ROWS):
-            parsed = _sql_items(text, position)
-            if parsed is None:
-                break
-            items, position = parsed
-            if len(items) == len(columns):
-                present = sum(1 for i in companion_columns if _sql_literal(items[i][1]) is not None)
-                for i in id_columns:
-                    value = _sql_literal(items[i][1])
-                    if value is not None and present >= min_companions:
-                        yield items[i][0] + value[0], value[1]
-            while position < len(text) and text[position].isspace():
-                position += 1
-            if not text.startswith(",", position):
-                break
-            position += 1
-            while position < len(text) and text[position].isspace():
-                position += 1
 
 
 def _csv_header(
@@ -195,6 +140,21 @@ def _csv_header(
 
 
 def csv_records(
+    lines: Sequence[str], suffix: str, identifiers: frozenset[str], companions: frozenset[str], min_companions: int
+) -> Iterator[RecordHit]:
+    """Rows of a CSV/TSV file, and of the tables in docs, logs and notebook outputs (``records_tables``)."""
+    if suffix in TABLE_SUFFIXES:
+        candidates: Collection[int] = notebook_output_lines(lines) if suffix == "ipynb" else range(len(lines))
+        lower_lines = [line.lower() for line in lines]
+        for line, column, value in table_records(
+            lines, lower_lines, candidates, identifiers, companions, min_companions
+        ):
+            yield RecordHit(line, column, value)
+        return
+    yield from _csv_file_records(lines, suffix, identifiers, companions, min_companions)
+
+
+def _csv_file_records(
     lines: Sequence[str], suffix: str, identifiers: frozenset[str], companions: frozenset[str], min_companions: int
 ) -> Iterator[RecordHit]:
     delimiters = CSV_DELIMITERS.get(suffix)

@@ -1,8 +1,8 @@
 """Bytes to text, or the reason not to scan them: one rule for files on disk and blobs from git.
 
 A file is binary by its suffix (without reading a byte) or by a NUL byte in its first 8 KiB (unless it opens
-with a text BOM); text is decoded as UTF-8, then UTF-16/32 by BOM, else latin-1; a notebook is prepared so that
-its cells read as code.
+with a text BOM or is UTF-16 without one, see ``utf16_without_bom``); text is decoded as UTF-8, then UTF-16/32
+by BOM, then BOM-less UTF-16, else latin-1; a notebook is prepared so that its cells read as code.
 """
 
 from __future__ import annotations
@@ -26,8 +26,39 @@ _TEXT_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 _IMAGE_DATA = re.compile(r'"image/[A-Za-z0-9.+-]+"\s*:\s*(?:"(?:[^"\\]|\\.)*"|\[(?:\s*"(?:[^"\\]|\\.)*"\s*,?)*\s*\])')
 
 
+# BOM-less UTF-16 (written by .NET, PowerShell and Windows tools without a BOM): text whose code units are
+# nearly all printable ASCII or whitespace, so every other byte is NUL. Real binaries fail this on their first
+# bytes: headers, lengths and offsets are not letters, and their NUL bytes do not keep to one side.
+_UTF16_MIN_UNITS = 4
+_UTF16_ASCII_SHARE = 0.9
+_TEXT_BYTES = frozenset(range(0x20, 0x7F)) | {0x09, 0x0A, 0x0D}
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """``"utf-16-le"`` or ``"utf-16-be"`` when ``data`` (no BOM) reads as UTF-16 text, else None: an even length,
+    no NUL code unit, at least 90% of the sniffed code units printable ASCII or whitespace, and the sniffed part
+    decodes (no lone surrogate)."""
+    sample = data[: SNIFF_BYTES - SNIFF_BYTES % 2]
+    units = len(sample) // 2
+    if len(data) % 2 or units < _UTF16_MIN_UNITS or b"\x00" not in sample:
+        return None
+    for codec, low, high in (("utf-16-le", sample[0::2], sample[1::2]), ("utf-16-be", sample[1::2], sample[0::2])):
+        ascii_units = sum(1 for lo, hi in zip(low, high, strict=True) if hi == 0 and lo in _TEXT_BYTES)
+        if ascii_units < _UTF16_ASCII_SHARE * units or any(
+            lo == 0 and hi == 0 for lo, hi in zip(low, high, strict=True)
+        ):
+            continue
+        try:
+            # a sample cut inside a surrogate pair is not an error: "surrogatepass" keeps the half
+            (sample[:-2] if 0xD8 <= (high[-1] if high else 0) <= 0xDB else sample).decode(codec)
+        except UnicodeDecodeError:
+            continue
+        return codec
+    return None
+
+
 def decode(data: bytes) -> str:
-    """UTF-8 (BOM stripped), UTF-32/UTF-16 by their BOM, else latin-1, which never fails."""
+    """UTF-8 (BOM stripped), UTF-32/UTF-16 by their BOM, BOM-less UTF-16, else latin-1, which never fails."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", "replace")
     for bom, codec in (
@@ -38,6 +69,10 @@ def decode(data: bytes) -> str:
     ):
         if data.startswith(bom):
             return data.decode(codec, "replace")
+    if b"\x00" in data[:SNIFF_BYTES]:
+        utf16 = utf16_without_bom(data)
+        if utf16 is not None:
+            return data.decode(utf16, "replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -82,7 +117,7 @@ def binary_reason(path: str, data: bytes) -> str | None:
     by_name = binary_by_name(path)
     if by_name is not None:
         return by_name
-    if b"\x00" in data[:SNIFF_BYTES] and not data.startswith(_TEXT_BOMS):
+    if b"\x00" in data[:SNIFF_BYTES] and not data.startswith(_TEXT_BOMS) and utf16_without_bom(data) is None:
         return "binary (NUL bytes)"
     return None
 
