@@ -5,8 +5,8 @@ policy: the false alarm (``quiet``) yields nothing from the URL and database-URL
 the same place and file (``loud``) is still reported by the rule named. Both halves are needed: a filter that
 silences the rule everywhere passes the first half only.
 
-Secret-shaped text carries a ``§`` inside its value or its ``://``, removed before the file is written, so that this file passes
-the repository's own scan.
+Secret-shaped text carries a ``§`` inside its value or its ``://``, removed before the file is written, so that
+this file passes the repository's own scan.
 """
 
 from __future__ import annotations
