@@ -199,6 +199,14 @@ PAIRS: tuple[Pair, ...] = (
         "GRAFANA_URL=http:/§/admin:admin@localhost:3000\n",
         "GRAFANA_URL=http:/§/admin:Tn1Wy5Kc7Dh2@localhost:3000\n",
     ),
+    # a Keycloak on a developer's own host names no customer's realm
+    Pair(
+        "keycloak-dev-realm",
+        "identity-provider-tenant-url",
+        "docker-compose.yml",
+        "OIDC_ISSUER=http://localhost:8080/realms/umbrella-prod§\n",
+        "OIDC_ISSUER=https://sso.cavra.io/realms/umbrella-prod§\n",
+    ),
 )
 
 
