@@ -300,10 +300,10 @@ HITS: tuple[Hit, ...] = (
         "internal-host-url",
         C.PROVIDER_URL,
         "cavra/sync.py",
-        'requests.get("http://tenants-api.platform.svc.cluster.lo§cal:8080/tenants")\n',
+        'requests.get("http://tenants-api.platform.cavra.inter§nal:8080/tenants")\n',
     ),
     Hit("internal-host-url", C.PROVIDER_URL, "deploy/values.yaml", "db:\n  host: pg-primary.cavra.co§rp\n", 2),
-    Hit("private-ip-url", C.PROVIDER_URL, "docs/deploy.md", "Deploy to http://10§.12.4.7:8080/ first.\n"),
+    Hit("private-ip-url", C.PROVIDER_URL, "deploy/deploy.sh", "curl -fsS http://10§.12.4.7:8080/ready\n"),
     Hit("private-ip-url", C.PROVIDER_URL, "cavra/agent.py", 'client = Client("https://172§.20.3.14:8443")\n'),
     Hit("private-ip-url", C.PROVIDER_URL, "deploy/prometheus.yml", "targets:\n  - http://192§.168.40.12/metrics\n", 2),
     Hit(

@@ -52,6 +52,27 @@ from cavra_safety.policy.placeholders import is_placeholder
         'getenv("TENANT_ID")',
         "settings.TENANT_ID",
         "env('TENANT_ID')",
+        # trivial test data
+        "token1",
+        "secret",
+        "MySecret",
+        "test-password",
+        "dummy_token",
+        "fake_key_2",
+        "password123",
+        "changeit",
+        "letmein",
+        "12345678",
+        "0123456789",
+        "abcdef",
+        "ABCD-1234",
+        "9876543210",
+        "121212",
+        "abcabcabc",
+        # providers' documented examples, built at run time
+        "sk_test_" + "4eC39HqLyjWDarjtT1zdp7dc",
+        "pk_test_" + "6pRNASCoBOKtIshFeQd4XMUh",
+        "gho_" + "16C7e42F292c6912E7710c838347Ae178B4a",
     ],
 )
 def test_placeholders_are_ignored(value: str) -> None:
@@ -72,6 +93,16 @@ def test_placeholders_are_ignored(value: str) -> None:
         "https://login.acme.internal/realm",
         "abc%C3%A9def",
         "aaaaab",
+        # near misses of the trivial shapes
+        "token1x7Q",
+        "tenant1",
+        "secretariat",
+        "1234",
+        "12345",
+        "abc123",
+        "abcd1735",
+        "121312",
+        "sk_test_" + "4eC39HqLyjWDarjtT1zdp7dC",
     ],
 )
 def test_literal_values_are_kept(value: str) -> None:
