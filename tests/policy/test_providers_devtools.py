@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import string
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,20 @@ BASE36 = string.digits + string.ascii_lowercase
 # A part is a literal, or (alphabet, length) for a random run.
 Part = str | tuple[str, int]
 UUID: tuple[Part, ...] = ((HEX, 8), "-", (HEX, 4), "-", (HEX, 4), "-", (HEX, 4), "-", (HEX, 12))
+
+# A message says how to make the leaked value useless.
+REMEDY_VERBS = (
+    "revoke",
+    "rotate",
+    "regenerate",
+    "delete",
+    "reset",
+    "disable",
+    "refresh",
+    "replace",
+    "roll",
+    "invalidate",
+)
 
 # Keywords too short or too common to gate a rule on their own.
 COMMON_WORDS = frozenset(
@@ -86,8 +101,7 @@ class Shape:
     checksum_of: str = "token"
     path: str = "deploy/.env"
 
-    def build(self, choose: object = secrets.choice) -> str:
-        pick = choose if callable(choose) else secrets.choice
+    def build(self, pick: Callable[[str], str] = secrets.choice) -> str:
         token, body = "", ""
         for part in self.parts:
             if isinstance(part, str):
@@ -231,7 +245,7 @@ SHAPES: dict[str, Shape] = {
     "codacy-api-token": _s("CODACY_PROJECT_TOKEN={}", (ALNUM, 32)),
     "coveralls-repo-token": _s("COVERALLS_REPO_TOKEN={}", (ALNUM, 32)),
     "okta-api-token": _s(
-        'curl -H "Authorization: SSWS {}" https://corp.okta.com/api/v1/users', "00", (B64URL, 39), (ALNUM, 1)
+        'curl -H "Authorization: SSWS {}" https://<org>.okta.com/api/v1/users', "00", (B64URL, 39), (ALNUM, 1)
     ),
     "frameio-token": _s("FRAMEIO_TOKEN={}", "fio-u-", (B64URL, 63), (ALNUM, 1)),
     "sidekiq-enterprise-credential": _s("BUNDLE_ENTERPRISE__CONTRIBSYS__COM={}", (HEX, 8), ":", (HEX, 8)),
@@ -287,7 +301,7 @@ def test_rule_is_well_formed(rule: RegexRule) -> None:
     provider = rule.id.split("-", 1)[0]
     title = "".join(ch for ch in rule.info.title.lower() if ch.isalnum())
     assert provider in title, f"title {rule.info.title!r} does not name the provider {provider!r}"
-    assert "revoke" in rule.message.lower() or "rotate" in rule.message.lower() or "regenerate" in rule.message.lower()
+    assert any(verb in rule.message.lower() for verb in REMEDY_VERBS), "the message says how to revoke it"
     assert "(?P<secret>" in "".join(pattern.source for pattern in rule.patterns)
 
 
