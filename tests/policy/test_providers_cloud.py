@@ -333,13 +333,6 @@ SHAPES: tuple[tuple[str, tuple[Part, ...]], ...] = (
         ),
     ),
     ("xata-api-key", (("xau_", AN, 36),)),
-    (
-        "pinecone-api-key",
-        (
-            ("pcsk_", AN, 6),
-            ("_", AN, 63),
-        ),
-    ),
 )
 
 

@@ -249,7 +249,6 @@ SHAPES: dict[str, Shape] = {
     ),
     "frameio-token": _s("FRAMEIO_TOKEN={}", "fio-u-", (B64URL, 63), (ALNUM, 1)),
     "sidekiq-enterprise-credential": _s("BUNDLE_ENTERPRISE__CONTRIBSYS__COM={}", (HEX, 8), ":", (HEX, 8)),
-    "ngrok-authtoken": _s("NGROK_AUTHTOKEN={}", (ALNUM, 27), "_", (ALNUM, 21)),
     "cypress-record-key": _s("CYPRESS_RECORD_KEY={}", UUID),
     "percy-token": _s("PERCY_TOKEN={}", "web_", (HEX, 64)),
     "browserstack-access-key": _s("BROWSERSTACK_ACCESS_KEY={}", (ALNUM, 20)),
