@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import re2
@@ -67,21 +68,33 @@ class CompiledPattern:
 
     The value is the named group ``secret`` when present, else group 1 when the pattern has groups, else the
     whole match. ``group`` is an index because the re2 wrapper's match methods want the index, not the name.
+    ``compile`` checks the pattern now (a user's pack: errors are load errors); ``deferred`` compiles it on
+    first use, for the packs shipped with the scanner, which the test suite compiles and checks in full: a
+    hook run on one file then compiles only the few rules whose keywords occur in it.
     """
 
     source: str
-    regex: Any
-    group: int
 
     @classmethod
     def compile(cls, pattern: str) -> CompiledPattern:
-        regex = compile_regex(pattern)
-        if regex.fullmatch("") is not None:
+        compiled = cls(pattern)
+        if compiled.regex.fullmatch("") is not None:
             raise PatternError("matches the empty string (it would run on every keyword line)")
-        named = regex.groupindex
+        return compiled
+
+    @classmethod
+    def deferred(cls, pattern: str) -> CompiledPattern:
+        return cls(pattern)
+
+    @cached_property
+    def regex(self) -> Any:
+        return compile_regex(self.source)
+
+    @cached_property
+    def group(self) -> int:
+        named = self.regex.groupindex
         # The named group, else group 1, else the whole match.
-        group = int(named[SECRET_GROUP]) if SECRET_GROUP in named else min(regex.groups, 1)
-        return cls(source=pattern, regex=regex, group=group)
+        return int(named[SECRET_GROUP]) if SECRET_GROUP in named else min(self.regex.groups, 1)
 
 
 class KeywordGate:

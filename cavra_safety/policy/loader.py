@@ -86,7 +86,8 @@ def _parse(file: PackFile, problems: list[str]) -> ParsedPack | None:
     except RecursionError:
         problems.append(f"{file.source}: invalid TOML: arrays or tables nested too deep")
         return None
-    return parse_pack(document, file.source, file.path, hashlib.sha256(file.data).hexdigest(), problems)
+    digest = hashlib.sha256(file.data).hexdigest()
+    return parse_pack(document, file.source, file.path, digest, problems, deferred=file.default)
 
 
 def close_matches(wanted: str, known: Iterable[str]) -> str:

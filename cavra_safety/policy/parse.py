@@ -66,11 +66,11 @@ def _parse_kind(value: str) -> Kind:
         raise ValueError(f"unknown kind {quoted(value)} (valid: {', '.join(k.value for k in Kind)})") from None
 
 
-def _patterns(fields: Fields, key: str, *, required: bool) -> tuple[CompiledPattern, ...]:
+def _patterns(fields: Fields, key: str, *, required: bool, deferred: bool = False) -> tuple[CompiledPattern, ...]:
     compiled: list[CompiledPattern] = []
     for index, pattern in enumerate(fields.strings(key, required=required)):
         try:
-            compiled.append(CompiledPattern.compile(pattern))
+            compiled.append(CompiledPattern.deferred(pattern) if deferred else CompiledPattern.compile(pattern))
         except PatternError as error:
             fields.problem(f"{key}[{index}]", f"invalid regex: {error}")
     return tuple(compiled)
@@ -111,9 +111,9 @@ def _paths(fields: Fields) -> PathFilter | None:
         return None
 
 
-def _value_filter(fields: Fields) -> ValueFilter:
+def _value_filter(fields: Fields, deferred: bool) -> ValueFilter:
     return ValueFilter(
-        allow=_patterns(fields, "allow-patterns", required=False),
+        allow=_patterns(fields, "allow-patterns", required=False, deferred=deferred),
         stop_words=tuple(word.lower() for word in fields.strings("stop-words", required=False)),
         min_length=fields.integer("min-length", default=0, minimum=0, maximum=10_000),
         min_entropy=fields.number("min-entropy", default=0.0, minimum=0.0, maximum=8.0),
@@ -165,7 +165,11 @@ def _open_entry(table: object, index: int, source: str, section: str, noun: str,
     )
 
 
-def parse_rule(table: object, index: int, source: str, pack: str, problems: list[str]) -> PolicyRule | None:
+def parse_rule(
+    table: object, index: int, source: str, pack: str, problems: list[str], *, deferred: bool = False
+) -> PolicyRule | None:
+    """One ``[[rules]]`` table. ``deferred``: the patterns compile on first use (packs shipped with the scanner,
+    which the test suite compiles in full), so that loading them costs no compilation."""
     entry = _open_entry(table, index, source, "rules", "rule", problems)
     if entry is None:
         return None
@@ -176,7 +180,7 @@ def parse_rule(table: object, index: int, source: str, pack: str, problems: list
     for position, keyword in enumerate(keywords):
         if "\n" in keyword:
             fields.problem(f"keywords[{position}]", "must be one line")
-    values, paths = _value_filter(fields), _paths(fields)
+    values, paths = _value_filter(fields, deferred), _paths(fields)
     examples, negatives = _examples(fields, "examples"), _examples(fields, "negative-examples")
     regex_fields, record_fields = ("patterns",), ("identifier-keys", "companion-keys", "min-companions", "window")
     own, foreign = (record_fields, regex_fields) if kind is Kind.RECORD else (regex_fields, record_fields)
@@ -192,7 +196,7 @@ def parse_rule(table: object, index: int, source: str, pack: str, problems: list
         min_companions = fields.integer("min-companions", default=1, minimum=1, maximum=max(1, len(companions)))
         window = fields.integer("window", default=10, minimum=0, maximum=1000)
     else:
-        patterns = _patterns(fields, "patterns", required=True)
+        patterns = _patterns(fields, "patterns", required=True, deferred=deferred)
     fields.finish()
     info = entry.info(RULE_PREFIX + rule_id, specificity or Specificity.SHAPE)
     if info is None:
@@ -279,7 +283,13 @@ def _categories(table: Mapping[str, object], source: str, problems: list[str]) -
 
 
 def parse_pack(
-    document: Mapping[str, object], source: str, path: Path, sha256: str, problems: list[str]
+    document: Mapping[str, object],
+    source: str,
+    path: Path,
+    sha256: str,
+    problems: list[str],
+    *,
+    deferred: bool = False,
 ) -> ParsedPack | None:
     top = Fields(document, source, problems)
     for section in SECTIONS:
@@ -307,7 +317,7 @@ def parse_pack(
     categories = top.table("categories")
     if categories is not None:
         parsed.categories = _categories(categories, source, problems)
-    for key, parser, target in (("rules", parse_rule, parsed.rules), ("denylist", parse_denylist, parsed.denylists)):
+    for key in ("rules", "denylist"):
         if not top.present(key):
             continue
         tables = document[key]
@@ -315,9 +325,14 @@ def parse_pack(
             top.problem(key, f"expected an array of tables ([[{key}]])")
             continue
         for index, table in enumerate(tables):
-            item = parser(table, index, source, name, problems)
-            if item is not None:
-                target.append(item)  # type: ignore[arg-type]
+            if key == "rules":
+                rule = parse_rule(table, index, source, name, problems, deferred=deferred)
+                if rule is not None:
+                    parsed.rules.append(rule)
+            else:
+                deny = parse_denylist(table, index, source, name, problems)
+                if deny is not None:
+                    parsed.denylists.append(deny)
     if top.present("python"):
         parsed.python = parse_python_section(document["python"], source, problems)
     return parsed
