@@ -17,6 +17,7 @@ from cavra_safety.config import Config
 from cavra_safety.detectors import DETECTORS, Detector, DetectorFactory
 from cavra_safety.filters import apply_inline_allows, drop_overlaps
 from cavra_safety.findings import Finding, Fingerprints, Note, RuleInfo, ScanResult, Skipped, Suppressed
+from cavra_safety.pipeline.decoded import with_decoded
 from cavra_safety.policy import Policy
 from cavra_safety.sources import FileRef, Source
 from cavra_safety.sources.text import read_source
@@ -74,14 +75,10 @@ class Engine:
 
     def scan_source(self, source: Source) -> BatchOutcome:
         outcome = BatchOutcome(files_scanned=1, bytes_scanned=len(source.text))
-        raw: list[Finding] = []
         try:
-            for detector in self.detectors:
-                for item in detector.detect(source):
-                    if isinstance(item, Note):
-                        outcome.notes.append(item)
-                    elif item.rule_id in self._reported_ids:
-                        raw.append(item)
+            raw = self._detect(source, outcome.notes)
+            if self.config.decode:  # base64 / URL-encoded values, decoded and scanned again (notes dropped)
+                raw = with_decoded(source, raw, lambda derived: self._detect(derived, []))
         except Exception as error:
             raise ScanError(f"internal error while scanning {source.path}: {type(error).__name__}") from error
         if source.added_lines is not None:
@@ -91,6 +88,16 @@ class Engine:
         outcome.suppressed.extend(suppressed)
         outcome.notes.extend(notes)
         return outcome
+
+    def _detect(self, source: Source, notes: list[Note]) -> list[Finding]:
+        found: list[Finding] = []
+        for detector in self.detectors:
+            for item in detector.detect(source):
+                if isinstance(item, Note):
+                    notes.append(item)
+                elif item.rule_id in self._reported_ids:
+                    found.append(item)
+        return found
 
     def scan_items(self, items: Iterable[WorkItem]) -> BatchOutcome:
         total = BatchOutcome()
