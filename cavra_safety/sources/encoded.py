@@ -74,8 +74,12 @@ _PEM_LABEL = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----")
 _PEM_LINE = re.compile(rb"-----(BEGIN|END) [A-Z0-9 ]+-----")
 _OPENSSH = b"openssh-key-v1\0"
 # The first bytes of a DER private key after its outer SEQUENCE header, and the PEM label it is written under.
-_DER_KEYS = ((b"\x02\x01\x00\x30", "PRIVATE KEY"), (b"\x02\x01\x01\x30", "PRIVATE KEY"))
-_DER_KEYS += ((b"\x02\x01\x00\x02", "RSA PRIVATE KEY"), (b"\x02\x01\x01\x04", "EC PRIVATE KEY"))
+_DER_KEYS = (
+    (b"\x02\x01\x00\x30", "PRIVATE KEY"),  # PKCS#8: version 0, then the algorithm
+    (b"\x02\x01\x01\x30", "PRIVATE KEY"),  # PKCS#8 v2 (with the public key)
+    (b"\x02\x01\x00\x02", "RSA PRIVATE KEY"),  # PKCS#1: version 0, then the modulus
+    (b"\x02\x01\x01\x04", "EC PRIVATE KEY"),  # SEC1: version 1, then the private key octets
+)
 
 
 class Encoding(enum.StrEnum):
