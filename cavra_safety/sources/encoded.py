@@ -195,19 +195,24 @@ def _decode_runs(data: bytes, budget: _Budget, depth: int, *, manifest: bool) ->
     """The decodable runs of ``data`` in order, each decoded ``depth`` levels deep."""
     runs: dict[int, tuple[int, Encoding, int]] = {}  # start -> (end, encoding, minimum length)
     secret_manifest = False
+    extended_to = 0  # the gate may match several parts of one long run: it is extended once
     for match in _GATE.finditer(data):
         group = match.lastindex
+        if match.start() < extended_to:
+            continue
         if group == _KIND_GROUP:
             secret_manifest = manifest
         elif group == _URL_GROUP:
             start, end = _extend(data, match.start(), match.end(), _URL_CHARS)
             runs.setdefault(start, (end, Encoding.URL, 0))
+            extended_to = end
         else:
             start, end = _extend(data, match.start(), match.end(), _BASE64_CHARS)
             padding = 0
             while end < len(data) and data[end] == 0x3D and padding < 2:
                 end, padding = end + 1, padding + 1
             runs.setdefault(start, (end, Encoding.BASE64, MIN_BASE64_LENGTH))
+            extended_to = end
     if secret_manifest:
         for match in _MANIFEST_VALUE.finditer(data):
             start, end = match.span(1)
