@@ -94,7 +94,7 @@ def test_short_values_are_decoded_in_a_kubernetes_secret_only() -> None:
     [
         pytest.param(lambda: '"integrity": "sha512-' + b64("integrity " * 8) + '",', id="lockfile-integrity"),
         pytest.param(lambda: "mod v1.0.0 h1:" + b64("hash of the module tree!") + "\n", id="go-sum"),
-        pytest.param(lambda: '<img src="data:image/svg+xml;base64,' + b64("<svg xmlns='x'></svg>" * 3) + '">', id="svg"),
+        pytest.param(lambda: '<img src="data:image/svg+xml;base64,' + b64("<svg></svg>" * 3) + '">', id="svg"),
         pytest.param(lambda: "logo: data:image/png;base64," + b64(b"\x89PNG\r\n\x1a\n" + bytes(40)), id="png"),
         pytest.param(lambda: "  ca.crt: " + b64(certificate_pem()), id="public-certificate"),
         pytest.param(lambda: "  caBundle: " + base64.b64encode(certificate_der()).decode(), id="der-certificate"),
@@ -115,7 +115,7 @@ def test_plain_words_are_decoded_for_the_detectors_to_judge() -> None:
 
 
 def test_the_candidate_bound() -> None:
-    values = [b64("value number %04d of many" % index) for index in range(MAX_CANDIDATES + 10)]
+    values = [b64(f"value number {index:04d} of many") for index in range(MAX_CANDIDATES + 10)]
     derived = derive(Source("many.txt", "\n".join(values)))
     assert len(derived) == MAX_CANDIDATES
 
