@@ -53,6 +53,8 @@ class Config:
     # The salt of published fingerprints: the baseline's own when there is one (set by the commands that read
     # it), so that its entries match and a guess table built for another repository is useless here.
     fingerprint_salt: str = DEFAULT_SALT
+    # Decode base64 and URL-encoded values and scan them again (``sources.encoded``).
+    decode: bool = True
 
     def wants(self, category: Category) -> bool:
         """Whether findings of this category are reported under --category / --exclude-category."""
@@ -152,6 +154,7 @@ def _fields(base: Path) -> dict[str, tuple[str, Callable[[object], Any]]]:
         "fail-on": ("fail_on", _severity),
         "jobs": ("jobs", _jobs),
         "baseline": ("baseline", _relative_path(base)),
+        "decode": ("decode", _bool),
     }
 
 

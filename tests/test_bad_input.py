@@ -157,6 +157,7 @@ KEY_ACCEPTS = {
     "fail-on": set(),  # "x" is no severity
     "jobs": {"int"},
     "baseline": {"string"},
+    "decode": {"bool"},
 }
 EXTRA_WRONG = [
     ("max-file-size", "0"),

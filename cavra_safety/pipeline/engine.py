@@ -20,6 +20,7 @@ from cavra_safety.detectors import DETECTORS, Detector, DetectorFactory
 from cavra_safety.errors import UserError
 from cavra_safety.filters import apply_inline_allows
 from cavra_safety.findings import Finding, Fingerprints, Note, RuleInfo, ScanResult, Skipped, Suppressed
+from cavra_safety.pipeline.decoded import with_decoded
 from cavra_safety.policy import Policy
 from cavra_safety.precedence import resolve_overlaps
 from cavra_safety.redaction import quoted
@@ -81,14 +82,10 @@ class Engine:
 
     def scan_source(self, source: Source) -> BatchOutcome:
         outcome = BatchOutcome(files_scanned=1, bytes_scanned=len(source.text))
-        raw: list[Finding] = []
         try:
-            for detector in self.detectors:
-                for item in detector.detect(source):
-                    if isinstance(item, Note):
-                        outcome.notes.append(item)
-                    else:
-                        raw.append(item)
+            raw = self._detect(source, outcome.notes)
+            if self.config.decode:  # base64 / URL-encoded values, decoded and scanned again (notes dropped)
+                raw = with_decoded(source, raw, lambda derived: self._detect(derived, []))
         except Exception as error:
             raise ScanError(f"internal error while scanning {source.path}: {type(error).__name__}") from error
         if source.added_lines is not None:
@@ -107,6 +104,16 @@ class Engine:
         outcome.suppressed.extend(suppressed)
         outcome.notes.extend(notes)
         return outcome
+
+    def _detect(self, source: Source, notes: list[Note]) -> list[Finding]:
+        found: list[Finding] = []
+        for detector in self.detectors:
+            for item in detector.detect(source):
+                if isinstance(item, Note):
+                    notes.append(item)
+                else:
+                    found.append(item)  # every rule: the reported ones are chosen after overlaps
+        return found
 
     def scan_items(self, items: Iterable[WorkItem]) -> BatchOutcome:
         total = BatchOutcome()
