@@ -4,6 +4,7 @@ long lines that the plugins see instead of the whole line."""
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterator
 from itertools import accumulate
 
@@ -70,3 +71,35 @@ def _char_start(line: bytes, offset: int) -> int:
     while offset < len(line) and 0x80 <= line[offset] < 0xC0:
         offset += 1
     return offset
+
+
+# detect-secrets reads YAML and INI-like files (``.env``, ``.aws/credentials``, ``.pypirc``, any file that
+# parses as INI) through transformers that put quotes around every value, so that its entropy and AWS
+# plugins, which need quotes, see unquoted values there. We do the same, line by line: in every file that is
+# not code, a ``KEY=value`` or ``key: value`` line is also scanned as ``KEY="value"`` (same line number); the
+# key is anything before the first ``=`` or ``:``, as configparser reads it.
+# Code is left alone: there ``password = get_password()`` must not become a quoted value.
+_CODE_EXTENSIONS = frozenset(
+    ".py .pyi .js .jsx .mjs .cjs .ts .tsx .go .java .kt .m .php .swift .tf .cs .c .h .cpp .hpp .rb .rs "
+    ".scala .cls".split()
+)
+_CONFIG_LINE = re.compile(
+    rb"(?m)^(?P<lead>[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?[^\s=:\"'#;`][^=:\"'\r\n]*?[ \t]*[=:][ \t]*)"
+    rb"(?P<value>[^\s\"'#\[{|>&*!`][^\r\n]*?)(?P<end>[ \t]*\r?)$"
+)
+
+
+def config_like(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return "." not in name[1:] or "." + name.rsplit(".", 1)[-1].lower() not in _CODE_EXTENSIONS
+
+
+def quoted_config_values(data: bytes) -> bytes | None:
+    """``data`` with the unquoted value of each ``KEY=value`` / ``key: value`` line quoted, or None when there
+    is none. Lines keep their numbers."""
+    quoted, count = _CONFIG_LINE.subn(_quote, data)
+    return quoted if count else None
+
+
+def _quote(match: re.Match[bytes]) -> bytes:
+    return match["lead"] + b'"' + match["value"].replace(b'"', b'\\"') + b'"' + match["end"]
