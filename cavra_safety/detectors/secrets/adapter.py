@@ -30,14 +30,14 @@ from cavra_safety.detectors.secrets.plugins import PLUGIN_SPECS, PluginSpec, Sec
 from cavra_safety.detectors.secrets.text import (
     LONG_LINE,
     Text,
+    config_like,
     decode,
     quoted_config_values,
-    config_like,
     windows,
 )
 from cavra_safety.findings import Finding, Note, RuleInfo
-from cavra_safety.redaction import redact
 from cavra_safety.policy import Policy
+from cavra_safety.redaction import redact
 from cavra_safety.regex import compile_own, pattern_set
 from cavra_safety.sources import Source
 

@@ -71,7 +71,7 @@ FILTERS: tuple[PrecisionFilter, ...] = (
     ),
     PrecisionFilter(
         "locale-label",
-        "a translated label in an i18n / locale file (\"password\": \"Passwort\")",
+        'a translated label in an i18n / locale file ("password": "Passwort")',
         _KEYWORD,
         shapes.locale_label,
     ),

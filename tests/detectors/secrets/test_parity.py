@@ -156,3 +156,75 @@ def test_every_detect_secrets_finding_is_ours_or_named_by_a_filter(
     missing, reasons, total = unexplained(root, monkeypatch)
     assert total > 0 and reasons, "detect-secrets found nothing, or no filter explained anything: a broken test"
     assert not missing, f"{len(missing)} of {total} detect-secrets findings unexplained:\n" + "\n".join(missing)
+
+
+# Handcrafted lines, one or more per plugin and file form: every value detect-secrets reports on them is ours
+# (``filters`` empty), or is removed by one of the named filters given (and then not reported).
+def _handcrafted() -> list[tuple[str, str, frozenset[str]]]:
+    from test_secrets_detector import ALNUM, B64, HEX, POSITIVES, UPPER_ALNUM, token
+
+    none: frozenset[str] = frozenset()
+    aws_id, aws_secret = "AKIA" + token(UPPER_ALNUM, 16, 5), token(B64, 40, 5)
+    # detect-secrets' own is_not_alphanumeric_string filter drops every IP address (no letter): nothing to match.
+    cases = [(case.path, case.build()[0], none) for case in POSITIVES if case.rule_id != "secret/public-ip"]
+    cases += [
+        (".env", "AWS_SECRET_ACCESS_KEY=" + aws_secret, none),
+        (
+            "home/.aws/credentials",
+            f"[default]\naws_access_key_id = {aws_id}\naws_secret_access_key = {aws_secret}",
+            none,
+        ),
+        ("config/app.ini", "[db]\npassword = " + token(ALNUM, 20, 6), none),
+        ("home/.pypirc", "[pypi]\nusername = __token__\npassword = " + token(ALNUM, 24, 7), none),
+        ("values.yaml", "auth_token: " + token(B64, 40, 8), none),
+        ("docker-compose.yml", "services:\n  api:\n    environment:\n      API_TOKEN: " + token(B64, 40, 9), none),
+        (
+            ".github/workflows/ci.yml",
+            "jobs:\n  x:\n    steps:\n      - run: |\n          export SECRET_TOKEN=" + token(B64, 40, 10),
+            none,
+        ),
+        ("web/src/config.ts", 'export const sessionToken: string = "' + token(HEX, 48, 11) + '";', none),
+        ("app.config", '<add key="client_secret" value="' + token(B64, 40, 12) + '" />', none),
+        ("main.go", 'password := "' + token(ALNUM, 20, 13) + '"', none),
+        ("settings.py", 'password = "testclient"', frozenset({"human-chosen"})),
+        ("settings.py", 'password = "token1"', frozenset({"trivial-value"})),
+        ("vectors.py", 'DATA = "' + token(B64, 40, 14) + '"', frozenset({"no-credential-name"})),
+        ("settings.py", 'aws_access_key_id = "' + "AKIA" + "IOSFODNN7" + 'EXAMPLE"', frozenset({"documented-example"})),
+        ("README.md", "http://user:" + "pass@example.com/path", frozenset({"placeholder-url-password"})),
+        (
+            "index.html",
+            '<script integrity="sha384-' + token(B64, 64, 15) + '"></script>',
+            frozenset({"integrity-value"}),
+        ),
+        ("locale/de.json", '{"password": "Passwort"}', frozenset({"locale-label"})),
+        ("pom.properties", "license: " + "AP" + "ACHELICENSEVERSION", frozenset({"artifactory-word"})),
+    ]
+    return cases
+
+
+HANDCRAFTED = _handcrafted()
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "filters"), HANDCRAFTED, ids=[f"{i}-{c[0]}" for i, c in enumerate(HANDCRAFTED)]
+)
+def test_handcrafted_lines_match_detect_secrets(
+    path: str, text: str, filters: frozenset[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / path).write_text(text + "\n", encoding="utf-8")
+    theirs = detect_secrets_findings(tmp_path, monkeypatch)
+    assert theirs, "detect-secrets reports nothing here: the case tests nothing"
+    detector: Any = build_secrets_detector(Config(root=tmp_path), Policy())
+    source = Source(path=path, text=text + "\n")
+    reported = {finding.line for finding in detector.detect(source)}
+    named: dict[int, set[str]] = defaultdict(set)
+    for filtered in detector.explain(source):
+        named[filtered.line].add(filtered.filter)
+    for finding in theirs:
+        lines = candidate_lines(tmp_path, finding)
+        if filters:
+            assert not reported.intersection(lines), f"{finding.type} reported despite {sorted(filters)}"
+            assert filters & set().union(*(named[line] for line in lines)), f"{finding.type}: {dict(named)}"
+        else:
+            assert reported.intersection(lines), f"{finding.type} at line {finding.line} not reported"
