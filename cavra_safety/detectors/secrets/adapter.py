@@ -30,9 +30,8 @@ from cavra_safety.detectors.secrets.plugins import PLUGIN_SPECS, PluginSpec, Sec
 from cavra_safety.detectors.secrets.text import (
     LONG_LINE,
     Text,
-    config_like,
     decode,
-    quoted_config_values,
+    quoted_copy,
     windows,
 )
 from cavra_safety.findings import Finding, Note, RuleInfo
@@ -161,7 +160,7 @@ class SecretsDetector:
     def examine(self, source: Source, explain: bool = False) -> tuple[list[Finding], list[Filtered]]:
         data = source.data
         relevant = set(self._gate_set.Match(data) or ())
-        quoted = quoted_config_values(data) if config_like(source.path) else None
+        quoted = quoted_copy(source.path, data)
         if quoted is not None:
             relevant.update(self._gate_set.Match(quoted) or ())
         if not relevant:
@@ -317,7 +316,7 @@ class LazySecretsDetector:
         """Whether ``source`` may hold a value (building the real detector if so): the pre-gate on the text,
         or on its quoted config values."""
         if self._detector is None:
-            quoted = quoted_config_values(source.data) if config_like(source.path) else None
+            quoted = quoted_copy(source.path, source.data)
             if not (self._pre_gate.Match(source.data) or (quoted is not None and self._pre_gate.Match(quoted))):
                 return False
             self.prepare()
