@@ -7,8 +7,13 @@ spends ~170 CPU-seconds on the Django sdist; this adapter, under one second): in
 1. one RE2 set of *gates* (``plugins``) runs over the file and says which plugins can match at all;
 2. each such plugin's gate finds the lines (or, on very long lines, windows) that can hold a match;
 3. only there does the plugin's own ``analyze_string`` run, followed by detect-secrets' heuristic filters
-   and our precision filters (``precision``);
+   and our named precision filters (``precision.FILTERS``); config files are also read with their values
+   quoted, as detect-secrets' transformers read them (``text.quoted_copy``);
 4. overlapping reports on one line keep the most specific rule.
+
+Never less than detect-secrets: a value detect-secrets would report is ours unless a named filter removes it;
+``explain`` lists those removals (file, line, plugin, filter, redacted value), and
+``tests/detectors/secrets/test_parity.py`` runs detect-secrets itself to hold us to it.
 
 detect-secrets' global settings are touched once, while the eager builder instantiates the plugins inside
 ``transient_settings``; afterwards nothing reads them. Verification (network) lives in
