@@ -1,4 +1,5 @@
 """The secrets detector: detect-secrets' plugins behind one adapter (``adapter``, the only importer of
-``detect_secrets``), the table that maps them to rules and categories (``plugins``), the precision filters
-(``precision``) and the line windows they read (``text``).
+``detect_secrets``), the table that maps them to rules and categories (``plugins``), the named precision filters
+(``precision``, their predicates in ``shapes``) and the text the plugins read (``text``: line windows, the
+quoted copy of config values).
 """

@@ -7,8 +7,13 @@ spends ~170 CPU-seconds on the Django sdist; this adapter, under one second): in
 1. one RE2 set of *gates* (``plugins``) runs over the file and says which plugins can match at all;
 2. each such plugin's gate finds the lines (or, on very long lines, windows) that can hold a match;
 3. only there does the plugin's own ``analyze_string`` run, followed by detect-secrets' heuristic filters
-   and our precision filters (``precision``);
+   and our named precision filters (``precision.FILTERS``); config files are also read with their values
+   quoted, as detect-secrets' transformers read them (``text.quoted_copy``);
 4. overlapping reports on one line keep the most specific rule.
+
+Never less than detect-secrets: a value detect-secrets would report is ours unless a named filter removes it;
+``explain`` lists those removals (file, line, plugin, filter, redacted value), and
+``tests/detectors/secrets/test_parity.py`` runs detect-secrets itself to hold us to it.
 
 detect-secrets' global settings are touched once, while the eager builder instantiates the plugins inside
 ``transient_settings``; afterwards nothing reads them. Verification (network) lives in
@@ -27,13 +32,34 @@ from cavra_safety.config import Config
 from cavra_safety.detectors.base import Detector
 from cavra_safety.detectors.secrets import precision
 from cavra_safety.detectors.secrets.plugins import PLUGIN_SPECS, PluginSpec, SecretRule, entropy_gate, message
-from cavra_safety.detectors.secrets.text import LONG_LINE, Text, windows
+from cavra_safety.detectors.secrets.text import (
+    LONG_LINE,
+    Text,
+    decode,
+    quoted_copy,
+    windows,
+)
 from cavra_safety.findings import Finding, Note, RuleInfo
 from cavra_safety.policy import Policy
+from cavra_safety.redaction import redact
 from cavra_safety.regex import compile_own, pattern_set
 from cavra_safety.sources import Source
 
 KEYWORD_PLUGIN = "KeywordDetector"
+# The reason recorded when detect-secrets' own filters drop a value: detect-secrets does not report it either.
+THEIRS = "detect-secrets"
+GENERATED_FILE = "generated-file"
+
+
+@dataclass(frozen=True)
+class Filtered:
+    """A value detect-secrets reports and we do not, and the named precision filter that removed it."""
+
+    path: str
+    line: int
+    plugin: str
+    filter: str
+    redacted: str
 
 
 @dataclass(frozen=True)
@@ -86,25 +112,28 @@ class _Plugin:
         )
         return values
 
-    def keep(self, secret: str, window: str, path: str, whole_line: bool) -> bool:
-        """detect-secrets' heuristic filters and ours; False drops the value. Cheapest first: the line-level
-        ``is_indirect_reference`` regex is the costly one and runs last. It judges a whole line (any
-        ``x = f(...)`` on it drops every generic value) and detect-secrets skips it on lines over 1,000
-        characters, so windows of long lines skip it too."""
+    def filtered_by(self, secret: str, window: str, path: str, whole_line: bool) -> str | None:
+        """Why the value is not reported: ``THEIRS`` when one of detect-secrets' own heuristic filters (or the
+        plugin's entropy limit) drops it, as ``detect-secrets scan`` would; the name of one of our precision
+        filters (``precision.FILTERS``); None to report it. detect-secrets' filters run on the generic plugins
+        only (a provider format needs none of them), cheapest first: the line-level ``is_indirect_reference``
+        regex is the costly one and runs last. It judges a whole line and detect-secrets skips it on lines
+        over 1,000 characters, so windows of long lines skip it too."""
         h = self.heuristics
-        if not self.spec.generic:
-            return precision.keep(self.spec.plugin, secret, window, path)
-        return not (
+        if self.spec.generic and (
             h.is_sequential_string(secret)
             or h.is_potential_uuid(secret)
             or h.is_templated_secret(secret)
             or h.is_prefixed_with_dollar_sign(secret)
             or h.is_not_alphanumeric_string(secret)
-            or not precision.keep(self.spec.plugin, secret, window, path)
             or (self.spec.limit is not None and self.instance.calculate_shannon_entropy(secret) <= self.spec.limit)
             or h.is_likely_id_string(secret, window, self.instance)
-            or (whole_line and h.is_indirect_reference(window))
-        )
+        ):
+            return THEIRS
+        ours = precision.dropped_by(self.spec.plugin, secret, window, path)
+        if ours is None and self.spec.generic and whole_line and h.is_indirect_reference(window):
+            return THEIRS
+        return ours
 
 
 class SecretsDetector:
@@ -125,50 +154,79 @@ class SecretsDetector:
         return self._rules
 
     def detect(self, source: Source) -> Iterator[Finding | Note]:
+        kept, _ = self.examine(source)
+        yield from kept
+
+    def explain(self, source: Source) -> list[Filtered]:
+        """Every value a plugin reports in ``source`` that detect-secrets would report and we do not, with
+        the name of the precision filter that removed it (generated files are scanned here, not skipped)."""
+        return self.examine(source, explain=True)[1]
+
+    def examine(self, source: Source, explain: bool = False) -> tuple[list[Finding], list[Filtered]]:
         data = source.data
-        relevant = self._gate_set.Match(data)
+        relevant = set(self._gate_set.Match(data) or ())
+        quoted = quoted_copy(source.path, data)
+        if quoted is not None:
+            relevant.update(self._gate_set.Match(quoted) or ())
         if not relevant:
-            return
-        text = Text(data)
+            return [], []
         h = self._heuristics
         path = source.path
-        skip_generic = (
-            h.is_lock_file(path)
-            or h.is_swagger_file(path)
-            or h.is_non_text_file(path)
-            or precision.is_generated_file(path)
-        )
+        skip_generic = h.is_lock_file(path) or h.is_swagger_file(path) or h.is_non_text_file(path)
+        generated = precision.is_generated_file(path) and not explain
+        text = Text(data)
+        texts = [(text, None)] + ([(Text(quoted), text)] if quoted is not None else [])
         candidates: list[_Candidate] = []
+        filtered: list[Filtered] = []
         for index in sorted(relevant):
             plugin = self._plugins[index]
-            if plugin.spec.generic and skip_generic:
+            if plugin.spec.generic and (skip_generic or generated):
                 continue
             groups = self._keyword_groups(path) if plugin.spec.plugin == KEYWORD_PLUGIN else None
-            for line_index, spans in plugin.hit_spans(text).items():
-                line = text.line_bytes(line_index)
-                whole_line = len(line) <= LONG_LINE
-                for offset, window in windows(line, spans):
-                    for found in set(plugin.analyze(window, groups)):
-                        secret = found.strip(plugin.spec.trim) if plugin.spec.trim else found
-                        if not secret or not plugin.keep(secret, window, path, whole_line):
-                            continue
-                        column = window.find(secret)
-                        candidates.append(
-                            _Candidate(
-                                plugin.order, line_index + 1, offset + max(column, 0), secret, plugin.rule_for(secret)
-                            )
+            for scanned, original in texts:
+                for line_index, offset, window, secret, why in self._values(plugin, scanned, groups, path):
+                    column = window.find(secret)
+                    if original is not None:  # a quoted copy of the line: the column is the original's
+                        offset, column = 0, decode(original.line_bytes(line_index)).find(secret)
+                    if why is None:
+                        candidate = _Candidate(
+                            plugin.order, line_index + 1, offset + max(column, 0), secret, plugin.rule_for(secret)
                         )
-        for candidate in _most_specific(candidates):
-            info = self._infos[candidate.rule.rule_id]
-            yield Finding.create(
-                info,
+                        candidates.append(candidate)
+                    elif why != THEIRS:
+                        filtered.append(Filtered(path, line_index + 1, plugin.spec.plugin, why, redact(secret)))
+        findings = [
+            Finding.create(
+                self._infos[candidate.rule.rule_id],
                 path=path,
                 line=candidate.line,
                 column=candidate.column + 1,
                 secret=candidate.secret,
-                message=info.description,
+                message=self._infos[candidate.rule.rule_id].description,
                 commit=source.commit,
             )
+            for candidate in _most_specific(candidates)
+        ]
+        return findings, filtered
+
+    def _values(
+        self, plugin: _Plugin, text: Text, groups: Any, path: str
+    ) -> Iterator[tuple[int, int, str, str, str | None]]:
+        """Each value the plugin reports on the gated lines of ``text``: (line index, character offset of
+        the window, the window, the value, why it is filtered or None)."""
+        generated = plugin.spec.generic and precision.is_generated_file(path)
+        for line_index, spans in plugin.hit_spans(text).items():
+            line = text.line_bytes(line_index)
+            whole_line = len(line) <= LONG_LINE
+            for offset, window in windows(line, spans):
+                for found in set(plugin.analyze(window, groups)):
+                    secret = found.strip(plugin.spec.trim) if plugin.spec.trim else found
+                    if not secret:
+                        continue
+                    why = plugin.filtered_by(secret, window, path, whole_line)
+                    if why is None and generated:
+                        why = GENERATED_FILE
+                    yield line_index, offset, window, secret, why
 
 
 def _most_specific(candidates: list[_Candidate]) -> Iterator[_Candidate]:
@@ -252,12 +310,22 @@ class LazySecretsDetector:
             self._detector = build_eager_secrets_detector(self._config, self._policy)
 
     def detect(self, source: Source) -> Iterator[Finding | Note]:
+        if self._needed(source):
+            assert self._detector is not None
+            yield from self._detector.detect(source)
+
+    def explain(self, source: Source) -> list[Filtered]:
+        return self._detector.explain(source) if self._needed(source) and self._detector is not None else []
+
+    def _needed(self, source: Source) -> bool:
+        """Whether ``source`` may hold a value (building the real detector if so): the pre-gate on the text,
+        or on its quoted config values."""
         if self._detector is None:
-            if not self._pre_gate.Match(source.data):
-                return
+            quoted = quoted_copy(source.path, source.data)
+            if not (self._pre_gate.Match(source.data) or (quoted is not None and self._pre_gate.Match(quoted))):
+                return False
             self.prepare()
-        assert self._detector is not None
-        yield from self._detector.detect(source)
+        return True
 
 
 def build_secrets_detector(config: Config, policy: Policy) -> Detector:

@@ -1,197 +1,168 @@
-"""Precision filters of the secrets detector, on top of detect-secrets' own heuristics.
+"""Precision filters of the secrets detector: the named reasons a detect-secrets finding is not ours.
 
-detect-secrets reports 249 findings on the Django 5.2.19 sdist, none of them a live secret. Each filter
-below removes one family of those false positives and says why it is safe. ``keep`` is called with the
-plugin's class name, the raw value, the text the plugin saw (the line, or a window of a long line) and
-the path; it returns False to drop the value. Pure functions, no detect-secrets import.
+detect-secrets reports 249 findings on the Django 5.2.19 sdist, none of them a live secret. We promise never to
+report less than detect-secrets, except where one of the filters of ``FILTERS`` removes a value for a reason it
+names (a placeholder, a hash, a lockfile integrity value, ...). ``dropped_by`` returns the name of the first
+filter that removes a value, or None to keep it; the adapter records every removal, so the parity test can
+explain each detect-secrets finding we do not report. Pure functions, no detect-secrets import; the predicates
+themselves live in ``shapes``.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from cavra_safety.findings import randomness
-from cavra_safety.redaction import shannon_entropy
+from cavra_safety.detectors.secrets import shapes
+from cavra_safety.detectors.secrets.shapes import Seen
 
-# Values that say they are not real: documented example keys (AWS's own examples end in EXAMPLE),
-# templates and filler. Checked case-insensitively, on every plugin, provider-specific ones included.
-_PLACEHOLDER = re.compile(
-    r"example|sample|dummy|placeholder|changeme|change_me|replace|redacted|your[_-]|<[^>]*>|\$\{|\{\{|%\(|%s"
-    r"|(.)\1{5,}",  # a run of six identical characters: sk_live_xxxxxxxx..., AKIA0000000000000000
-    re.IGNORECASE,
+_ENTROPY = frozenset({"Base64HighEntropyString", "HexHighEntropyString"})
+_KEYWORD = frozenset({"KeywordDetector"})
+_GENERIC = _ENTROPY | _KEYWORD
+_URL = frozenset({"BasicAuthDetector"})
+_IP = frozenset({"IPPublicDetector"})
+_EVERY = frozenset[str]()  # empty: the filter applies to every plugin but the IP one
+
+
+@dataclass(frozen=True)
+class PrecisionFilter:
+    """One named reason to drop a value: ``plugins`` it applies to (empty: all), the predicate, and why."""
+
+    name: str
+    reason: str
+    plugins: frozenset[str]
+    drops: Callable[[Seen], bool]
+
+    def applies_to(self, plugin: str) -> bool:
+        return plugin in self.plugins if self.plugins else plugin not in _IP
+
+
+# Order matters only for the name a value is filed under: the most telling reason comes first.
+FILTERS: tuple[PrecisionFilter, ...] = (
+    PrecisionFilter(
+        "documented-example",
+        "a key from a provider's documentation (AWS's AKIAIOSFODNN7EXAMPLE and the like say EXAMPLE)",
+        _EVERY,
+        shapes.documented_example,
+    ),
+    PrecisionFilter(
+        "placeholder",
+        "a value that says it is not real: your-..., <...>, ${...}, {{ ... }}, sample, dummy, changeme, '...'",
+        _EVERY,
+        shapes.placeholder,
+    ),
+    PrecisionFilter(
+        "filler",
+        "a run of six identical characters stands in for a key (sk_live_xxxxxxxx..., AKIA0000000000000000)",
+        _EVERY,
+        shapes.filler,
+    ),
+    PrecisionFilter(
+        "artifactory-word",
+        "an ordinary word that starts with AP (APACHELICENSE, APPLICATION): real Artifactory tokens mix digits",
+        frozenset({"ArtifactoryDetector"}),
+        shapes.artifactory_word,
+    ),
+    PrecisionFilter(
+        "generated-file",
+        "a generated file (minified bundle, source map, lock file): its random strings are hashes and data",
+        _GENERIC,
+        lambda seen: shapes.is_generated_file(seen.path),
+    ),
+    PrecisionFilter(
+        "locale-label",
+        'a translated label in an i18n / locale file ("password": "Passwort")',
+        _KEYWORD,
+        shapes.locale_label,
+    ),
+    PrecisionFilter(
+        "integrity-value",
+        "a subresource or lockfile integrity value (sha512-...), a digest of a public file",
+        _GENERIC,
+        shapes.integrity_value,
+    ),
+    PrecisionFilter(
+        "password-hash",
+        "an encoded password hash (pbkdf2_sha256$..., $2b$..., argon2): a hash of a password is not the password",
+        _GENERIC,
+        shapes.password_hash,
+    ),
+    PrecisionFilter(
+        "public-certificate",
+        "base64 of a PEM certificate (LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0t...): certificates are public",
+        _GENERIC,
+        shapes.public_certificate,
+    ),
+    PrecisionFilter(
+        "publishable-key",
+        "a key that is public by design: Stripe publishable keys (pk_live_, pk_test_) ship in web pages",
+        _GENERIC,
+        shapes.publishable_key,
+    ),
+    PrecisionFilter(
+        "digest-name",
+        "a value bound to a name that says digest or nonce (checksum, token_hash, sha256, etag, csrf, commit)",
+        _GENERIC,
+        shapes.digest_name,
+    ),
+    PrecisionFilter(
+        "indirect-reference",
+        "an expression that reads the secret from elsewhere (os.environ[...], settings.X, get_secret(...))",
+        _KEYWORD,
+        shapes.indirect_reference,
+    ),
+    PrecisionFilter(
+        "trivial-value",
+        "shorter than 10 characters: test and default values (secret, password1, token1, p@ssword)",
+        _KEYWORD,
+        shapes.trivial_value,
+    ),
+    PrecisionFilter(
+        "human-chosen",
+        "words, phrases, names or URLs rather than a machine-made secret (testclient, superS3cret, X-Hub-Signature)",
+        _KEYWORD,
+        shapes.human_chosen,
+    ),
+    PrecisionFilter(
+        "no-credential-name",
+        "a random string not bound to a credential name: digests, ids, signatures, test vectors",
+        _ENTROPY,
+        shapes.no_credential_name,
+    ),
+    PrecisionFilter(
+        "placeholder-url-password",
+        "a documentation password in a URL (user:pass@, guest:guest@) or a template field ({pw}, $DB_PASSWORD)",
+        _URL,
+        shapes.placeholder_url_password,
+    ),
+    PrecisionFilter(
+        "reserved-host",
+        "credentials for a host that never reaches a real service (localhost, example.com, *.test, *.local)",
+        _URL,
+        shapes.reserved_host,
+    ),
+    PrecisionFilter(
+        "not-a-host-address",
+        "a public IP address that names no host the code connects to (prose, versions, resolvers, test vectors)",
+        _IP,
+        lambda seen: not shapes.public_host_ip(seen.value, seen.window),
+    ),
 )
 
-# Encoded password hashes (Django, passlib, crypt(3)): a hash of a password is not the password.
-_PASSWORD_HASH = re.compile(
-    r"^(?:pbkdf2_sha\d+|pbkdf2|argon2|bcrypt(?:_sha256)?|scrypt|sha1|md5|unsalted_\w+|crypt)\$"
-    r"|^\$(?:2[abxy]?|5|6|argon2\w*|scrypt)\$",
-    re.IGNORECASE,
-)
 
-# Words that make a quoted random string a credential rather than data. The entropy plugins report a value
-# only when the name it is bound to (``API_TOKEN = "..."``, ``"client_secret": "..."``, ``token: ...``) holds
-# one: random-looking strings are far more often digests, ids, signatures and test vectors than keys
-# (CPython's hashlib tests, Django's crypto tests), and keys with a known format have their own plugins.
-_CREDENTIAL_CONTEXT = re.compile(
-    r"secret|token|passw|pwd|credential|bearer|auth(?!or)|private|"
-    r"(?:api|access|signing|encryption|master|client|app|service|account)[_-]?key",
-    re.IGNORECASE,
-)
-
-# Words that say a value is a digest or a public nonce, not a key (``token_hash``, ``integrity=``, ``sha256``,
-# ``etag``, commit ids, CSRF tokens of saved pages). Checked on the name the value is bound to.
-_DIGEST_CONTEXT = re.compile(
-    r"hash|sha\d|sha-\d|md5|blake|crc\d|digest|checksum|integrity|etag|fingerprint|revision|commit|csrf|nonce"
-    r"|uuid|guid|authenticity_token",
-    re.IGNORECASE,
-)
-
-# Files that hold generated data rather than code: source maps, minified bundles, lock files detect-secrets
-# does not know. Only the generic plugins skip them; provider keys are still looked for everywhere.
-_GENERATED = re.compile(r"(?:\.min\.(?:js|css)|\.map|\.lock|-lock\.json|-lock\.ya?ml|\.sum)$")
-
-# Passwords in URLs that are placeholders in documentation and tests (``http://user:pass@...``).
-_PLACEHOLDER_PASSWORDS = frozenset(
-    "pass passwd password pwd secret pw foo bar baz qux test testing demo user username changeme xxx "
-    "pa55word p4ssword".split()
-)
-# Template fields standing in for a URL password: format fields, shell and Django variables.
-_URL_TEMPLATE = re.compile(r"\{[^}]*\}$|\$|%|\*+$")
-# Hosts that never reach a real service (RFC 2606 / 6761 names, loopback).
-_RESERVED_HOST = re.compile(
-    r"^(?:localhost|testserver|(?:[\w-]+\.)*(?:example|test|invalid|localhost|local)|"
-    r"(?:[\w-]+\.)*example\.(?:com|org|net)|127(?:\.\d+){3}|\[?::1\]?)$",
-    re.IGNORECASE,
-)
-
-# Public IPv4 addresses everyone uses (resolvers, anycast) and toy addresses of examples.
-_WELL_KNOWN_IPS = frozenset(
-    {
-        "1.1.1.1",
-        "1.0.0.1",
-        "8.8.8.8",
-        "8.8.4.4",
-        "9.9.9.9",
-        "149.112.112.112",
-        "208.67.222.222",
-        "208.67.220.220",
-        "1.2.3.4",
-        "4.3.2.1",
-        "12.34.56.78",
-    }
-)
-# An address names a host the code talks to when it is the value of a host-like key or call, bare or in a
-# URL (``HOST = "..."``, ``"server": "..."``, ``API_URL = "https://.../v1"``, ``connect(("...", 443))``).
-# A bare address in prose, a version string or a list of URL-validator test vectors is not one.
-_HOST_CONTEXT = re.compile(
-    r"(?:host|server|endpoint|proxy|upstream|remote|nameserver|dns|url|uri|backend|gateway|broker"
-    r"|origin|target|bind|listen|connect)\w*[\"']?\]?\s*(?:[:=]|=>|\(+)\s*[\"']?"
-    r"(?:[a-z][\w+.-]*://)?(?:[^\s@/\"']+@)?\[?$",
-    re.IGNORECASE,
-)
-
-# What separates a value from its name: closing quotes/brackets, an assignment, key separator or call
-# parenthesis, an optional string prefix and an opening quote (``API_TOKEN = "``, ``"client_secret": "``,
-# ``token: ``, ``password=b'``, ``secret("``). Matched on the last few characters before the value only, and
-# the name is then read backwards by hand: a regex searched over the whole prefix costs ~75 us a value.
-_HOST_LOOKBACK = 120  # characters before an address searched for its host context
-_ASSIGNMENT_TAIL = re.compile(r"[\"'\]]*\s*(?::=|===?|!==?|=>|[:=(])\s*@?(?:[bBrRuUfF]{1,2})?[\"'`]?\Z")
-_TAIL_CHARS = 40
-_NAME_CHARS = 80
-
-_ENTROPY_PLUGINS = frozenset({"Base64HighEntropyString", "HexHighEntropyString"})
-_MIN_KEYWORD_VALUE = 10
-_MIN_RANDOMNESS = 0.35
-_MIN_KEYWORD_ENTROPY = 3.0
-
-
-def is_generated_file(path: str) -> bool:
-    return bool(_GENERATED.search(path.lower()))
-
-
-def looks_like_sample(value: str) -> bool:
-    """A sample-looking value by the secrets detector's own word list.
-
-    Not ``policy.placeholders.is_placeholder``, the vocabulary of the policy and Python detectors: the two
-    lists differ (this one also takes "sample", "dummy", "replace", printf and %-format holes, any run of six
-    identical characters; the other takes lookups, "no value" words and whole-value template shapes), and
-    merging them changes what is reported. The coverage issue merges them, with a detection measurement
-    before and after."""
-    return bool(_PLACEHOLDER.search(value))
-
-
-def looks_generated(value: str) -> bool:
-    """A value a machine made (a key, a token), not a word, a path or a sentence."""
-    return not any(char.isspace() for char in value) and randomness(value) >= _MIN_RANDOMNESS
-
-
-def bound_name(value: str, window: str) -> str:
-    """The name ``value`` is assigned to or keyed by on its line, or "" when it stands alone."""
-    at = window.find(value)
-    if at < 0:
-        return ""
-    tail = _ASSIGNMENT_TAIL.search(window, max(0, at - _TAIL_CHARS), at)
-    if tail is None:
-        return ""
-    end = start = tail.start()
-    floor = max(0, end - _NAME_CHARS)
-    while start > floor and (window[start - 1].isalnum() or window[start - 1] in "_.-"):
-        start -= 1
-    return window[start:end]
-
-
-def _keyword_value(value: str, window: str) -> bool:
-    """The keyword plugin ties the value to a password/secret/api-key name already; it must still look made
-    by a machine (test passwords such as ``testclient`` or ``superS3cret`` do not) and not be a hash."""
-    return (
-        len(value) >= _MIN_KEYWORD_VALUE
-        and shannon_entropy(value) >= _MIN_KEYWORD_ENTROPY
-        and looks_generated(value)
-        and not _PASSWORD_HASH.search(value)
-        and not _DIGEST_CONTEXT.search(bound_name(value, window))
-    )
-
-
-def _entropy_value(value: str, window: str) -> bool:
-    name = bound_name(value, window)
-    return bool(_CREDENTIAL_CONTEXT.search(name)) and not _DIGEST_CONTEXT.search(name) and looks_generated(value)
-
-
-def _url_credential(value: str, window: str) -> bool:
-    """A password in ``scheme://user:password@host``: real unless a placeholder, a template field
-    (``{}``, ``{password}``, ``$DB_PASSWORD``, ``:pass@``) or aimed at a reserved host."""
-    if value.lower() in _PLACEHOLDER_PASSWORDS or _URL_TEMPLATE.match(value):
-        return False
-    at = window.find(value + "@")
-    if at < 0:
-        return True
-    host = re.split(r"[/:?#\s\"'@\\]", window[at + len(value) + 1 :], maxsplit=1)[0]
-    return not _RESERVED_HOST.match(host)
-
-
-def _public_host_ip(value: str, window: str) -> bool:
-    address = value.split(":", 1)[0]
-    try:
-        ip = ipaddress.IPv4Address(address)
-    except ValueError:
-        return False
-    if not ip.is_global or ip.is_multicast or address in _WELL_KNOWN_IPS or len(set(address.split("."))) == 1:
-        return False
-    at = window.find(value)
-    return at >= 0 and bool(_HOST_CONTEXT.search(window, max(0, at - _HOST_LOOKBACK), at))
+def dropped_by(plugin: str, value: str, window: str, path: str) -> str | None:
+    """The name of the first filter that removes a value reported by ``plugin``, or None to keep it."""
+    seen = Seen(plugin, value, window, path)
+    for precision_filter in FILTERS:
+        if precision_filter.applies_to(plugin) and precision_filter.drops(seen):
+            return precision_filter.name
+    return None
 
 
 def keep(plugin: str, value: str, window: str, path: str) -> bool:
     """Whether a value reported by ``plugin`` is worth a finding."""
-    if plugin == "IPPublicDetector":
-        return _public_host_ip(value, window)
-    if looks_like_sample(value):
-        return False
-    if plugin == "KeywordDetector":
-        return _keyword_value(value, window)
-    if plugin in _ENTROPY_PLUGINS:
-        return _entropy_value(value, window)
-    if plugin == "BasicAuthDetector":
-        return _url_credential(value, window)
-    return True
+    return dropped_by(plugin, value, window, path) is None
+
+
+def is_generated_file(path: str) -> bool:
+    return shapes.is_generated_file(path)

@@ -4,6 +4,7 @@ long lines that the plugins see instead of the whole line."""
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterator
 from itertools import accumulate
 
@@ -70,3 +71,54 @@ def _char_start(line: bytes, offset: int) -> int:
     while offset < len(line) and 0x80 <= line[offset] < 0xC0:
         offset += 1
     return offset
+
+
+# detect-secrets reads some files through transformers that put quotes around every value, so that its
+# entropy and AWS plugins, which need quotes, see unquoted values there: YAML files, and files that parse as
+# INI (``.ini``, ``.cfg``, ``.env``, ``.aws/credentials``, ``.pypirc``, a ``.txt`` of ``KEY=value`` lines). We do
+# the same, line by line: in those files, a ``KEY=value`` or ``key: value`` line is also scanned as
+# ``KEY="value"`` (same line number); the key is anything before the first ``=`` or ``:``, as configparser
+# reads it. Code is left alone (``password = get_password()`` is no quoted value), and so are files that do
+# not read as INI (prose, scripts): one failing line ends that test, so it costs little.
+_CODE_EXTENSIONS = frozenset(
+    ".py .pyi .js .jsx .mjs .cjs .ts .tsx .go .java .kt .m .php .swift .tf .cs .c .h .cpp .hpp .rb .rs "
+    ".scala .cls".split()
+)
+_CONFIG_EXTENSIONS = frozenset(".yaml .yml .eyaml .ini .cfg .conf .cnf .cf .properties .toml".split())
+_CONFIG_LINE = re.compile(
+    rb"(?m)^(?P<lead>[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?[^\s=:\"'#;`][^=:\"'\r\n]*?[ \t]*[=:][ \t]*)"
+    rb"(?P<value>[^\s\"'#\[{|>&*!`][^\r\n]*?)(?P<end>[ \t]*\r?)$"
+)
+# A file configparser reads: blank lines, comments, [sections], key=value / key: value lines and indented
+# continuation lines, nothing else.
+_INI_FILE = re.compile(
+    rb"(?:(?:[ \t]*(?:[#;][^\n]*)?|\[[^\n]*\][ \t\r]*|[^\s=:#;\[][^\n=:]*[=:][^\n]*|[ \t]+\S[^\n]*)(?:\n|\Z))*"
+)
+
+
+def config_like(path: str) -> bool:
+    """Not code: a file that may get a quoted copy."""
+    name = path.rsplit("/", 1)[-1]
+    return "." not in name[1:] or "." + name.rsplit(".", 1)[-1].lower() not in _CODE_EXTENSIONS
+
+
+def quoted_copy(path: str, data: bytes) -> bytes | None:
+    """The quoted copy of a config file's values (see above), or None when the file gets none."""
+    if not config_like(path):
+        return None
+    name = path.rsplit("/", 1)[-1]
+    config = "." in name[1:] and "." + name.rsplit(".", 1)[-1].lower() in _CONFIG_EXTENSIONS
+    if not config and _INI_FILE.fullmatch(data) is None:
+        return None
+    return quoted_config_values(data)
+
+
+def quoted_config_values(data: bytes) -> bytes | None:
+    """``data`` with the unquoted value of each ``KEY=value`` / ``key: value`` line quoted, or None when there
+    is none. Lines keep their numbers."""
+    quoted, count = _CONFIG_LINE.subn(_quote, data)
+    return quoted if count else None
+
+
+def _quote(match: re.Match[bytes]) -> bytes:
+    return match["lead"] + b'"' + match["value"].replace(b'"', b'\\"') + b'"' + match["end"]
