@@ -10,6 +10,8 @@ environment look-ups, documentation syntax and sample files: nothing at all may 
 from __future__ import annotations
 
 import base64
+import contextlib
+import io
 import json
 import random
 import string
@@ -208,30 +210,51 @@ NEGATIVES: tuple[tuple[str, str], ...] = (
 )
 
 
-def _scan(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, list[dict[str, object]]]:
-    code = main(["scan", str(root), "--format", "json"])
-    out = capsys.readouterr().out
-    return code, out, json.loads(out)["findings"]
+@dataclass(frozen=True)
+class Report:
+    code: int
+    out: str
+    findings: list[dict[str, object]]
 
 
-@pytest.mark.parametrize("case", _cases(), ids=lambda case: case.name)
-def test_credential_file_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str], case: Case) -> None:
-    target = tmp_path / case.path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(case.text, encoding="utf-8")
-    code, out, findings = _scan(tmp_path, capsys)
-    assert code == 1
-    mine = [f for f in findings if f["rule_id"] == case.rule]
-    assert [(f["path"], f["line"]) for f in mine] == [(case.path, case.line)], findings
-    assert case.secret not in out, "the secret must never appear in the JSON report"
+def _scan_tree(root: Path, files: list[tuple[str, str]]) -> Report:
+    """Each (path, text) written under its own folder of ``root``, then one CLI scan of ``root`` in JSON."""
+    for index, (path, text) in enumerate(files):
+        target = root / f"case{index:02d}" / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["scan", str(root), "--format", "json"])
+    return Report(code, out.getvalue(), json.loads(out.getvalue())["findings"])
+
+
+CASES = _cases()
+
+
+@pytest.fixture(scope="module")
+def positives(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    return _scan_tree(tmp_path_factory.mktemp("positives"), [(case.path, case.text) for case in CASES])
+
+
+@pytest.fixture(scope="module")
+def negatives(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    return _scan_tree(tmp_path_factory.mktemp("negatives"), list(NEGATIVES))
+
+
+@pytest.mark.parametrize("index", range(len(CASES)), ids=[case.name for case in CASES])
+def test_credential_file_is_reported(positives: Report, index: int) -> None:
+    case = CASES[index]
+    where = f"case{index:02d}/{case.path}"
+    mine = [f for f in positives.findings if f["rule_id"] == case.rule and f["path"] == where]
+    assert [f["line"] for f in mine] == [case.line], [f for f in positives.findings if f["path"] == where]
+    assert positives.code == 1
+    assert case.secret not in positives.out, "the secret must never appear in the JSON report"
     redacted = mine[0]["redacted"]
-    assert isinstance(redacted, str) and "…" in redacted
+    assert redacted == case.secret[: len(str(redacted).split("…")[0])] + f"…({len(case.secret)} chars)"
 
 
-@pytest.mark.parametrize(("path", "text"), NEGATIVES, ids=[f"{p}:{i}" for i, (p, _) in enumerate(NEGATIVES)])
-def test_placeholder_is_not_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str], path: str, text: str) -> None:
-    target = tmp_path / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    code, _out, findings = _scan(tmp_path, capsys)
-    assert findings == [] and code == 0
+@pytest.mark.parametrize("index", range(len(NEGATIVES)), ids=[f"{p}:{i}" for i, (p, _) in enumerate(NEGATIVES)])
+def test_placeholder_is_not_reported(negatives: Report, index: int) -> None:
+    where = f"case{index:02d}/{NEGATIVES[index][0]}"
+    assert [f for f in negatives.findings if f["path"] == where] == []
