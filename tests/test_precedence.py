@@ -183,3 +183,13 @@ def test_disabling_the_default_slack_rule_silences_the_url_that_two_detectors_se
         '[tool.cavra-safety]\ndisable-rules = ["policy/slack-webhook-url"]\n', encoding="utf-8"
     )
     assert cli.findings(tmp_path, "scan", "app.env") == []
+
+
+def test_a_provider_token_holding_url_escapes_is_the_providers_not_its_decoded_form(cli: Cli, tmp_path: Path) -> None:
+    """Decoding runs the detectors again on ``%2B`` turned into ``+``; the header rule then sees the decoded
+    token, but the raw provider shape is more specific and keeps the value."""
+    rng = random.Random(11)
+    body = "".join(rng.choices(string.ascii_letters + string.digits, k=30))
+    token = "A" * 21 + body[:12] + "%2B" + body[12:] + "%3D" + "".join(rng.choices(string.ascii_letters, k=40))
+    (tmp_path / "x.md").write_text(f'curl -H "Authorization: Bearer {token}" https://api.x.com/2/users\n')
+    assert [f["rule_id"] for f in cli.findings(tmp_path, "scan", "x.md")] == ["policy/twitter-bearer-token"]

@@ -5,7 +5,7 @@ text's place (path, line, columns), under the same rule and category, with a mes
 after decoding. The fingerprint is the decoded value's (the same secret, encoded or not, is the same value);
 the evidence shows at most the first characters of the encoded text, never the decoded secret. Where a decoded
 finding sits on a raw finding's place (``secret/high-entropy-base64`` on the encoded string), the decoded one
-is the finding: it knows what the value is.
+is the finding, unless the raw one is more specific (``precedence``).
 """
 
 from __future__ import annotations
@@ -19,24 +19,27 @@ from cavra_safety.sources import Source
 from cavra_safety.sources.encoded import Derived, Encoding, Place, derive
 
 Detect = Callable[[Source], list[Finding]]
+Rank = Callable[[Finding], tuple[int, ...]]
 
 
-def with_decoded(source: Source, raw: list[Finding], detect: Detect) -> list[Finding]:
-    """``raw`` plus the findings in ``source``'s decoded values, each raw finding on a decoded finding's place
-    left out. ``detect`` runs every detector on a derived source."""
+def with_decoded(source: Source, raw: list[Finding], detect: Detect, rank: Rank) -> list[Finding]:
+    """``raw`` plus the findings in ``source``'s decoded values. A raw finding on a decoded finding's place is
+    left out unless it is strictly more specific (``rank``, smaller first): a provider's token that merely
+    holds ``%2B`` is the provider's token, while random-looking base64 that decodes to a key is the key.
+    ``detect`` runs every detector on a derived source."""
     decoded = decoded_findings(source, detect)
     if not decoded:
         return raw
-    places = [(finding.line, finding.column, finding.end_column) for finding in decoded]
-    kept = [
-        finding
-        for finding in raw
-        if not any(
-            line == finding.line and column < finding.end_column and finding.column < end
-            for line, column, end in places
-        )
-    ]
-    return kept + decoded
+
+    def outranks_what_it_overlaps(finding: Finding) -> bool:
+        ranks = [
+            rank(other)
+            for other in decoded
+            if other.line == finding.line and other.column < finding.end_column and finding.column < other.end_column
+        ]
+        return not ranks or rank(finding) < min(ranks)
+
+    return [finding for finding in raw if outranks_what_it_overlaps(finding)] + decoded
 
 
 def decoded_findings(source: Source, detect: Detect) -> list[Finding]:

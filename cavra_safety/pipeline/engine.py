@@ -22,7 +22,7 @@ from cavra_safety.filters import apply_inline_allows
 from cavra_safety.findings import Finding, Fingerprints, Note, RuleInfo, ScanResult, Skipped, Suppressed
 from cavra_safety.pipeline.decoded import with_decoded
 from cavra_safety.policy import Policy
-from cavra_safety.precedence import resolve_overlaps
+from cavra_safety.precedence import precedence_key, resolve_overlaps
 from cavra_safety.redaction import quoted
 from cavra_safety.sources import FileRef, Source
 from cavra_safety.sources.text import read_source
@@ -85,7 +85,7 @@ class Engine:
         try:
             raw = self._detect(source, outcome.notes)
             if self.config.decode:  # base64 / URL-encoded values, decoded and scanned again (notes dropped)
-                raw = with_decoded(source, raw, lambda derived: self._detect(derived, []))
+                raw = with_decoded(source, raw, lambda derived: self._detect(derived, []), self._rank)
         except Exception as error:
             raise ScanError(f"internal error while scanning {source.path}: {type(error).__name__}") from error
         if source.added_lines is not None:
@@ -104,6 +104,9 @@ class Engine:
         outcome.suppressed.extend(suppressed)
         outcome.notes.extend(notes)
         return outcome
+
+    def _rank(self, finding: Finding) -> tuple[int, ...]:
+        return precedence_key(finding, self._all_rules)
 
     def _detect(self, source: Source, notes: list[Note]) -> list[Finding]:
         found: list[Finding] = []

@@ -85,7 +85,7 @@ def _cases() -> list[Case]:
             f"[default]\naws_access_key_id = {aws_id}\n",
             "aws_secret_access_key = {secret}",
             _draw(ALNUM + "/+", 40, 3),
-            "policy/aws-shared-credentials-secret",
+            "secret/aws-secret-key",  # the provider's own shape outranks the file it sits in (one finding per value)
         ),
         Case(
             "docker-config",
@@ -176,7 +176,7 @@ def _cases() -> list[Case]:
             "url-query",
             "firmware/sensor.ino",
             "#include <WiFi.h>\n",
-            'const char* url = "http://api.thingspeak.com/update?api_key={secret}&field1=";',
+            'const char* url = "http://telemetry.acme-iot.io/update?api_key={secret}&field1=";',
             _draw(string.ascii_uppercase + string.digits, 16, 16),
             "policy/url-query-credential",
         ),
