@@ -144,14 +144,21 @@ class _Shape:
                 yield offset, value
 
 
+def _statement_shape(
+    statement: re.Match[str], created: dict[str, list[str]], identifiers: frozenset[str], companions: frozenset[str]
+) -> _Shape:
+    """The rows' shape of an INSERT or COPY: its column list, else the columns of the file's CREATE TABLE."""
+    table = _table(statement.group("table"))
+    listed = statement.group("columns")
+    columns = [_name(c) for c in listed.split(",")] if listed is not None else created.get(table)
+    return _Shape(table, columns, identifiers, companions)
+
+
 def _insert_records(
     text: str, created: dict[str, list[str]], identifiers: frozenset[str], companions: frozenset[str], minimum: int
 ) -> Iterator[tuple[int, str]]:
     for insert in _INSERT.finditer(text):
-        table = _table(insert.group("table"))
-        listed = insert.group("columns")
-        columns = [_name(c) for c in listed.split(",")] if listed is not None else created.get(table)
-        shape = _Shape(table, columns, identifiers, companions)
+        shape = _statement_shape(insert, created, identifiers, companions)
         if not shape.usable(minimum):
             continue
         position = insert.end()
@@ -186,10 +193,7 @@ def _copy_records(
     text: str, created: dict[str, list[str]], identifiers: frozenset[str], companions: frozenset[str], minimum: int
 ) -> Iterator[tuple[int, str]]:
     for copy in _COPY.finditer(text):
-        table = _table(copy.group("table"))
-        listed = copy.group("columns")
-        columns = [_name(c) for c in listed.split(",")] if listed is not None else created.get(table)
-        shape = _Shape(table, columns, identifiers, companions)
+        shape = _statement_shape(copy, created, identifiers, companions)
         if not shape.usable(minimum):
             continue
         delimiter = _copy_delimiter(copy.group("options"))

@@ -9,6 +9,37 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from cavra_safety.config import Config
+from cavra_safety.detectors.policy import PolicyDetector, build_policy_detector
+from cavra_safety.findings import Finding
+from cavra_safety.policy import load_policy
+from cavra_safety.sources import FileRef, Source
+from cavra_safety.sources.text import read_source
+
+REPO = Path(__file__).resolve().parents[2]
+# Test texts carry ``§`` inside a secret-shaped keyword or value, so that this repository's own scan does not
+# read them as violations; ``unmask`` removes it before the text is scanned.
+MASK = "§"
+
+
+def unmask(text: str) -> str:
+    return text.replace(MASK, "")
+
+
+def default_policy_detector() -> PolicyDetector:
+    config = Config(root=REPO)
+    return build_policy_detector(config, load_policy(config))
+
+
+def findings_in_file(detector: PolicyDetector, tmp_path: Path, path: str, text: str) -> list[Finding]:
+    """``text`` (unmasked) written to ``tmp_path / path``, read as a scan reads it, through ``detector``."""
+    target = tmp_path / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(unmask(text).encode("utf-8"))
+    source = read_source(FileRef(path=path, fspath=str(target), size=target.stat().st_size), 1 << 20)
+    assert isinstance(source, Source), source
+    return [item for item in detector.detect(source) if isinstance(item, Finding)]
+
 
 def toml_value(value: Any) -> str:
     if isinstance(value, bool):

@@ -16,21 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pack_fixtures import REPO, default_policy_detector, findings_in_file, unmask
 
 from cavra_safety.config import Config, load_config
-from cavra_safety.detectors.policy import PolicyDetector, build_policy_detector
-from cavra_safety.findings import Category, Finding
+from cavra_safety.detectors.policy import PolicyDetector
+from cavra_safety.findings import Category
 from cavra_safety.pipeline.scan import scan
 from cavra_safety.policy import load_policy
-from cavra_safety.sources import FileRef, Source
-from cavra_safety.sources.text import read_source
-
-REPO = Path(__file__).resolve().parents[2]
-MASK = "§"
-
-
-def unmask(text: str) -> str:
-    return text.replace(MASK, "")
 
 
 @dataclass(frozen=True)
@@ -596,17 +588,7 @@ MISSES: tuple[Miss, ...] = (
 
 @pytest.fixture(scope="module")
 def detector() -> PolicyDetector:
-    config = Config(root=REPO)
-    return build_policy_detector(config, load_policy(config))
-
-
-def _findings(detector: PolicyDetector, tmp_path: Path, path: str, text: str) -> list[Finding]:
-    target = tmp_path / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(unmask(text).encode("utf-8"))
-    source = read_source(FileRef(path=path, fspath=str(target), size=target.stat().st_size), 1 << 20)
-    assert isinstance(source, Source), source
-    return [item for item in detector.detect(source) if isinstance(item, Finding)]
+    return default_policy_detector()
 
 
 def _hit_id(hit: Hit) -> str:
@@ -615,7 +597,7 @@ def _hit_id(hit: Hit) -> str:
 
 @pytest.mark.parametrize("hit", HITS, ids=_hit_id)
 def test_rule_reports_the_violation_on_its_line(detector: PolicyDetector, tmp_path: Path, hit: Hit) -> None:
-    found = _findings(detector, tmp_path, hit.path, hit.text)
+    found = findings_in_file(detector, tmp_path, hit.path, hit.text)
     matching = [f for f in found if f.rule_id == f"policy/{hit.rule}"]
     assert matching, f"no policy/{hit.rule} in {[(f.rule_id, f.line) for f in found]}"
     assert {f.category for f in matching} == {hit.category}
@@ -625,7 +607,7 @@ def test_rule_reports_the_violation_on_its_line(detector: PolicyDetector, tmp_pa
 
 @pytest.mark.parametrize("miss", MISSES, ids=lambda miss: f"{miss.category}:{miss.path}")
 def test_category_stays_quiet_on_non_violations(detector: PolicyDetector, tmp_path: Path, miss: Miss) -> None:
-    found = _findings(detector, tmp_path, miss.path, miss.text)
+    found = findings_in_file(detector, tmp_path, miss.path, miss.text)
     wrong = [(f.rule_id, f.line, f.redacted) for f in found if f.category == miss.category]
     assert not wrong
 
@@ -644,7 +626,7 @@ def test_every_category_is_covered_in_three_file_types(category: Category) -> No
 
 def test_findings_never_carry_the_value(detector: PolicyDetector, tmp_path: Path) -> None:
     value = unmask("sk_§live_4eC39HqLyjWDarjtT1zdp7dc")
-    (finding,) = _findings(detector, tmp_path, "pay.py", f'KEY = "{value}"\n')
+    (finding,) = findings_in_file(detector, tmp_path, "pay.py", f'KEY = "{value}"\n')
     assert value not in repr(finding)
     assert finding.redacted.startswith(value[:4]) and len(finding.redacted) < len(value)
 

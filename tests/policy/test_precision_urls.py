@@ -15,16 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pack_fixtures import default_policy_detector, findings_in_file
 
 from cavra_safety.config import Config
-from cavra_safety.detectors.policy import PolicyDetector, build_policy_detector
-from cavra_safety.findings import Finding, Severity
+from cavra_safety.detectors.policy import PolicyDetector
+from cavra_safety.findings import Severity
 from cavra_safety.policy import load_policy
-from cavra_safety.sources import FileRef, Source
-from cavra_safety.sources.text import read_source
 
 REPO = Path(__file__).resolve().parents[2]
-MASK = "§"
 
 # The rules this suite is about: a false alarm must not move from one of them to another.
 URL_RULES = frozenset(
@@ -212,28 +210,18 @@ PAIRS: tuple[Pair, ...] = (
 
 @pytest.fixture(scope="module")
 def detector() -> PolicyDetector:
-    config = Config(root=REPO)
-    return build_policy_detector(config, load_policy(config))
-
-
-def _findings(detector: PolicyDetector, tmp_path: Path, path: str, text: str) -> list[Finding]:
-    target = tmp_path / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(text.replace(MASK, "").encode("utf-8"))
-    source = read_source(FileRef(path=path, fspath=str(target), size=target.stat().st_size), 1 << 20)
-    assert isinstance(source, Source), source
-    return [item for item in detector.detect(source) if isinstance(item, Finding)]
+    return default_policy_detector()
 
 
 @pytest.mark.parametrize("pair", PAIRS, ids=lambda pair: pair.kind)
 def test_false_alarm_is_not_reported(detector: PolicyDetector, tmp_path: Path, pair: Pair) -> None:
-    found = _findings(detector, tmp_path, pair.path, pair.quiet)
+    found = findings_in_file(detector, tmp_path, pair.path, pair.quiet)
     assert [(f.rule_id, f.line, f.redacted) for f in found if f.rule_id in URL_RULES] == []
 
 
 @pytest.mark.parametrize("pair", PAIRS, ids=lambda pair: pair.kind)
 def test_real_looking_value_in_the_same_place_is_reported(detector: PolicyDetector, tmp_path: Path, pair: Pair) -> None:
-    found = _findings(detector, tmp_path, pair.path, pair.loud)
+    found = findings_in_file(detector, tmp_path, pair.path, pair.loud)
     last_line = pair.loud.rstrip("\n").count("\n") + 1
     assert [(f.rule_id, f.line) for f in found if f.rule_id == f"policy/{pair.rule}"] == [
         (f"policy/{pair.rule}", last_line)
