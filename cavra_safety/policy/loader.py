@@ -10,15 +10,17 @@ from __future__ import annotations
 import difflib
 import hashlib
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import cavra_safety
 from cavra_safety.config import Config, read_input_file
 from cavra_safety.errors import UserError
 from cavra_safety.findings import Category
+from cavra_safety.policy import cache
 from cavra_safety.policy.model import RULE_PREFIX, CategoryInfo, Policy
 from cavra_safety.policy.parse import ParsedPack, parse_pack
 from cavra_safety.policy.python_section import merge_sections
@@ -75,8 +77,34 @@ def read_pack_files(paths: Iterable[Path], problems: list[str]) -> list[PackFile
 
 
 def _parse(file: PackFile, problems: list[str]) -> ParsedPack | None:
+    if file.default:
+        # A default pack's parsed document may come from the cache; if a cached one does not make a valid pack
+        # (a tampered or damaged entry), the pack is parsed again from its TOML, so the cache can only be slower.
+        try:
+            document, cached = cache.parse_cached(file.data, _toml_document)
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+            document, cached = None, False  # reported by the uncached path below
+        if document is not None:
+            own: list[str] = []
+            parsed = _parse_document(file, document, own)
+            if not (cached and own):
+                problems.extend(own)
+                return parsed
+    return _parse_toml(file, problems)
+
+
+def _toml_document(data: bytes) -> dict[str, Any]:
+    return tomllib.loads(data.decode("utf-8"))
+
+
+def _parse_document(file: PackFile, document: Mapping[str, object], problems: list[str]) -> ParsedPack | None:
+    digest = hashlib.sha256(file.data).hexdigest()
+    return parse_pack(document, file.source, file.path, digest, problems, deferred=file.default)
+
+
+def _parse_toml(file: PackFile, problems: list[str]) -> ParsedPack | None:
     try:
-        document = tomllib.loads(file.data.decode("utf-8"))
+        document = _toml_document(file.data)
     except UnicodeDecodeError:
         problems.append(f"{file.source}: not UTF-8 text")
         return None
@@ -86,8 +114,9 @@ def _parse(file: PackFile, problems: list[str]) -> ParsedPack | None:
     except RecursionError:
         problems.append(f"{file.source}: invalid TOML: arrays or tables nested too deep")
         return None
-    digest = hashlib.sha256(file.data).hexdigest()
-    return parse_pack(document, file.source, file.path, digest, problems, deferred=file.default)
+    if file.default:
+        cache.store_document(file.data, document)  # replaces a damaged entry
+    return _parse_document(file, document, problems)
 
 
 def close_matches(wanted: str, known: Iterable[str]) -> str:

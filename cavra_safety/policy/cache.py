@@ -1,0 +1,92 @@
+"""The parsed documents of the packs shipped with the scanner, cached so that a hook run does not parse them.
+
+``tomllib`` is pure Python: the default packs (about 750 KB of TOML, examples included) take about 0.25 s to
+parse, more than the rest of a one-file run. Each default pack's parsed document is kept as JSON (read by a C
+parser in a few milliseconds) in the user's cache folder, under a hash of the pack's bytes, the Python version
+and this cache's format: a changed pack never reads a stale entry. Only default packs are cached (a user's pack
+is small and parsed on every run), and the loader parses a pack again from its TOML when a cached document does
+not make a valid pack, so a missing, corrupt or unwritable cache is never an error, only the slower path.
+
+The folder: ``$CAVRA_SAFETY_CACHE_DIR``, else ``$XDG_CACHE_HOME/cavra-safety``, else ``~/.cache/cavra-safety``;
+``CAVRA_SAFETY_CACHE_DIR=`` (empty) turns the cache off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from cavra_safety import TOOL_NAME
+
+CACHE_ENV = "CAVRA_SAFETY_CACHE_DIR"
+FORMAT = "packs-1"  # bump when what is stored changes
+
+Document = dict[str, Any]
+
+
+def cache_folder() -> Path | None:
+    """Where parsed packs are kept, or None when the cache is off or no folder can be named."""
+    explicit = os.environ.get(CACHE_ENV)
+    if explicit is not None:
+        return Path(explicit) / "packs" if explicit else None
+    base = os.environ.get("XDG_CACHE_HOME")
+    try:
+        root = Path(base) if base else Path.home() / ".cache"
+    except RuntimeError:  # no home folder to name
+        return None
+    return root / TOOL_NAME / "packs"
+
+
+def cache_key(data: bytes) -> str:
+    version = f"{FORMAT}\0{sys.version_info.major}.{sys.version_info.minor}\0".encode()
+    return hashlib.sha256(version + data).hexdigest()
+
+
+def cached_document(data: bytes) -> Document | None:
+    """The document cached for ``data``, or None (no cache, no entry, or an entry that does not read)."""
+    folder = cache_folder()
+    if folder is None:
+        return None
+    try:
+        stored = json.loads((folder / f"{cache_key(data)}.json").read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+    return stored if isinstance(stored, dict) else None
+
+
+def store_document(data: bytes, document: Document) -> None:
+    """Keep ``document`` for ``data``; any failure (read-only folder, full disk, a value JSON cannot hold) is
+    ignored. Written to a temporary file and renamed, so that a reader never sees half an entry."""
+    folder = cache_folder()
+    if folder is None:
+        return
+    try:
+        text = json.dumps(document, ensure_ascii=False)
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            os.replace(temporary, folder / f"{cache_key(data)}.json")
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except (OSError, TypeError, ValueError):
+        return
+
+
+def parse_cached(data: bytes, parse: Callable[[bytes], Document]) -> tuple[Document, bool]:
+    """``data``'s document and whether it came from the cache; ``parse`` (which may raise) runs on a miss, and
+    its result is stored."""
+    cached = cached_document(data)
+    if cached is not None:
+        return cached, True
+    document = parse(data)
+    store_document(data, document)
+    return document, False
