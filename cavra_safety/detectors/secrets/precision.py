@@ -41,7 +41,8 @@ class PrecisionFilter:
 FILTERS: tuple[PrecisionFilter, ...] = (
     PrecisionFilter(
         "documented-example",
-        "a key from a provider's documentation (AWS's AKIAIOSFODNN7EXAMPLE and the like say EXAMPLE)",
+        "a key from a provider's documentation (AWS's AKIAIOSFODNN7EXAMPLE says EXAMPLE; Stripe's, Azurite's and "
+        "jwt.io's are listed by digest in policy.placeholders)",
         _EVERY,
         shapes.documented_example,
     ),

@@ -51,6 +51,25 @@ SECRET = token(ALNUM, 32)
 CASES = [
     Case("documented-example", True, AWS, "AKIA" + "IOSFODNN7" + "EXAMPLE"),
     Case("documented-example", False, AWS, "AKIA" + token(string.ascii_uppercase, 16)),
+    # Microsoft's published Azurite (storage emulator) key and the jwt.io sample token: listed by digest
+    Case(
+        "documented-example",
+        True,
+        "AzureStorageKeyDetector",
+        "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZ" + "FPTOtr/KBHBeksoGMGw==",
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;{};",
+    ),
+    Case(
+        "documented-example",
+        True,
+        "JwtTokenDetector",
+        # what the plugin reports (header and payload); the line holds the whole documented token
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+        + "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.",
+        'token = "{}' + 'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"',
+    ),
+    # a token of the same shape that is not the documented one stays
+    Case("documented-example", False, "JwtTokenDetector", "eyJhbGciOiJIUzI1NiJ9." + token(ALNUM, 40) + "."),
     Case("placeholder", True, KEYWORD, "YOUR_" + "API_KEY_HERE"),
     Case("placeholder", True, KEYWORD, "sk_live_" + "..."),
     Case("placeholder", True, KEYWORD, "{{ db_password }}"),
