@@ -1,11 +1,18 @@
 """The policy detector: the rules and deny-lists of the loaded packs, keyword-gated so most lines never reach
 a regex.
 
-Per file: one RE2 set match over the lower-cased text says which keywords occur at all; rules with none of
-them (or whose ``paths`` exclude the file) are skipped. For the rest, the occurrences of their keywords give
-the only lines their patterns run on. Record rules run on files containing one of their keywords; deny-lists
-tokenise the text only when a pack has one. ``check_examples`` runs every rule's examples through this same
-detector, keyword gate included.
+A rule's pattern runs only on lines holding one of its keywords, and only in files its ``paths`` accept. Two
+ways find those lines, with the same findings (a test compares them on every rule's examples):
+
+- **One pass** (``policy_prefilter``, where Hyperscan is installed): one scan of the file reports, for every
+  regex rule at once, the lines where its patterns may match and which keywords occur; the exact RE2 pattern
+  then runs on the reported lines that hold a keyword. The cost barely grows with the number of rules.
+- **Keyword-gated** (elsewhere, for rules the database does not hold, and for a file the prefilter declines):
+  one RE2 set match over the lower-cased text says which keywords occur; the occurrences of a rule's keywords
+  give the lines its patterns run on, screened first in one RE2 pass when there are many (``LineScreen``).
+
+Record rules run on files containing one of their keywords; deny-lists tokenise the text only when a pack has
+one. ``check_examples`` runs every rule's examples through a detector of that rule alone.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from itertools import accumulate
 from typing import Any
 
 from cavra_safety.config import Config
+from cavra_safety.detectors.policy_prefilter import RulePrefilter, build_rule_prefilter
 from cavra_safety.findings import Finding, Note, RuleInfo
 from cavra_safety.policy import DenyList, Example, Policy, PolicyRule, RecordRule, RegexRule
 from cavra_safety.policy.denylist import tokens, unique_tokens
@@ -114,7 +122,7 @@ class _FileView:
 
 
 class PolicyDetector:
-    def __init__(self, rules: Sequence[PolicyRule], denylists: Sequence[DenyList]) -> None:
+    def __init__(self, rules: Sequence[PolicyRule], denylists: Sequence[DenyList], *, one_pass: bool = True) -> None:
         self._rules = tuple(rules)
         self._denylists = tuple(denylists)
         self._keywords = sorted({keyword for rule in self._rules for keyword in rule.keywords})
@@ -124,6 +132,20 @@ class PolicyDetector:
                 self._rules_by_keyword[keyword].append(position)
         self._gate = KeywordGate(self._keywords) if self._keywords else None
         self._screens: dict[str, LineScreen] = {}  # built on a rule's first busy file
+        self._one_pass = one_pass
+        self._prefilter_built = False
+        self._prefilter: RulePrefilter | None = None
+
+    def prepare(self) -> None:
+        """Load (or compile) the pattern database now, so that pool workers forked later share it."""
+        self._load_prefilter()
+
+    def _load_prefilter(self) -> RulePrefilter | None:
+        if not self._prefilter_built:
+            self._prefilter_built = True
+            if self._one_pass and self._keywords:
+                self._prefilter = build_rule_prefilter(self._rules, self._keywords)
+        return self._prefilter
 
     def _screen(self, rule: RegexRule) -> LineScreen:
         screen = self._screens.get(rule.id)
@@ -151,22 +173,77 @@ class PolicyDetector:
                 )
 
     def _findings(self, source: Source) -> Iterator[Finding]:
-        present = self._gate.present(source.lower) if self._gate is not None else []
+        prefilter = self._load_prefilter()
+        hits = prefilter.database.lines(source.data) if prefilter is not None else None
+        if prefilter is None or hits is None:
+            present = self._gate.present(source.lower) if self._gate is not None else []
+        else:
+            present = self._present(source, prefilter, hits)
         if present:
+            candidates = {position for keyword in present for position in self._rules_by_keyword[keyword]}
+            if prefilter is not None and hits is not None:  # a prefiltered rule needs a hit of its patterns too
+                matched = {prefilter.pattern_rule[i] for i in hits if i < len(prefilter.pattern_rule)}
+                candidates -= prefilter.prefiltered - matched
+            positions = [p for p in sorted(candidates) if self._rules[p].applies_to(source.path)]
             view = _FileView(source)
-            candidates = sorted({position for keyword in present for position in self._rules_by_keyword[keyword]})
-            rules = [self._rules[p] for p in candidates if self._rules[p].applies_to(source.path)]
-            yield from self._regex_findings(view, [r for r in rules if isinstance(r, RegexRule)], set(present))
-            for rule in rules:
+            work: dict[int, set[int]] = {}  # line -> positions of the regex rules to run on it
+            if prefilter is not None and hits is not None:
+                self._prefiltered_work(
+                    view, prefilter, hits, [p for p in positions if p in prefilter.prefiltered], work
+                )
+                positions_gated = [p for p in positions if p not in prefilter.prefiltered]
+            else:
+                positions_gated = positions
+            regex_gated = [p for p in positions_gated if isinstance(self._rules[p], RegexRule)]
+            self._gated_work(view, regex_gated, set(present), work)
+            yield from self._regex_findings(view, work)
+            for position in positions:
+                rule = self._rules[position]
                 if isinstance(rule, RecordRule):
                     yield from self._record_findings(view, rule)
         if self._denylists:
             yield from self._denylist_findings(source)
 
-    def _regex_findings(self, view: _FileView, rules: list[RegexRule], present: set[str]) -> Iterator[Finding]:
+    def _present(self, source: Source, prefilter: RulePrefilter, hits: dict[int, list[int]]) -> list[str]:
+        """The keywords occurring in ``source``, from the pass (those the database could not hold, by search)."""
+        found = {prefilter.keyword_of[ident] for ident in hits if ident in prefilter.keyword_of}
+        found.update(keyword for keyword in prefilter.unheld_keywords if keyword in source.lower)
+        return sorted(found)
+
+    def _prefiltered_work(
+        self,
+        view: _FileView,
+        prefilter: RulePrefilter,
+        hits: dict[int, list[int]],
+        positions: list[int],
+        work: dict[int, set[int]],
+    ) -> None:
+        """Each prefiltered rule's lines: those the pass reports for one of its patterns that hold one of its
+        keywords (as the keyword-gated path would give it)."""
+        wanted = set(positions)
+        lines_of: dict[int, set[int]] = {}
+        for ident, lines in hits.items():
+            if ident < len(prefilter.pattern_rule) and (position := prefilter.pattern_rule[ident]) in wanted:
+                lines_of.setdefault(position, set()).update(lines)
+        text_lines = view.source.lines
+        lowered: dict[int, str] = {}
+        for position in positions:
+            keywords = self._rules[position].keywords
+            for index in lines_of.get(position, ()):
+                if index >= len(text_lines):
+                    continue
+                lower = lowered.get(index)
+                if lower is None:
+                    lower = lowered[index] = text_lines[index].lower()
+                if any(keyword in lower for keyword in keywords):
+                    work.setdefault(index, set()).add(position)
+
+    def _gated_work(self, view: _FileView, positions: list[int], present: set[str], work: dict[int, set[int]]) -> None:
+        """Each keyword-gated rule's lines: those holding one of its keywords (screened when there are many)."""
         lines_of: dict[str, set[int]] = {}  # computed only for keywords of rules that apply to this path
-        work: dict[int, list[RegexRule]] = {}
-        for rule in rules:
+        for position in positions:
+            rule = self._rules[position]
+            assert isinstance(rule, RegexRule)
             keywords = [keyword for keyword in rule.keywords if keyword in present]
             if sum(view.keyword_count(keyword) for keyword in keywords) > SCREEN_MIN_LINES:
                 lines = self._screened_lines(view, rule, keywords, lines_of)
@@ -177,11 +254,15 @@ class PolicyDetector:
                         lines_of[keyword] = view.keyword_lines(keyword)
                     lines |= lines_of[keyword]
             for line in lines:
-                work.setdefault(line, []).append(rule)
+                work.setdefault(line, set()).add(position)
+
+    def _regex_findings(self, view: _FileView, work: dict[int, set[int]]) -> Iterator[Finding]:
         source = view.source
         for index in sorted(work):
             text = source.lines[index]
-            for rule in work[index]:
+            for position in sorted(work[index]):
+                rule = self._rules[position]
+                assert isinstance(rule, RegexRule)
                 for start, value in rule.find(text):
                     yield Finding.create(
                         rule.info,
@@ -296,7 +377,7 @@ def check_examples(policy: Policy) -> list[str]:
     sharing a keyword with it (quadratic in the pack's size: 2,000 rules took 81 s)."""
     problems: list[str] = []
     for rule in policy.rules:
-        detector = PolicyDetector([rule], ())
+        detector = PolicyDetector([rule], (), one_pass=False)
         for index, example in enumerate(rule.examples):
             problems.extend(_example_problems(detector, rule, f"examples[{index}]", example, positive=True))
         for index, example in enumerate(rule.negative_examples):

@@ -1,4 +1,5 @@
-"""The parsed documents of the packs shipped with the scanner, cached so that a hook run does not parse them.
+"""What a run compiles from the packs shipped with the scanner, cached so that a hook run does not redo it: the
+packs' parsed documents here, the policy detector's pattern database (``detectors.policy_prefilter``) beside them.
 
 ``tomllib`` is pure Python: the default packs (about 750 KB of TOML, examples included) take about 0.25 s to
 parse, more than the rest of a one-file run. Each default pack's parsed document is kept as JSON (read by a C
@@ -30,17 +31,18 @@ FORMAT = "packs-1"  # bump when what is stored changes
 Document = dict[str, Any]
 
 
-def cache_folder() -> Path | None:
-    """Where parsed packs are kept, or None when the cache is off or no folder can be named."""
+def cache_folder(kind: str = "packs") -> Path | None:
+    """Where entries of ``kind`` are kept (``packs``: parsed packs; ``patterns``: compiled pattern databases),
+    or None when the cache is off or no folder can be named."""
     explicit = os.environ.get(CACHE_ENV)
     if explicit is not None:
-        return Path(explicit) / "packs" if explicit else None
+        return Path(explicit) / kind if explicit else None
     base = os.environ.get("XDG_CACHE_HOME")
     try:
         root = Path(base) if base else Path.home() / ".cache"
     except RuntimeError:  # no home folder to name
         return None
-    return root / TOOL_NAME / "packs"
+    return root / TOOL_NAME / kind
 
 
 def cache_key(data: bytes) -> str:
@@ -48,37 +50,56 @@ def cache_key(data: bytes) -> str:
     return hashlib.sha256(version + data).hexdigest()
 
 
-def cached_document(data: bytes) -> Document | None:
-    """The document cached for ``data``, or None (no cache, no entry, or an entry that does not read)."""
-    folder = cache_folder()
+def read_entry(kind: str, name: str) -> bytes | None:
+    """The bytes stored under ``name``, or None (no cache, no entry, an entry that cannot be read)."""
+    folder = cache_folder(kind)
     if folder is None:
         return None
     try:
-        stored = json.loads((folder / f"{cache_key(data)}.json").read_bytes())
-    except (OSError, ValueError, RecursionError):
+        return (folder / name).read_bytes()
+    except OSError:
+        return None
+
+
+def write_entry(kind: str, name: str, data: bytes) -> None:
+    """Keep ``data`` under ``name``; any failure (read-only folder, full disk) is ignored. Written to a
+    temporary file and renamed, so that a reader never sees half an entry."""
+    folder = cache_folder(kind)
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(temporary, folder / name)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return
+
+
+def cached_document(data: bytes) -> Document | None:
+    """The document cached for ``data``, or None (no cache, no entry, or an entry that does not read)."""
+    stored_bytes = read_entry("packs", f"{cache_key(data)}.json")
+    if stored_bytes is None:
+        return None
+    try:
+        stored = json.loads(stored_bytes)
+    except (ValueError, RecursionError):
         return None
     return stored if isinstance(stored, dict) else None
 
 
 def store_document(data: bytes, document: Document) -> None:
-    """Keep ``document`` for ``data``; any failure (read-only folder, full disk, a value JSON cannot hold) is
-    ignored. Written to a temporary file and renamed, so that a reader never sees half an entry."""
-    folder = cache_folder()
-    if folder is None:
-        return
+    """Keep ``document`` for ``data``; a value JSON cannot hold is not stored."""
     try:
         text = json.dumps(document, ensure_ascii=False)
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
-            os.replace(temporary, folder / f"{cache_key(data)}.json")
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    except (OSError, TypeError, ValueError):
+    except (TypeError, ValueError):
         return
+    write_entry("packs", f"{cache_key(data)}.json", text.encode("utf-8"))
 
 
 def parse_cached(data: bytes, parse: Callable[[bytes], Document]) -> tuple[Document, bool]:

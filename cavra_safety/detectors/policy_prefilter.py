@@ -1,0 +1,76 @@
+"""The policy detector's one pass per file: every regex rule's patterns and every rule's keywords in one
+Hyperscan database (``multipattern``), compiled once per policy and kept in the user's cache folder.
+
+Ids: pattern ``i`` of the flattened regex-rule patterns is id ``i``; keyword ``j`` of the sorted keyword list
+is id ``len(patterns) + j``. A regex rule is *prefiltered* when every one of its patterns is in the database;
+the others (a pattern with non-ASCII text, one Hyperscan refuses) keep the keyword-gated path, as every rule
+does where no engine is installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cavra_safety import multipattern
+from cavra_safety.multipattern import LinePrefilter
+from cavra_safety.policy import PolicyRule, RegexRule
+from cavra_safety.policy.cache import read_entry, write_entry
+
+FORMAT = "prefilter-2"  # bump when the database's ids or forms change
+CACHE_KIND = "patterns"
+
+
+@dataclass(frozen=True)
+class RulePrefilter:
+    """The database and the tables that map its ids back to rules and keywords."""
+
+    database: LinePrefilter
+    pattern_rule: tuple[int, ...]  # pattern id -> rule position
+    keyword_of: dict[int, str]  # keyword id -> keyword, for the keywords in the database
+    unheld_keywords: tuple[str, ...]  # keywords the database could not hold: searched for in Python
+    prefiltered: frozenset[int]  # positions of the regex rules whose every pattern is in the database
+
+
+def build_rule_prefilter(rules: Sequence[PolicyRule], keywords: Sequence[str]) -> RulePrefilter | None:
+    """The prefilter of ``rules``, loaded from the cache when an entry for exactly these patterns and keywords
+    exists (and loads), else compiled and stored; None without an engine."""
+    if not multipattern.AVAILABLE:
+        return None
+    patterns = [
+        (position, pattern.source)
+        for position, rule in enumerate(rules)
+        if isinstance(rule, RegexRule)
+        for pattern in rule.patterns
+    ]
+    pattern_rule = tuple(position for position, _ in patterns)
+    expressions = [(ident, source) for ident, (_, source) in enumerate(patterns)]
+    keyword_ids = [(len(patterns) + index, word) for index, word in enumerate(keywords)]
+    name = _entry_name(expressions, keyword_ids)
+    stored = read_entry(CACHE_KIND, name)
+    database = LinePrefilter.load(stored) if stored is not None else None
+    if database is None:
+        database = LinePrefilter.build(expressions, keyword_ids)
+        if database is None:
+            return None
+        write_entry(CACHE_KIND, name, database.dump())
+    covered: dict[int, bool] = {}
+    for ident, position in enumerate(pattern_rule):
+        covered[position] = covered.get(position, True) and ident in database.ids
+    prefiltered = frozenset(position for position, every in covered.items() if every)
+    held = {ident: word for ident, word in keyword_ids if ident in database.ids}
+    unheld = tuple(word for ident, word in keyword_ids if ident not in database.ids)
+    return RulePrefilter(database, pattern_rule, held, unheld, prefiltered)
+
+
+def _entry_name(patterns: Sequence[tuple[int, str]], keywords: Sequence[tuple[int, str]]) -> str:
+    """A name that changes with anything that changes the database: its content, this format, the engine's
+    version and the machine (a database is compiled for the host's CPU)."""
+    digest = hashlib.sha256()
+    header = (FORMAT, multipattern.ENGINE_VERSION, str(multipattern.RELAX_MIN), platform.machine())
+    digest.update("\0".join(header).encode())
+    for ident, text in (*patterns, *keywords):
+        digest.update(f"\0{ident}\0{text}".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest() + ".hs"

@@ -1,0 +1,265 @@
+"""Many patterns, one pass: the lines of a text where each pattern may match, from one Hyperscan scan.
+
+Hyperscan (Intel's multi-pattern engine, as the ``hyperscan`` wheels ship it; Vectorscan on ARM) matches a
+database of every rule pattern against a file in one pass, whatever the number of patterns. It is used here as
+a **prefilter**, never as the judge: each pattern is compiled in Hyperscan's prefilter mode, from a relaxed
+form (counted repeats ``{m,n}`` become ``{min(m, RELAX_MIN),}``), so that it reports a superset of the places
+where the exact pattern matches; the caller then runs the exact RE2 pattern on the lines reported. Findings are
+therefore exactly those of running every RE2 pattern on every line; only the work changes.
+
+Why the superset holds, point by point:
+
+- Lines. The caller matches a pattern on one line at a time; the text is scanned whole, in multi-line mode, so
+  ``^`` and ``$`` hold at line edges as they do on a line alone, and every match on a line is also a match at
+  the same place in the text, ending at the same offset. Hyperscan reports every end offset of every match, so
+  the line holding the end of each per-line match is reported. (Matches across lines are extra, never missing.)
+  Carriage returns before a newline are dropped first, as the caller's lines drop them.
+- Characters. Patterns are RE2 over Unicode text; Hyperscan here matches bytes. The text's UTF-8 is scanned
+  with its continuation bytes dropped (``one_byte_per_char``): one byte per character, ASCII as itself and any
+  other character as its lead byte (0xC2 and above). RE2's classes are ASCII-only (``\\w``, ``\\d``, ``\\s``,
+  ``\\b``, ``[a-z]``), so a non-ASCII character and its lead byte fall in and out of every eligible pattern's
+  classes alike; patterns that name non-ASCII text (non-ASCII literals, ``\\p{..}``, ``\\x{..}``, escapes of
+  0x80 and above) are not eligible and keep the exact path. Two characters fold to ASCII letters under RE2's
+  case-insensitive matching (U+017F LONG S to ``s``, U+212A KELVIN SIGN to ``k``) and two lower-case to ASCII
+  under ``str.lower``, which keyword gates use (U+212A, U+0130 to ``i`` and a combining dot); a text holding one
+  of them, or a lone surrogate, is not prefiltered at all (``prefilterable``).
+- Patterns. Relaxing ``{m,n}`` to ``{k,}`` with ``k <= m`` only adds matches with the same end (the last ``k``
+  repetitions of a match are one); the prefilter flag only adds matches. ``\\A`` and ``\\z`` (the edges of a
+  line, for the caller) are not eligible.
+
+Compiling a database takes about a second for the default packs, so callers cache the serialised database
+(``dump`` / ``load``). Where no wheel exists (``AVAILABLE`` is false), callers keep their exact, slower path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+try:
+    import hyperscan
+except ImportError:  # no wheel for this platform: callers take their portable path
+    hyperscan = None  # type: ignore[assignment]
+
+AVAILABLE = hyperscan is not None
+ENGINE_VERSION = str(getattr(hyperscan, "__version__", "")) if hyperscan is not None else ""
+
+# Counted repeats are relaxed to at most this lower bound and no upper bound: Hyperscan compiles bounded
+# repeats of wide classes into large automata (the default packs' patterns took 21 s to compile as written,
+# under 2 s relaxed), and a prefilter only has to find the lines, which the rule's literals already pin down.
+RELAX_MIN = 4
+
+# A pattern that matches everywhere in a file (a minified bundle, a binary dump) would call back into Python
+# per end offset; past this many reports the scan stops and the caller takes its exact path for the file.
+MAX_REPORTS = 50_000
+
+_FLAGS = (hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_MULTILINE | hyperscan.HS_FLAG_ALLOWEMPTY) if AVAILABLE else 0
+# A keyword only has to be known present: its first occurrence is enough, and stops its reports.
+_KEYWORD_FLAGS = (hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH) if AVAILABLE else 0
+_QUANTIFIER = re.compile(r"\{(\d+)(?:,(\d*))?\}")
+_INELIGIBLE = re.compile(r"\\[pPCAzQ]|\\x(?:\{|[89a-fA-F])|\\[0-9]")
+_CONTINUATION_BYTES = bytes(range(0x80, 0xC0))
+# The UTF-8 of U+0130, U+017F and U+212A, and of a lone surrogate (as "surrogatepass" writes it).
+_FOLDS_TO_ASCII = (b"\xc4\xb0", b"\xc5\xbf", b"\xe2\x84\xaa")
+_SURROGATE = re.compile(rb"\xed[\xa0-\xbf]")
+
+
+def relaxed(pattern: str) -> str | None:
+    """The prefilter form of an RE2 pattern, or None when it cannot be prefiltered in bytes (see above).
+
+    A small scanner, not a parser: escapes and character classes are copied whole, and only a ``{m}``,
+    ``{m,}`` or ``{m,n}`` outside them (a quantifier for RE2; anything else there is a literal brace) is
+    rewritten, with its lazy or possessive mark dropped (greediness does not change which ends match).
+    """
+    if not pattern.isascii() or _INELIGIBLE.search(pattern):
+        return None
+    out: list[str] = []
+    position, size = 0, len(pattern)
+    while position < size:
+        char = pattern[position]
+        if char == "\\":
+            out.append(pattern[position : position + 2])
+            position += 2
+        elif char == "[":
+            end = _class_end(pattern, position)
+            out.append(pattern[position:end])
+            position = end
+        elif char == "{" and (quantifier := _QUANTIFIER.match(pattern, position)):
+            low = min(int(quantifier.group(1)), RELAX_MIN)
+            out.append(f"{{{low},}}" if low else "*")
+            position = quantifier.end()
+            if pattern[position : position + 1] in ("?", "+"):
+                position += 1
+        else:
+            out.append(char)
+            position += 1
+    return "".join(out)
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """The index after the ``]`` closing the class that opens at ``start`` (RE2's rules: a ``]`` first in the
+    class, after an optional ``^``, is a literal; ``[:alpha:]`` is a named class; ``\\`` escapes)."""
+    position = start + 1
+    if pattern.startswith("^", position):
+        position += 1
+    if pattern.startswith("]", position):
+        position += 1
+    while position < len(pattern) and pattern[position] != "]":
+        if pattern[position] == "\\":
+            position += 2
+        elif pattern.startswith("[:", position) and (close := pattern.find(":]", position + 2)) != -1:
+            position = close + 2
+        else:
+            position += 1
+    return position + 1
+
+
+def prefilterable(data: bytes) -> bool:
+    """Whether the prefilter's answer for ``data`` (UTF-8) is a superset of RE2's (see "Characters" above)."""
+    if data.isascii():
+        return True
+    if any(sequence in data for sequence in _FOLDS_TO_ASCII):  # a substring search each, in C
+        return False
+    return b"\xed" not in data or _SURROGATE.search(data) is None
+
+
+def one_byte_per_char(data: bytes) -> bytes:
+    """``data`` (UTF-8) as Hyperscan scans it: one byte per character, lines as the caller splits them."""
+    if not data.isascii():
+        data = data.translate(None, _CONTINUATION_BYTES)
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")
+        if data.endswith(b"\r"):
+            data = data[:-1]
+    return data
+
+
+@dataclass(frozen=True)
+class _Report:
+    ends: dict[int, list[int]]
+    count: list[int]
+
+
+class LinePrefilter:
+    """A compiled database of patterns, each under the caller's integer id."""
+
+    def __init__(self, database: Any, ids: frozenset[int], keyword_ids: frozenset[int]) -> None:
+        self._database = database
+        self.ids = ids  # the ids in the database: the others were not eligible and need the exact path
+        self.keyword_ids = keyword_ids
+
+    @classmethod
+    def build(
+        cls, patterns: Iterable[tuple[int, str]], keywords: Iterable[tuple[int, str]] = ()
+    ) -> LinePrefilter | None:
+        """The database of every eligible pattern (reported on the lines it may match) and keyword (reported,
+        case-insensitively, on the first line it occurs on: callers ask only whether it occurs), or None when
+        there is no engine or nothing eligible. A pattern Hyperscan refuses is left out (found by compiling it
+        alone), never an error; a keyword that is not ASCII is left out too (ASCII case-insensitivity would not
+        be ``str.lower``'s)."""
+        if hyperscan is None:
+            return None
+        entries = [(ident, form, _FLAGS) for ident, pattern in patterns if (form := relaxed(pattern)) is not None]
+        keywords = [(ident, word) for ident, word in keywords if word.isascii() and word]
+        entries += [(ident, _literal(word), _KEYWORD_FLAGS) for ident, word in keywords]
+        try:
+            database = _compile(entries)
+        except hyperscan.error:
+            entries = [entry for entry in entries if _compiles(entry)]
+            database = _compile(entries) if entries else None
+        if database is None:
+            return None
+        held = frozenset(ident for ident, _, _ in entries)
+        return cls(database, held, frozenset(ident for ident, _ in keywords) & held)
+
+    def dump(self) -> bytes:
+        assert hyperscan is not None
+        table = _ids_text(self.ids) + b";" + _ids_text(self.keyword_ids)
+        return len(table).to_bytes(4, "big") + table + hyperscan.dumpb(self._database)
+
+    @classmethod
+    def load(cls, blob: bytes) -> LinePrefilter | None:
+        """A database from ``dump``, or None when it does not load (another engine version, a damaged file)."""
+        if hyperscan is None:
+            return None
+        try:
+            size = int.from_bytes(blob[:4], "big")
+            ids, keyword_ids = (_ids_from(part) for part in blob[4 : 4 + size].split(b";"))
+            database = hyperscan.loadb(blob[4 + size :], hyperscan.HS_MODE_BLOCK)
+            database.scratch = hyperscan.Scratch(database)
+        except (hyperscan.error, ValueError, TypeError):
+            return None
+        return cls(database, ids, keyword_ids)
+
+    def lines(self, data: bytes) -> dict[int, list[int]] | None:
+        """For each pattern id that may match in ``data`` (a text's UTF-8), the sorted 0-based indexes of the
+        lines it may match on, and each keyword id that occurs (with no lines); None when ``data`` is not
+        ``prefilterable`` or the scan reported too much (take the exact path)."""
+        assert hyperscan is not None
+        if not prefilterable(data):
+            return None
+        data = one_byte_per_char(data)
+        report = _Report({}, [0])
+        try:
+            self._database.scan(data, match_event_handler=_on_match, context=report)
+        except hyperscan.ScanTerminated:
+            return None
+        keywords = self.keyword_ids
+        return {ident: [] if ident in keywords else _lines_of(data, ends) for ident, ends in report.ends.items()}
+
+
+def _on_match(ident: int, start: int, end: int, flags: int, report: _Report) -> bool:
+    report.count[0] += 1
+    report.ends.setdefault(ident, []).append(end)
+    return report.count[0] > MAX_REPORTS  # True stops the scan
+
+
+def _lines_of(data: bytes, ends: list[int]) -> list[int]:
+    """The lines holding the last byte of each match (and, for a match ending just after a newline, the line
+    it ends at: an empty match there belongs to it)."""
+    lines: set[int] = set()
+    line, counted_to = 0, 0
+    for end in sorted(set(ends)):
+        last = max(end - 1, 0)
+        line += data.count(b"\n", counted_to, last)
+        counted_to = last
+        lines.add(line)
+        if end and data[end - 1 : end] == b"\n":
+            lines.add(line + 1)
+    return sorted(lines)
+
+
+def _ids_text(ids: frozenset[int]) -> bytes:
+    return ",".join(str(ident) for ident in sorted(ids)).encode()
+
+
+def _ids_from(text: bytes) -> frozenset[int]:
+    return frozenset(int(part) for part in text.split(b",") if part)
+
+
+def _literal(word: str) -> str:
+    """``word`` as a Hyperscan expression matching it literally (a backslash before any character other than
+    a letter or digit makes it literal)."""
+    return "".join(char if char.isalnum() else "\\" + char for char in word)
+
+
+def _compile(entries: Sequence[tuple[int, str, int]]) -> Any:
+    assert hyperscan is not None
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    database.compile(
+        expressions=[expression.encode() for _, expression, _ in entries],
+        ids=[ident for ident, _, _ in entries],
+        flags=[flags for _, _, flags in entries],
+    )
+    return database
+
+
+def _compiles(entry: tuple[int, str, int]) -> bool:
+    assert hyperscan is not None
+    try:
+        _compile([entry])
+    except hyperscan.error:
+        return False
+    return True

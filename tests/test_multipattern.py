@@ -1,0 +1,125 @@
+"""The one-pass prefilter (``multipattern``): relaxed forms, the byte view of a text, the database's answers
+and its serialised form. The superset property on real rules is tested in tests/detectors/test_policy_one_pass.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from cavra_safety import multipattern
+from cavra_safety.multipattern import LinePrefilter, one_byte_per_char, prefilterable, relaxed
+
+pytestmark = pytest.mark.skipif(not multipattern.AVAILABLE, reason="no Hyperscan wheel on this platform")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"ghp_[A-Za-z0-9]{36}", r"ghp_[A-Za-z0-9]{4,}"),
+        (r"x[a-f]{2,9}y", r"x[a-f]{2,}y"),
+        (r"x[a-f]{0,12}?y", r"x[a-f]*y"),
+        (r"x(?:ab){7,}", r"x(?:ab){4,}"),
+        (r"x\d{3}+", r"x\d{3,}"),
+        (r"[{]{20}\{40}", r"[{]{4,}\{40}"),  # a brace in a class or escaped is a literal
+        (r"[]{5}]x{5}", r"[]{5}]x{4,}"),  # ']' first in a class is a literal
+        (r"[[:alpha:]{2}]{9}", r"[[:alpha:]{2}]{4,}"),
+        (r"a{,5}b{x}", r"a{,5}b{x}"),  # not quantifiers for RE2: literal braces
+        (r"(?i)token\s*=\s*(?P<secret>\S+)", r"(?i)token\s*=\s*(?P<secret>\S+)"),
+    ],
+)
+def test_relaxed_rewrites_only_counted_repeats(pattern: str, expected: str) -> None:
+    assert relaxed(pattern) == expected
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["caf\u00e9=(\\w+)", r"\pL{5}", r"\p{Greek}", r"\x{263a}", r"\xe9", r"\Atoken", r"token\z", r"\C", r"\Qa.b\E"],
+)
+def test_patterns_naming_non_ascii_text_or_text_edges_are_not_eligible(pattern: str) -> None:
+    assert relaxed(pattern) is None
+
+
+def test_one_byte_per_character_and_lines_as_the_caller_splits_them() -> None:
+    text = "caf\u00e9 \u263a \U0001f600\r\nnext\r\nlast\r"
+    mapped = one_byte_per_char(text.encode())
+    assert len(mapped.split(b"\n")) == len(text.split("\n"))
+    assert [len(line) for line in mapped.split(b"\n")] == [len(line.rstrip("\r")) for line in text.split("\n")]
+    assert one_byte_per_char(b"plain\nascii") == b"plain\nascii"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ascii only", True),
+        ("caf\u00e9 \u263a", True),
+        ("to\u212aen", False),  # KELVIN SIGN: RE2's (?i)k matches it
+        ("\u017fecret", False),  # LONG S: RE2's (?i)s matches it
+        ("TENANT_\u0130D", False),  # lower-cases to ASCII 'i' and a combining dot
+        ("\ud800 lone", False),
+        ("\ud7a3 hangul", True),  # UTF-8 starts with 0xED too, and is not a surrogate
+    ],
+)
+def test_prefilterable(text: str, expected: bool) -> None:
+    assert prefilterable(text.encode("utf-8", "surrogatepass")) is expected
+
+
+@pytest.fixture(scope="module")
+def database() -> LinePrefilter:
+    built = LinePrefilter.build(
+        [(0, r"\bsk_live_[A-Za-z0-9]{24,99}\b"), (1, r"(?i)^password\s*=\s*(\S+)$"), (2, "caf\u00e9")],
+        [(3, "tenant_id"), (4, "a.b"), (5, "contrase\u00f1a")],
+    )
+    assert built is not None
+    return built
+
+
+def test_the_database_holds_what_is_eligible(database: LinePrefilter) -> None:
+    assert database.ids == {0, 1, 3, 4}
+    assert database.keyword_ids == {3, 4}
+
+
+def test_lines_of_patterns_and_presence_of_keywords(database: LinePrefilter) -> None:
+    text = "x\nfoo sk_live_" + "a" * 30 + "\nPassWord = x\r\nTENANT_ID twice tenant_id\n\u00e9\u00e9\nA.B"
+    assert database.lines(text.encode()) == {0: [1], 1: [2], 3: [], 4: []}
+    assert database.lines(b"a-b tenant-id") == {}  # '.' and '_' are literal in keywords
+
+
+def test_a_match_across_lines_never_hides_one_on_a_line(database: LinePrefilter) -> None:
+    text = "password =\n" + "password = x"
+    assert database.lines(text.encode()) == {1: [1]}
+
+
+def test_dump_and_load_give_the_same_answers(database: LinePrefilter) -> None:
+    loaded = LinePrefilter.load(database.dump())
+    assert loaded is not None
+    assert (loaded.ids, loaded.keyword_ids) == (database.ids, database.keyword_ids)
+    text = b"tenant_id sk_live_" + b"b" * 40
+    assert loaded.lines(text) == database.lines(text) == {0: [0], 3: []}
+
+
+@pytest.mark.parametrize("blob", [b"", b"\x00\x00\x00\x03abc", b"garbage" * 100])
+def test_a_damaged_dump_does_not_load(database: LinePrefilter, blob: bytes) -> None:
+    assert LinePrefilter.load(blob) is None
+    assert LinePrefilter.load(database.dump()[:-100]) is None
+
+
+def test_too_many_reports_decline_the_file(database: LinePrefilter, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "\n".join("password = x" for _ in range(20)).encode()
+    assert database.lines(text) is not None
+    monkeypatch.setattr(multipattern, "MAX_REPORTS", 10)
+    assert database.lines(text) is None
+
+
+def test_a_pattern_the_engine_refuses_is_left_out() -> None:
+    # Hyperscan refuses \K even as a prefilter (RE2 refuses it too, but the module does not rely on that).
+    built = LinePrefilter.build([(0, r"ghp_[a-z]{8}"), (1, r"a\Kb")])
+    assert built is not None
+    assert built.ids == {0}
+    assert built.lines(b"ghp_abcdefgh") == {0: [0]}
+
+
+@pytest.mark.parametrize("between", ["\u00e9", "\u20ac", "\U0001f600"])
+def test_one_non_ascii_character_is_one_character(between: str) -> None:
+    built = LinePrefilter.build([(0, r"token\W=(\w+)"), (1, r"id.{2}:")])
+    assert built is not None
+    text = f"x\ntoken{between}=abc\nid{between}{between}:"
+    assert built.lines(text.encode()) == {0: [1], 1: [2]}
