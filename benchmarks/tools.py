@@ -165,6 +165,20 @@ CAVRA_WITHOUT_PYTHON = Tool(
     _cavra_command([sys.executable, "-P", str(HERE / "without_python.py")]),
     _count_key("findings"),
 )
+
+
+def _cavra_more_rules(corpus: Corpus, report: Path) -> list[str] | None:
+    from more_rules import more_rules_pack  # builds the generated pack on first use
+
+    if corpus.history:
+        return None  # the tree rows show the growth; a history row would only repeat it
+    command = _cavra_command([sys.executable, "-P", "-m", "cavra_safety"])(corpus, report)
+    return None if command is None else [*command, "--policy", str(more_rules_pack())]
+
+
+# Diagnostic: three times the rules (every default regex rule and two generated siblings, more_rules.py), to
+# show that the cost of a scan barely grows with the number of rules.
+CAVRA_MORE_RULES = Tool("cavra-safety 3x rules", _cavra_more_rules, _count_key("findings"))
 DETECT_SECRETS = Tool(
     "detect-secrets", _detect_secrets, _count_detect_secrets, stdout_report=True, once_above_files=100
 )

@@ -36,6 +36,14 @@ from cavra_safety.sources import Source
 # ``LineScreen``); below it, per-line matching is as cheap.
 SCREEN_MIN_LINES = 4
 
+# The one pass pays off with the amount of text: loading the pattern database from the cache (importing
+# Hyperscan, reading 2 MB) costs about as much as the keyword-gated path spends on 1 MB of text, and compiling
+# it a second or two. A scan loads it once it has read LOAD_AFTER_BYTES, and compiles it (when the cache does
+# not hold it) after COMPILE_AFTER_BYTES, so that a hook run on a few files never waits for either. Pool
+# workers, which serve large scans, load or compile it at once (``prepare``).
+LOAD_AFTER_BYTES = 1 << 20
+COMPILE_AFTER_BYTES = 4 << 20
+
 # A runaway rule (a pattern matching every token of a minified file) must not flood the report: beyond this
 # many findings of one rule in one file the rest are summed up in a note.
 MAX_FINDINGS_PER_RULE = 200
@@ -130,21 +138,25 @@ class PolicyDetector:
         for position, rule in enumerate(self._rules):
             for keyword in rule.keywords:
                 self._rules_by_keyword[keyword].append(position)
-        self._gate = KeywordGate(self._keywords) if self._keywords else None
         self._screens: dict[str, LineScreen] = {}  # built on a rule's first busy file
-        self._one_pass = one_pass
-        self._prefilter_built = False
+        self._one_pass = one_pass and bool(self._keywords)
         self._prefilter: RulePrefilter | None = None
+        self._looked_in_cache = False
+        self._bytes_seen = 0
+
+    @cached_property
+    def _gate(self) -> KeywordGate | None:
+        return KeywordGate(self._keywords) if self._keywords else None
 
     def prepare(self) -> None:
-        """Load (or compile) the pattern database now, so that pool workers forked later share it."""
-        self._load_prefilter()
+        """Load (or compile) the pattern database now: a pool worker serves a large scan."""
+        self._load_prefilter(compile_on_miss=True)
 
-    def _load_prefilter(self) -> RulePrefilter | None:
-        if not self._prefilter_built:
-            self._prefilter_built = True
-            if self._one_pass and self._keywords:
-                self._prefilter = build_rule_prefilter(self._rules, self._keywords)
+    def _load_prefilter(self, *, compile_on_miss: bool) -> RulePrefilter | None:
+        if self._prefilter is None and self._one_pass and (compile_on_miss or not self._looked_in_cache):
+            self._looked_in_cache = True
+            self._prefilter = build_rule_prefilter(self._rules, self._keywords, compile_on_miss=compile_on_miss)
+            self._one_pass = self._prefilter is not None or not compile_on_miss  # no engine: never try again
         return self._prefilter
 
     def _screen(self, rule: RegexRule) -> LineScreen:
@@ -173,7 +185,10 @@ class PolicyDetector:
                 )
 
     def _findings(self, source: Source) -> Iterator[Finding]:
-        prefilter = self._load_prefilter()
+        self._bytes_seen += len(source.text)
+        prefilter = self._prefilter
+        if prefilter is None and self._bytes_seen >= LOAD_AFTER_BYTES:
+            prefilter = self._load_prefilter(compile_on_miss=self._bytes_seen >= COMPILE_AFTER_BYTES)
         hits = prefilter.database.lines(source.data) if prefilter is not None else None
         if prefilter is None or hits is None:
             present = self._gate.present(source.lower) if self._gate is not None else []

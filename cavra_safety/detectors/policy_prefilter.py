@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import platform
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from cavra_safety import multipattern
 from cavra_safety.multipattern import LinePrefilter
@@ -34,9 +36,12 @@ class RulePrefilter:
     prefiltered: frozenset[int]  # positions of the regex rules whose every pattern is in the database
 
 
-def build_rule_prefilter(rules: Sequence[PolicyRule], keywords: Sequence[str]) -> RulePrefilter | None:
+def build_rule_prefilter(
+    rules: Sequence[PolicyRule], keywords: Sequence[str], *, compile_on_miss: bool = True
+) -> RulePrefilter | None:
     """The prefilter of ``rules``, loaded from the cache when an entry for exactly these patterns and keywords
-    exists (and loads), else compiled and stored; None without an engine."""
+    exists (and loads), else compiled and stored (unless ``compile_on_miss`` is false); None without an
+    engine."""
     if not multipattern.AVAILABLE:
         return None
     patterns = [
@@ -52,6 +57,8 @@ def build_rule_prefilter(rules: Sequence[PolicyRule], keywords: Sequence[str]) -
     stored = read_entry(CACHE_KIND, name)
     database = LinePrefilter.load(stored) if stored is not None else None
     if database is None:
+        if not compile_on_miss:
+            return None
         database = LinePrefilter.build(expressions, keyword_ids)
         if database is None:
             return None
@@ -67,10 +74,19 @@ def build_rule_prefilter(rules: Sequence[PolicyRule], keywords: Sequence[str]) -
 
 def _entry_name(patterns: Sequence[tuple[int, str]], keywords: Sequence[tuple[int, str]]) -> str:
     """A name that changes with anything that changes the database: its content, this format, the engine's
-    version and the machine (a database is compiled for the host's CPU)."""
+    version, the machine (a database is compiled for the host's CPU) and the code that writes the database's
+    expressions (``multipattern``'s source: a change there needs no one to remember to bump ``FORMAT``)."""
     digest = hashlib.sha256()
-    header = (FORMAT, multipattern.ENGINE_VERSION, str(multipattern.RELAX_MIN), platform.machine())
+    header = (FORMAT, multipattern.ENGINE_VERSION, platform.machine(), sys.version)
     digest.update("\0".join(header).encode())
+    digest.update(_source_of(multipattern.__file__))
     for ident, text in (*patterns, *keywords):
         digest.update(f"\0{ident}\0{text}".encode("utf-8", "surrogatepass"))
     return digest.hexdigest() + ".hs"
+
+
+def _source_of(module_file: str | None) -> bytes:
+    try:
+        return Path(module_file).read_bytes() if module_file else b""
+    except OSError:
+        return b""

@@ -14,7 +14,9 @@ The folder: ``$CAVRA_SAFETY_CACHE_DIR``, else ``$XDG_CACHE_HOME/cavra-safety``, 
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.metadata
 import json
 import os
 import sys
@@ -27,6 +29,8 @@ from cavra_safety import TOOL_NAME
 
 CACHE_ENV = "CAVRA_SAFETY_CACHE_DIR"
 FORMAT = "packs-1"  # bump when what is stored changes
+# Documents of user packs that loaded without a problem: valid under this RE2 build (whose version is in the key).
+VALIDATED = "validated"
 
 Document = dict[str, Any]
 
@@ -45,9 +49,19 @@ def cache_folder(kind: str = "packs") -> Path | None:
     return root / TOOL_NAME / kind
 
 
-def cache_key(data: bytes) -> str:
-    version = f"{FORMAT}\0{sys.version_info.major}.{sys.version_info.minor}\0".encode()
+def cache_key(data: bytes, purpose: str = "") -> str:
+    version = f"{FORMAT}\0{sys.version_info.major}.{sys.version_info.minor}\0{purpose}\0".encode()
+    if purpose == VALIDATED:
+        version += _re2_version().encode() + b"\0"
     return hashlib.sha256(version + data).hexdigest()
+
+
+@functools.cache
+def _re2_version() -> str:
+    try:
+        return importlib.metadata.version("google-re2")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def read_entry(kind: str, name: str) -> bytes | None:
@@ -81,9 +95,9 @@ def write_entry(kind: str, name: str, data: bytes) -> None:
         return
 
 
-def cached_document(data: bytes) -> Document | None:
+def cached_document(data: bytes, purpose: str = "") -> Document | None:
     """The document cached for ``data``, or None (no cache, no entry, or an entry that does not read)."""
-    stored_bytes = read_entry("packs", f"{cache_key(data)}.json")
+    stored_bytes = read_entry("packs", f"{cache_key(data, purpose)}.json")
     if stored_bytes is None:
         return None
     try:
@@ -93,13 +107,13 @@ def cached_document(data: bytes) -> Document | None:
     return stored if isinstance(stored, dict) else None
 
 
-def store_document(data: bytes, document: Document) -> None:
+def store_document(data: bytes, document: Document, purpose: str = "") -> None:
     """Keep ``document`` for ``data``; a value JSON cannot hold is not stored."""
     try:
         text = json.dumps(document, ensure_ascii=False)
     except (TypeError, ValueError):
         return
-    write_entry("packs", f"{cache_key(data)}.json", text.encode("utf-8"))
+    write_entry("packs", f"{cache_key(data, purpose)}.json", text.encode("utf-8"))
 
 
 def parse_cached(data: bytes, parse: Callable[[bytes], Document]) -> tuple[Document, bool]:
