@@ -91,3 +91,60 @@ def test_the_default_folder_follows_xdg_and_home(tmp_path: Path, monkeypatch: py
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert cache.cache_folder() == tmp_path / "home" / ".cache" / "cavra-safety" / "packs"
+
+
+USER_PACK = """[pack]
+name = "mine"
+version = "1"
+
+[[rules]]
+id = "my-token"
+category = "connector-credential"
+severity = "high"
+title = "My token"
+message = "Rotate it."
+keywords = ["mytok_"]
+patterns = ['{pattern}']
+examples = ["mytok_abcdefgh12"]
+negative-examples = ["mytok_short"]
+"""
+
+
+def _user_policy(tmp_path: Path, pattern: str) -> object:
+    pack = tmp_path / "mine.toml"
+    pack.write_text(USER_PACK.replace("{pattern}", pattern))
+    config = Config(root=tmp_path, default_policy=False, policy_files=(pack,))
+    try:
+        return load_policy(config)
+    except Exception as error:  # the loader's UserError: the pack is invalid
+        return error
+
+
+def _compiled_eagerly(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    compiled: list[str] = []
+    original = pack_loader.parse_pack
+
+    def spy(*args: object, **kwargs: object) -> object:
+        compiled.append("deferred" if kwargs.get("deferred") else "eager")
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pack_loader, "parse_pack", spy)
+    return compiled
+
+
+def test_a_user_pack_found_valid_loads_without_compiling_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    modes = _compiled_eagerly(monkeypatch)
+    first = _user_policy(tmp_path, r"mytok_[a-z0-9]{10}")
+    second = _user_policy(tmp_path, r"mytok_[a-z0-9]{10}")
+    assert modes == ["eager", "deferred"]
+    assert [r.info.rule_id for r in first.rules] == [r.info.rule_id for r in second.rules]  # type: ignore[attr-defined]
+    _user_policy(tmp_path, r"mytok_[a-z0-9]{11}")  # other bytes: checked again
+    assert modes[-1] == "eager"
+
+
+def test_an_invalid_user_pack_is_never_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    modes = _compiled_eagerly(monkeypatch)
+    for _ in range(2):
+        error = _user_policy(tmp_path, r"mytok_(?<=x)[a-z]{10}")
+        assert "invalid regex" in str(error)
+    assert modes == ["eager", "eager"]
