@@ -1,5 +1,6 @@
 """The policy detector's one pass per file: every regex rule's patterns and every rule's keywords in one
-Hyperscan database (``multipattern``), compiled once per policy and kept in the user's cache folder.
+Hyperscan database (``multipattern``), compiled once per policy and kept in the user's cache folder
+(``cached_database``, which the secrets detector's gates use too).
 
 Ids: pattern ``i`` of the flattened regex-rule patterns is id ``i``; keyword ``j`` of the sorted keyword list
 is id ``len(patterns) + j``. A regex rule is *prefiltered* when every one of its patterns is in the database;
@@ -53,16 +54,9 @@ def build_rule_prefilter(
     pattern_rule = tuple(position for position, _ in patterns)
     expressions = [(ident, source) for ident, (_, source) in enumerate(patterns)]
     keyword_ids = [(len(patterns) + index, word) for index, word in enumerate(keywords)]
-    name = _entry_name(expressions, keyword_ids)
-    stored = read_entry(CACHE_KIND, name)
-    database = LinePrefilter.load(stored) if stored is not None else None
+    database = cached_database(expressions, keyword_ids, compile_on_miss=compile_on_miss)
     if database is None:
-        if not compile_on_miss:
-            return None
-        database = LinePrefilter.build(expressions, keyword_ids)
-        if database is None:
-            return None
-        write_entry(CACHE_KIND, name, database.dump())
+        return None
     covered: dict[int, bool] = {}
     for ident, position in enumerate(pattern_rule):
         covered[position] = covered.get(position, True) and ident in database.ids
@@ -70,6 +64,24 @@ def build_rule_prefilter(
     held = {ident: word for ident, word in keyword_ids if ident in database.ids}
     unheld = tuple(word for ident, word in keyword_ids if ident not in database.ids)
     return RulePrefilter(database, pattern_rule, held, unheld, prefiltered)
+
+
+def cached_database(
+    patterns: Sequence[tuple[int, str]], keywords: Sequence[tuple[int, str]], *, compile_on_miss: bool = True
+) -> LinePrefilter | None:
+    """The database of ``patterns`` and ``keywords`` (see ``LinePrefilter.build``), from the cache when it holds
+    one for exactly these, else compiled and stored (unless ``compile_on_miss`` is false); None without an
+    engine or anything it can hold."""
+    if not multipattern.AVAILABLE:
+        return None
+    name = _entry_name(patterns, keywords)
+    stored = read_entry(CACHE_KIND, name)
+    database = LinePrefilter.load(stored) if stored is not None else None
+    if database is None and compile_on_miss:
+        database = LinePrefilter.build(patterns, keywords)
+        if database is not None:
+            write_entry(CACHE_KIND, name, database.dump())
+    return database
 
 
 def _entry_name(patterns: Sequence[tuple[int, str]], keywords: Sequence[tuple[int, str]]) -> str:

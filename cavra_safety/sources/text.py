@@ -43,6 +43,8 @@ def utf16_without_bom(data: bytes) -> str | None:
     if len(data) % 2 or units < _UTF16_MIN_UNITS or b"\x00" not in sample:
         return None
     for codec, low, high in (("utf-16-le", sample[0::2], sample[1::2]), ("utf-16-be", sample[1::2], sample[0::2])):
+        if high.count(0) < _UTF16_ASCII_SHARE * units:
+            continue  # a necessary condition, counted in C: most binaries (a .mo catalogue) stop here
         ascii_units = sum(1 for lo, hi in zip(low, high, strict=True) if hi == 0 and lo in _TEXT_BYTES)
         if ascii_units < _UTF16_ASCII_SHARE * units or any(
             lo == 0 and hi == 0 for lo, hi in zip(low, high, strict=True)

@@ -30,6 +30,7 @@ from typing import Any
 
 from cavra_safety.config import Config
 from cavra_safety.detectors.base import Detector
+from cavra_safety.detectors.policy_prefilter import cached_database
 from cavra_safety.detectors.secrets import precision
 from cavra_safety.detectors.secrets.plugins import PLUGIN_SPECS, PluginSpec, SecretRule, entropy_gate, message
 from cavra_safety.detectors.secrets.text import (
@@ -40,6 +41,7 @@ from cavra_safety.detectors.secrets.text import (
     windows,
 )
 from cavra_safety.findings import Finding, Note, RuleInfo
+from cavra_safety.multipattern import LinePrefilter
 from cavra_safety.policy import Policy
 from cavra_safety.redaction import redact
 from cavra_safety.regex import compile_own, pattern_set
@@ -144,6 +146,7 @@ class SecretsDetector:
     ) -> None:
         self._plugins = plugins
         self._gate_set = gate_set
+        self._one_pass: _OnePassGates | None = None
         self._heuristics = heuristics
         self._keyword_groups = keyword_groups
         self._rules = _rule_infos(plugin.spec for plugin in plugins)
@@ -164,10 +167,10 @@ class SecretsDetector:
 
     def examine(self, source: Source, explain: bool = False) -> tuple[list[Finding], list[Filtered]]:
         data = source.data
-        relevant = set(self._gate_set.Match(data) or ())
+        relevant = self._relevant(data)
         quoted = quoted_copy(source.path, data)
         if quoted is not None:
-            relevant.update(self._gate_set.Match(quoted) or ())
+            relevant.update(self._relevant(quoted))
         if not relevant:
             return [], []
         h = self._heuristics
@@ -209,6 +212,19 @@ class SecretsDetector:
         ]
         return findings, filtered
 
+    def enable_one_pass(self) -> None:
+        """Ask the plugins' gates in one Hyperscan pass from now on (a large scan: see ``_OnePassGates``)."""
+        if self._one_pass is None:
+            self._one_pass = _OnePassGates.build([plugin.gate.pattern for plugin in self._plugins])
+
+    def _relevant(self, data: bytes) -> set[int]:
+        """The plugins whose gate matches somewhere in ``data``."""
+        if self._one_pass is not None:
+            relevant = self._one_pass.relevant(data)
+            if relevant is not None:
+                return relevant
+        return set(self._gate_set.Match(data) or ())
+
     def _values(
         self, plugin: _Plugin, text: Text, groups: Any, path: str
     ) -> Iterator[tuple[int, int, str, str, str | None]]:
@@ -227,6 +243,38 @@ class SecretsDetector:
                     if why is None and generated:
                         why = GENERATED_FILE
                     yield line_index, offset, window, secret, why
+
+
+class _OnePassGates:
+    """Which plugins' gates match, from one Hyperscan pass (``multipattern``) for the gates it can hold and an
+    RE2 set for the others (gates with Unicode classes). The pass is a prefilter: it may name a plugin whose
+    gate does not match, never miss one; each named plugin's own gate then finds the exact spans, so findings
+    do not change. Built for large scans only: for a hook's few files, importing Hyperscan and compiling the
+    gates costs more than the RE2 set it replaces."""
+
+    def __init__(self, database: LinePrefilter, rest: tuple[int, ...], rest_set: Any) -> None:
+        self._database = database
+        self._rest = rest
+        self._rest_set = rest_set
+
+    @classmethod
+    def build(cls, patterns: list[str]) -> _OnePassGates | None:
+        database = cached_database(list(enumerate(patterns)), ())
+        if database is None:
+            return None
+        rest = tuple(index for index in range(len(patterns)) if index not in database.ids)
+        rest_set = pattern_set((patterns[index] for index in rest), max_mem=GATE_MAX_MEM) if rest else None
+        return cls(database, rest, rest_set)
+
+    def relevant(self, data: bytes) -> set[int] | None:
+        """The plugins that may match in ``data``, or None when the pass declines the text."""
+        hits = self._database.lines(data)
+        if hits is None:
+            return None
+        relevant = set(hits)
+        if self._rest_set is not None:
+            relevant.update(self._rest[index] for index in self._rest_set.Match(data) or ())
+        return relevant
 
 
 def _most_specific(candidates: list[_Candidate]) -> Iterator[_Candidate]:
@@ -305,7 +353,12 @@ class LazySecretsDetector:
         return self._detector is not None
 
     def prepare(self) -> None:
-        """Build the real detector now (before worker processes fork, so that they inherit it)."""
+        """Build the real detector now, with its one-pass gates: a pool worker serves a large scan."""
+        self._build()
+        assert self._detector is not None
+        self._detector.enable_one_pass()
+
+    def _build(self) -> None:
         if self._detector is None:
             self._detector = build_eager_secrets_detector(self._config, self._policy)
 
@@ -324,7 +377,7 @@ class LazySecretsDetector:
             quoted = quoted_copy(source.path, source.data)
             if not (self._pre_gate.Match(source.data) or (quoted is not None and self._pre_gate.Match(quoted))):
                 return False
-            self.prepare()
+            self._build()
         return True
 
 
