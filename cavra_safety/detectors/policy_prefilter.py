@@ -20,10 +20,11 @@ from pathlib import Path
 from cavra_safety import multipattern
 from cavra_safety.multipattern import LinePrefilter
 from cavra_safety.policy import PolicyRule, RegexRule
-from cavra_safety.policy.cache import read_entry, write_entry
+from cavra_safety.policy.cache import prune, read_entry, write_entry
 
 FORMAT = "prefilter-2"  # bump when the database's ids or forms change
 CACHE_KIND = "patterns"
+KEEP_DATABASES = 8  # the newest few: a default policy, a project's packs, the secrets gates, and their past edits
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ def cached_database(
         database = LinePrefilter.build(patterns, keywords)
         if database is not None:
             write_entry(CACHE_KIND, name, database.dump())
+            prune(CACHE_KIND, KEEP_DATABASES)
     return database
 
 

@@ -95,6 +95,20 @@ def write_entry(kind: str, name: str, data: bytes) -> None:
         return
 
 
+def prune(kind: str, keep: int) -> None:
+    """Remove all but the ``keep`` most recently written entries of ``kind`` (a pattern database is about 2 MB,
+    and each edit of a user's pack makes a new one); failures are ignored, like every cache failure."""
+    folder = cache_folder(kind)
+    if folder is None:
+        return
+    try:
+        entries = sorted(folder.iterdir(), key=lambda entry: entry.stat().st_mtime, reverse=True)
+        for entry in entries[keep:]:
+            entry.unlink(missing_ok=True)
+    except OSError:
+        return
+
+
 def cached_document(data: bytes, purpose: str = "") -> Document | None:
     """The document cached for ``data``, or None (no cache, no entry, or an entry that does not read)."""
     stored_bytes = read_entry("packs", f"{cache_key(data, purpose)}.json")

@@ -3,6 +3,7 @@ these rules exists, compiled and stored otherwise; a damaged or unwritable cache
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,18 @@ def test_a_small_scan_never_waits_for_a_compile(
     assert fresh._prefilter is None  # below the loading threshold: the gated path, no Hyperscan at all
     list(fresh.detect(Source(path="medium.py", text="x = 1\n" * 20)))
     assert fresh._prefilter is not None  # past it: the stored database, not a compile
+
+
+def test_only_the_newest_databases_are_kept(policy: Policy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cavra_safety.detectors import policy_prefilter
+
+    monkeypatch.setenv("CAVRA_SAFETY_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(policy_prefilter, "KEEP_DATABASES", 2)
+    folder = tmp_path / CACHE_KIND
+    folder.mkdir()
+    for index in range(3):
+        (folder / f"old-{index}.hs").write_bytes(b"stale")
+        os.utime(folder / f"old-{index}.hs", (1_000_000 + index, 1_000_000 + index))
+    build_rule_prefilter(policy.rules[:5], sorted({k for rule in policy.rules[:5] for k in rule.keywords}))
+    kept = sorted(path.name for path in folder.iterdir())
+    assert len(kept) == 2 and "old-2.hs" in kept  # the new database and the newest old one
