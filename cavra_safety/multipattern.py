@@ -33,18 +33,16 @@ Compiling a database takes about a second for the default packs, so callers cach
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-try:
-    import hyperscan
-except ImportError:  # no wheel for this platform: callers take their portable path
-    hyperscan = None  # type: ignore[assignment]
-
-AVAILABLE = hyperscan is not None
-ENGINE_VERSION = str(getattr(hyperscan, "__version__", "")) if hyperscan is not None else ""
+# Whether the engine is installed, known without importing it: importing Hyperscan takes about 25 ms, which a
+# hook run on a few files (that never uses it) should not pay. ``_engine`` imports it on first use.
+AVAILABLE = importlib.util.find_spec("hyperscan") is not None
 
 # Counted repeats are relaxed to at most this lower bound and no upper bound: Hyperscan compiles bounded
 # repeats of wide classes into large automata (the default packs' patterns took 21 s to compile as written,
@@ -55,15 +53,34 @@ RELAX_MIN = 4
 # per end offset; past this many reports the scan stops and the caller takes its exact path for the file.
 MAX_REPORTS = 50_000
 
-_FLAGS = (hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_MULTILINE | hyperscan.HS_FLAG_ALLOWEMPTY) if AVAILABLE else 0
-# A keyword only has to be known present: its first occurrence is enough, and stops its reports.
-_KEYWORD_FLAGS = (hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH) if AVAILABLE else 0
 _QUANTIFIER = re.compile(r"\{(\d+)(?:,(\d*))?\}")
 _INELIGIBLE = re.compile(r"\\[pPCAzQ]|\\x(?:\{|[89a-fA-F])|\\[0-9]")
 _CONTINUATION_BYTES = bytes(range(0x80, 0xC0))
 # The UTF-8 of U+0130, U+017F and U+212A, and of a lone surrogate (as "surrogatepass" writes it).
 _FOLDS_TO_ASCII = (b"\xc4\xb0", b"\xc5\xbf", b"\xe2\x84\xaa")
 _SURROGATE = re.compile(rb"\xed[\xa0-\xbf]")
+
+
+@functools.cache
+def _engine() -> Any:
+    import hyperscan
+
+    return hyperscan
+
+
+def engine_version() -> str:
+    return str(getattr(_engine(), "__version__", "")) if AVAILABLE else ""
+
+
+def _pattern_flags() -> int:
+    hs = _engine()
+    return int(hs.HS_FLAG_PREFILTER | hs.HS_FLAG_MULTILINE | hs.HS_FLAG_ALLOWEMPTY)
+
+
+def _keyword_flags() -> int:
+    """A keyword only has to be known present: its first occurrence is enough, and stops its reports."""
+    hs = _engine()
+    return int(hs.HS_FLAG_CASELESS | hs.HS_FLAG_SINGLEMATCH)
 
 
 def relaxed(pattern: str) -> str | None:
@@ -159,11 +176,14 @@ class LinePrefilter:
         there is no engine or nothing eligible. A pattern Hyperscan refuses is left out (found by compiling it
         alone), never an error; a keyword that is not ASCII is left out too (ASCII case-insensitivity would not
         be ``str.lower``'s)."""
-        if hyperscan is None:
+        if not AVAILABLE:
             return None
-        entries = [(ident, form, _FLAGS) for ident, pattern in patterns if (form := relaxed(pattern)) is not None]
+        hyperscan = _engine()
+        entries = [
+            (ident, form, _pattern_flags()) for ident, pattern in patterns if (form := relaxed(pattern)) is not None
+        ]
         keywords = [(ident, word) for ident, word in keywords if word.isascii() and word]
-        entries += [(ident, _literal(word), _KEYWORD_FLAGS) for ident, word in keywords]
+        entries += [(ident, _literal(word), _keyword_flags()) for ident, word in keywords]
         try:
             database = _compile(entries)
         except hyperscan.error:
@@ -175,15 +195,17 @@ class LinePrefilter:
         return cls(database, held, frozenset(ident for ident, _ in keywords) & held)
 
     def dump(self) -> bytes:
-        assert hyperscan is not None
+        hyperscan = _engine()
         table = _ids_text(self.ids) + b";" + _ids_text(self.keyword_ids)
-        return len(table).to_bytes(4, "big") + table + hyperscan.dumpb(self._database)
+        serialised: bytes = hyperscan.dumpb(self._database)
+        return len(table).to_bytes(4, "big") + table + serialised
 
     @classmethod
     def load(cls, blob: bytes) -> LinePrefilter | None:
         """A database from ``dump``, or None when it does not load (another engine version, a damaged file)."""
-        if hyperscan is None:
+        if not AVAILABLE:
             return None
+        hyperscan = _engine()
         try:
             size = int.from_bytes(blob[:4], "big")
             ids, keyword_ids = (_ids_from(part) for part in blob[4 : 4 + size].split(b";"))
@@ -197,7 +219,7 @@ class LinePrefilter:
         """For each pattern id that may match in ``data`` (a text's UTF-8), the sorted 0-based indexes of the
         lines it may match on, and each keyword id that occurs (with no lines); None when ``data`` is not
         ``prefilterable`` or the scan reported too much (take the exact path)."""
-        assert hyperscan is not None
+        hyperscan = _engine()
         if not prefilterable(data):
             return None
         data = one_byte_per_char(data)
@@ -246,7 +268,7 @@ def _literal(word: str) -> str:
 
 
 def _compile(entries: Sequence[tuple[int, str, int]]) -> Any:
-    assert hyperscan is not None
+    hyperscan = _engine()
     database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     database.compile(
         expressions=[expression.encode() for _, expression, _ in entries],
@@ -257,7 +279,7 @@ def _compile(entries: Sequence[tuple[int, str, int]]) -> Any:
 
 
 def _compiles(entry: tuple[int, str, int]) -> bool:
-    assert hyperscan is not None
+    hyperscan = _engine()
     try:
         _compile([entry])
     except hyperscan.error:

@@ -91,7 +91,7 @@ def _entry_name(patterns: Sequence[tuple[int, str]], keywords: Sequence[tuple[in
     version, the machine (a database is compiled for the host's CPU) and the code that writes the database's
     expressions (``multipattern``'s source: a change there needs no one to remember to bump ``FORMAT``)."""
     digest = hashlib.sha256()
-    header = (FORMAT, multipattern.ENGINE_VERSION, platform.machine(), sys.version)
+    header = (FORMAT, multipattern.engine_version(), platform.machine(), sys.version)
     digest.update("\0".join(header).encode())
     digest.update(_source_of(multipattern.__file__))
     for ident, text in (*patterns, *keywords):
