@@ -26,7 +26,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpora import BUILDERS, Corpus, build, corpus_size
+from corpora import BUILDERS, Corpus, build, corpus_size, history_repo
 from measure import Measurement, run_once
 from tools import (
     CAT,
@@ -189,6 +189,21 @@ def check_targets(rows: list[Row], sizes: dict[str, tuple[int, int]]) -> None:
             verdict = "met" if worst.peak < TARGET_PEAK_MB else "MISSED"
             print(f"- peak memory: at most {worst.peak:.0f} MB ({worst.corpus.name}) (target < 200 MB): {verdict}")
         history_linearity(find(name, "history-2k"), find(name, "history-4k"), find(name, "one-file"), sizes)
+    real = sorted(
+        {r.corpus.name for r in rows if r.corpus.name.startswith("repo ") and "(first half)" not in r.corpus.name}
+    )
+    for corpus in real:
+        ours, best = find("cavra-safety", corpus), fastest_native(corpus)
+        half = find("cavra-safety", f"{corpus} (first half)")
+        if ours and best:
+            print(
+                f"{corpus}: {ours.wall:.2f} s vs {best.tool.name} {best.wall:.2f} s = {ours.wall / best.wall:.2f}x "
+                f"(issue 14's target <= 1.5x), peak {ours.peak:.0f} MB (target < 250 MB)"
+            )
+        if ours and half:
+            whole_rate = ours.wall / sizes[corpus][0] * 1000
+            half_rate = half.wall / sizes[half.corpus.name][0] * 1000
+            print(f"  {half_rate:.2f} ms/commit on the first half, {whole_rate:.2f} on the whole (equal: linear)")
     for corpus in ("django", "stdlib"):
         one, three = find("cavra-safety", corpus), find(CAVRA_MORE_RULES.name, corpus)
         if one and three:
@@ -213,9 +228,19 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5, help="runs per tool and corpus (median reported)")
     parser.add_argument("--corpus", action="append", choices=sorted(BUILDERS), help="default: all")
     parser.add_argument("--tool", action="append", help="only these tools (cavra-safety, betterleaks, ...)")
+    parser.add_argument(
+        "--history-repo",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="PATH",
+        help="a real repository or git bundle to scan with --history, whole and its first half (repeatable; "
+        "for example ../shared/data/repos/flask.bundle and uptime-kuma.bundle)",
+    )
     parser.add_argument("--no-detect-secrets", action="store_true", help="leave detect-secrets out (minutes)")
     args = parser.parse_args()
-    corpora = [build(name) for name in (args.corpus or list(BUILDERS))]
+    names = args.corpus or ([] if args.history_repo else list(BUILDERS))
+    corpora = [build(name) for name in names] + [c for repo in args.history_repo for c in history_repo(repo)]
     sizes = {corpus.name: corpus_size(corpus) for corpus in corpora}
     peers, missing = peer_tools(ensure_peer_env())
     ours = [CAVRA, CAVRA_MORE_RULES] + ([CAVRA_WITHOUT_PYTHON] if python_detector_registered() else [])

@@ -202,6 +202,39 @@ BUILDERS: dict[str, Callable[[], Path]] = {
 }
 
 
+def history_repo(source: Path) -> list[Corpus]:
+    """A real history to scan, from any repository or git bundle: a clone of it (under ``.corpora/``, made once)
+    and a clone of the first half of its history (its default branch, cut at the commit in the middle of
+    ``git rev-list``), so that the two rows show whether the cost grows linearly with the commits. The clones
+    keep every branch the source has, as a reviewer's audit would see them."""
+    name = source.name.removesuffix(".bundle").removesuffix(".git")
+    full, half = CORPORA / f"repo-{name}", CORPORA / f"repo-{name}-half"
+    if not full.exists():
+        subprocess.run(["git", "clone", "-q", "--no-checkout", str(source.resolve()), str(full)], check=True)
+    if not half.exists():
+        commits = subprocess.run(
+            ["git", "-C", str(full), "rev-list", "HEAD"], check=True, capture_output=True, text=True
+        ).stdout.split()
+        middle = commits[len(commits) // 2]
+        subprocess.run(["git", "-C", str(full), "branch", "-f", "bench-half", middle], check=True)
+        subprocess.run(
+            [
+                "git",
+                "clone",
+                "-q",
+                "--no-checkout",
+                "--single-branch",
+                "--no-tags",
+                "--branch",
+                "bench-half",
+                str(full),
+                str(half),
+            ],
+            check=True,
+        )
+    return [Corpus(f"repo {name}", full, history=True), Corpus(f"repo {name} (first half)", half, history=True)]
+
+
 def build(name: str) -> Corpus:
     CORPORA.mkdir(exist_ok=True)
     return Corpus(name, BUILDERS[name](), history=name.startswith("history-"))
