@@ -29,9 +29,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from cavra_safety.config import Config
-from cavra_safety.detectors.base import Detector
 from cavra_safety.detectors.secrets import precision
-from cavra_safety.detectors.secrets.plugins import PLUGIN_SPECS, PluginSpec, SecretRule, entropy_gate, message
+from cavra_safety.detectors.secrets.lazy import (
+    DENYLIST_SUPERSET,
+    GATE_MAX_MEM,
+    LazySecretsDetector,
+    build_secrets_detector,
+    gate_pattern,
+    rule_infos,
+)
+from cavra_safety.detectors.secrets.plugins import PLUGIN_SPECS, PluginSpec, SecretRule
 from cavra_safety.detectors.secrets.text import (
     LONG_LINE,
     Text,
@@ -146,7 +153,7 @@ class SecretsDetector:
         self._gate_set = gate_set
         self._heuristics = heuristics
         self._keyword_groups = keyword_groups
-        self._rules = _rule_infos(plugin.spec for plugin in plugins)
+        self._rules = rule_infos(plugin.spec for plugin in plugins)
         self._infos = {info.rule_id: info for info in self._rules}
 
     @property
@@ -248,91 +255,6 @@ def _most_specific(candidates: list[_Candidate]) -> Iterator[_Candidate]:
         yield from chosen
 
 
-def gate_pattern(spec: PluginSpec, denylist: Iterable[str]) -> str:
-    """The RE2 gate of a plugin: its pattern (the keyword one filled with the plugin's denylist), its literals
-    case-insensitively, or the entropy gate derived from its limit."""
-    if spec.gate_pattern is not None:
-        return spec.gate_pattern.replace("{deny}", "|".join(denylist))
-    if spec.gate_literals:
-        return "(?i:" + "|".join(re.escape(literal) for literal in spec.gate_literals) + ")"
-    if spec.limit is not None:
-        return entropy_gate(spec.plugin, spec.limit)
-    raise ValueError(f"plugin {spec.plugin} has no gate")
-
-
-# The gate set's DFA (27 patterns, some with Unicode classes) outgrows RE2's default 8 MiB budget on real
-# code and is then rebuilt over and over: 32 MiB halves the gate's time on the Django sdist (0.37 -> 0.18 s).
-# The budget is a ceiling, not an allocation.
-GATE_MAX_MEM = 32 << 20
-
-
-# Every word of detect-secrets' keyword DENYLIST contains one of these, so the keyword gate filled with them
-# passes every line the real gate passes (and some more): a necessary condition known without importing
-# detect-secrets. A test pins this against the installed DENYLIST.
-DENYLIST_SUPERSET = ("key", "pass", "pwd", "secret", "contrase")
-
-
-def _rule_infos(specs: Iterable[PluginSpec]) -> tuple[RuleInfo, ...]:
-    return tuple(
-        RuleInfo(rule.rule_id, rule.category, rule.severity, rule.title, message(rule), rule.specificity)
-        for spec in specs
-        for rule in spec.rules
-    )
-
-
-class LazySecretsDetector:
-    """The secrets detector as registered: detect-secrets (~0.15 s to import with ``requests``, which its
-    plugins import for verification we never run) is imported and its plugins built only when a file first
-    passes a pre-gate: the plugins' own gates, the keyword gate widened to ``DENYLIST_SUPERSET``. A pre-commit
-    run on files without a candidate never pays for it; a large scan builds it once, before the pool forks
-    (``prepare``)."""
-
-    def __init__(self, config: Config, policy: Policy) -> None:
-        self._config = config
-        self._policy = policy
-        self._rules = _rule_infos(PLUGIN_SPECS)
-        self._pre_gate: Any = pattern_set(
-            (gate_pattern(spec, DENYLIST_SUPERSET) for spec in PLUGIN_SPECS), max_mem=GATE_MAX_MEM
-        )
-        self._detector: SecretsDetector | None = None
-
-    @property
-    def rules(self) -> tuple[RuleInfo, ...]:
-        return self._detector.rules if self._detector is not None else self._rules
-
-    @property
-    def built(self) -> bool:
-        return self._detector is not None
-
-    def prepare(self) -> None:
-        """Build the real detector now (before worker processes fork, so that they inherit it)."""
-        if self._detector is None:
-            self._detector = build_eager_secrets_detector(self._config, self._policy)
-
-    def detect(self, source: Source) -> Iterator[Finding | Note]:
-        if self._needed(source):
-            assert self._detector is not None
-            yield from self._detector.detect(source)
-
-    def explain(self, source: Source) -> list[Filtered]:
-        return self._detector.explain(source) if self._needed(source) and self._detector is not None else []
-
-    def _needed(self, source: Source) -> bool:
-        """Whether ``source`` may hold a value (building the real detector if so): the pre-gate on the text,
-        or on its quoted config values."""
-        if self._detector is None:
-            quoted = quoted_copy(source.path, source.data)
-            if not (self._pre_gate.Match(source.data) or (quoted is not None and self._pre_gate.Match(quoted))):
-                return False
-            self.prepare()
-        return True
-
-
-def build_secrets_detector(config: Config, policy: Policy) -> Detector:
-    """The registered factory: cheap to call; detect-secrets loads on the first file that may need it."""
-    return LazySecretsDetector(config, policy)
-
-
 def build_eager_secrets_detector(config: Config, policy: Policy) -> SecretsDetector:
     """Import detect-secrets and instantiate every offline plugin of the table (``policy`` is not used yet)."""
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
@@ -371,3 +293,17 @@ def build_eager_secrets_detector(config: Config, policy: Policy) -> SecretsDetec
         for order, (spec, pattern) in enumerate(zip(specs, patterns, strict=True))
     ]
     return SecretsDetector(tuple(plugins), gate_set, heuristic, keyword_groups)
+
+
+# The registered detector and its pre-gate live in ``lazy`` (imported without this module); they are named
+# here too, for callers that build the detector from the adapter.
+__all__ = [
+    "DENYLIST_SUPERSET",
+    "GATE_MAX_MEM",
+    "Filtered",
+    "LazySecretsDetector",
+    "SecretsDetector",
+    "build_eager_secrets_detector",
+    "build_secrets_detector",
+    "gate_pattern",
+]
