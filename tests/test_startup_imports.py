@@ -33,7 +33,8 @@ with open(sys.argv[1], "w", encoding="utf-8") as out:
 
 # Never in a one-file or --staged run of a clean file: the contract's models (pydantic), the fix codemod
 # (libcst), detect-secrets (loaded on the first file that passes its pre-gate), the worker pool (one file
-# needs none), the reporters not printed with, the baseline (there is no baseline file), the commands not run.
+# needs none), the reporters not printed with, the baseline (there is no baseline file), the record parsers (no
+# record rule's keyword is in the file), the commands not run.
 FORBIDDEN = (
     "pydantic",
     "libcst",
@@ -56,6 +57,8 @@ FORBIDDEN = (
     "cavra_safety.detectors.secrets.adapter",
     "cavra_safety.detectors.secrets.precision",
     "cavra_safety.pipeline.history",
+    "cavra_safety.policy.records",
+    "csv",
     "cavra_safety.reporters.github",
     "cavra_safety.reporters.json_report",
     "cavra_safety.reporters.sarif",
@@ -199,6 +202,12 @@ def _parsed_python(project: Path) -> list[str]:
     return ["scan", "settings.py", "--quiet"]
 
 
+def _tenant_rows(project: Path) -> list[str]:
+    rows = "tenant_id,owner_email,plan\n" + "acme-" + "prod-" + "7731,owner@example.com,enterprise\n"
+    (project / "tenants.csv").write_text(rows, encoding="utf-8")
+    return ["scan", "tenants.csv", "--quiet"]
+
+
 def _baseline(project: Path) -> list[str]:
     (project / ".cavra-safety-baseline.json").write_text(json.dumps({"version": 2, "entries": []}), encoding="utf-8")
     return ["scan", "settings.py", "--quiet"]
@@ -219,13 +228,14 @@ def _format(name: str) -> Callable[[Path], list[str]]:
     [
         (_secret_line, ("detect_secrets", "cavra_safety.detectors.secrets.adapter")),
         (_parsed_python, ("cavra_safety.detectors.python.checks",)),
+        (_tenant_rows, ("cavra_safety.policy.records", "csv")),
         (_baseline, ("cavra_safety.baseline",)),
         (_many_files, ("multiprocessing", "concurrent.futures")),
         (_format("sarif"), ("cavra_safety.reporters.sarif",)),
         (_format("json"), ("cavra_safety.reporters.json_report",)),
         (_format("github"), ("cavra_safety.reporters.github",)),
     ],
-    ids=["candidate-line", "parsed-python", "baseline-file", "pool", "sarif", "json", "github"],
+    ids=["candidate-line", "parsed-python", "record-rows", "baseline-file", "pool", "sarif", "json", "github"],
 )
 def test_what_a_run_needs_is_imported_when_it_needs_it(
     tmp_path: Path, setup: Callable[[Path], list[str]], expected: tuple[str, ...]
