@@ -1,8 +1,9 @@
 """The detect-secrets adapter: every offline detect-secrets plugin, gated, filtered, mapped to categories.
 
-This is the only module that imports ``detect_secrets``, lazily: when a file first passes a cheap pre-gate
-(``LazySecretsDetector``). It never runs detect-secrets' whole-file scan machinery (``detect-secrets scan``
-spends ~170 CPU-seconds on the Django sdist; this adapter, under one second): instead
+This is the only module that imports ``detect_secrets``, and it is itself imported only when a file first passes
+a cheap pre-gate (``lazy.LazySecretsDetector``, the registered detector). It never runs detect-secrets'
+whole-file scan machinery (``detect-secrets scan`` spends ~170 CPU-seconds on the Django sdist; this adapter,
+under one second): instead
 
 1. one RE2 set of *gates* (``plugins``) runs over the file and says which plugins can match at all;
 2. each such plugin's gate finds the lines (or, on very long lines, windows) that can hold a match;
