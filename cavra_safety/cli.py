@@ -11,7 +11,6 @@ disk is exit 2); a command stopped midway by a closed pipe exits 1 quietly, as c
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable, Sequence
 
 import click
@@ -131,6 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(error, OSError) and _failed_to_print(error):
             click.echo(f"cavra-safety: error: cannot write to standard output: {error.strerror or error}", err=True)
             return EXIT_USER_ERROR
+        import traceback  # only a bug needs it: a clean run does not pay for traceback's own imports
+
         traceback.print_exc()
         click.echo("cavra-safety: internal error (a bug): please report it with the traceback above", err=True)
         return EXIT_INTERNAL_ERROR

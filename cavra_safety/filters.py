@@ -22,7 +22,6 @@ reads it), for teams coming from detect-secrets. ``fix`` asks the same rule (``a
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -174,6 +173,8 @@ def _read_allows(source: Source, known_rules: frozenset[str]) -> _Allows:
 
 
 def _unknown_id_note(source: Source, line: int, rule_id: str, known_rules: frozenset[str]) -> Note:
+    import difflib  # a suggestion is rare: a clean run does not import difflib
+
     close = difflib.get_close_matches(rule_id, sorted(known_rules), n=1)
     hint = f" (did you mean {close[0]}?)" if close else ""
     return Note(source.path, line, f"allow comment names unknown rule id {quoted(rule_id)}{hint}")

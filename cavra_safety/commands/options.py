@@ -7,6 +7,7 @@ the built-in packs, ``--config`` names the file, ``--baseline`` / ``--no-baselin
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -80,19 +81,33 @@ def with_options(
     )
 
 
+def _missing(path: Path) -> bool:
+    """Whether ``path`` does not exist, as ``load_baseline`` decides it (its ``stat`` fails with not found):
+    any other problem (a folder, no permission) is left for ``load_baseline`` to report."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def accepted_findings(config: Config, baseline_file: Path | None, no_baseline: bool) -> tuple[Config, Baseline | None]:
     """The baseline a scan or an audit leaves out (None with ``--no-baseline``), and ``config`` naming its
     file, which is never scanned itself. A missing default file accepts nothing; a missing ``--baseline``
     is an error."""
-    from cavra_safety.baseline import load_baseline
     from cavra_safety.pipeline.targets import baseline_path
 
     if baseline_file is not None and no_baseline:
         raise UserError("--baseline and --no-baseline cannot be combined")
     where = baseline_path(config, baseline_file)
     config = config.with_overrides(baseline=where)
-    if no_baseline:
+    if no_baseline or (baseline_file is None and _missing(where)):
         return config, None
+    # Imported only when there is a baseline to read: most runs (the pre-commit hook's) have none.
+    from cavra_safety.baseline import load_baseline
+
     accepted = load_baseline(where, required=baseline_file is not None)
     # Findings are fingerprinted with the baseline's salt, so that its entries match them.
     salt = accepted.salt if accepted is not None else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from cavra_safety.detectors.base import Detector, DetectorFactory
 from cavra_safety.detectors.policy import build_policy_detector
 from cavra_safety.detectors.python.detector import build_python_detector
-from cavra_safety.detectors.secrets.adapter import build_secrets_detector
+from cavra_safety.detectors.secrets.lazy import build_secrets_detector
 
 DETECTORS: dict[str, DetectorFactory] = {
     "policy": build_policy_detector,

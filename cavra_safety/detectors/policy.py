@@ -28,7 +28,6 @@ from cavra_safety.detectors.policy_prefilter import RulePrefilter, build_rule_pr
 from cavra_safety.findings import Finding, Note, RuleInfo
 from cavra_safety.policy import DenyList, Example, Policy, PolicyRule, RecordRule, RegexRule
 from cavra_safety.policy.denylist import tokens, unique_tokens
-from cavra_safety.policy.records import csv_records, key_value_records, may_hold_records, offset_to_line, sql_records
 from cavra_safety.regex import KeywordGate, compile_regex
 from cavra_safety.sources import Source
 
@@ -312,6 +311,15 @@ class PolicyDetector:
         return screen.keep(source.lines, lines)
 
     def _record_findings(self, view: _FileView, rule: RecordRule) -> Iterator[Finding]:
+        # Imported on the first file a record rule's keywords reach: most hook runs never need the parsers (csv).
+        from cavra_safety.policy.records import (
+            csv_records,
+            key_value_records,
+            may_hold_records,
+            offset_to_line,
+            sql_records,
+        )
+
         source = view.source
         identifiers, companions = frozenset(rule.identifier_keys), frozenset(rule.companion_keys)
         hits: dict[tuple[int, int], str] = {}

@@ -8,13 +8,12 @@ reason, in ``BatchOutcome.suppressed``: suppressed, never lost).
 
 from __future__ import annotations
 
-import difflib
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cavra_safety.baseline import Baseline
 from cavra_safety.config import Config
 from cavra_safety.detectors import DETECTORS, Detector, DetectorFactory
 from cavra_safety.errors import UserError
@@ -26,6 +25,9 @@ from cavra_safety.precedence import precedence_key, resolve_overlaps
 from cavra_safety.redaction import quoted
 from cavra_safety.sources import FileRef, Source
 from cavra_safety.sources.text import read_source
+
+if TYPE_CHECKING:  # a scan without a baseline file does not import the baseline module
+    from cavra_safety.baseline import Baseline
 
 ProgressCallback = Callable[[int, int], None]
 WorkItem = FileRef | Source
@@ -136,6 +138,8 @@ def _check_disabled(disabled: frozenset[str], rules: Mapping[str, RuleInfo]) -> 
     unknown = sorted(rule_id for rule_id in disabled if rule_id not in rules)
     if not unknown:
         return
+    import difflib  # a suggestion is rare: a clean run does not import difflib
+
     problems = []
     for rule_id in unknown:
         close = difflib.get_close_matches(rule_id, sorted(rules), n=1, cutoff=0.6)

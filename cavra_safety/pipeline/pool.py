@@ -6,17 +6,18 @@ The pool sends functions to its workers by qualified name, so ``_init_worker``, 
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cavra_safety.config import Config
 from cavra_safety.pipeline.engine import BatchOutcome, Engine, WorkItem
 from cavra_safety.policy import load_policy
 from cavra_safety.sources import FileRef
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 T = TypeVar("T")
 
@@ -70,6 +71,11 @@ def worker_pool(engine: Engine, jobs: int) -> Iterator[ProcessPoolExecutor]:
     from this process and inherit the engine as built; elsewhere each builds its own from the config. Either
     way each worker finishes its lazy detectors at once, in parallel with this process, which goes on walking
     or parsing. Leaving the block early (an error, Ctrl-C) drops the queued batches."""
+    # Imported here, not at the top: a small scan (the pre-commit hook's) stays in one process and must not
+    # pay for multiprocessing and concurrent.futures (``tests/test_startup_imports.py``).
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     fork = sys.platform.startswith("linux")
     context = multiprocessing.get_context("fork" if fork else "spawn")
     initarg: Engine | Config = engine if fork else engine.config

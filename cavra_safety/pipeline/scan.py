@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain
+from typing import TYPE_CHECKING
 
-from cavra_safety.baseline import Baseline
 from cavra_safety.config import Config
 from cavra_safety.detectors import DETECTORS, DetectorFactory
 from cavra_safety.findings import ScanResult, Skipped
@@ -28,6 +28,9 @@ from cavra_safety.pipeline.pool import (
 from cavra_safety.policy import Policy, load_policy
 from cavra_safety.sources import Source
 from cavra_safety.sources.files import FileWalk
+
+if TYPE_CHECKING:  # a scan without a baseline file does not import the baseline module
+    from cavra_safety.baseline import Baseline
 
 
 def _look_ahead(stream: Iterator[WorkItem], cores: int) -> tuple[list[WorkItem], int, bool]:

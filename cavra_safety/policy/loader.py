@@ -7,7 +7,6 @@ not import, so the loader falls back to the ``policies/`` folder beside the pack
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
@@ -138,6 +137,8 @@ def _parse_toml(file: PackFile, problems: list[str]) -> ParsedPack | None:
 def close_matches(wanted: str, known: Iterable[str]) -> str:
     """`` (did you mean ...?)`` for rule ids, compared without the shared ``policy/`` prefix."""
     by_bare = {rule_id.removeprefix(RULE_PREFIX): rule_id for rule_id in known}
+    import difflib  # a suggestion is rare: a clean run does not import difflib
+
     matches = difflib.get_close_matches(wanted.removeprefix(RULE_PREFIX), list(by_bare), n=3, cutoff=0.6)
     return f" (did you mean {', '.join(by_bare[match] for match in matches)}?)" if matches else ""
 

@@ -7,7 +7,6 @@ by BOM, then BOM-less UTF-16, else latin-1; a notebook is prepared so that its c
 
 from __future__ import annotations
 
-import json
 import re
 
 from cavra_safety.display import display_path
@@ -85,6 +84,8 @@ _JSON_STRING_LINE = re.compile(r'^(\s*)"((?:[^"\\]|\\.)*)"(,?)\s*$', re.MULTILIN
 
 
 def _unescape_string_line(match: re.Match[str]) -> str:
+    import json  # notebooks only: a scan without one does not import json for this
+
     try:
         value = str(json.loads('"' + match.group(2) + '"'))
     except ValueError:
