@@ -21,15 +21,17 @@ import bisect
 from collections.abc import Iterator, Sequence
 from functools import cached_property
 from itertools import accumulate
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cavra_safety.config import Config
-from cavra_safety.detectors.policy_prefilter import RulePrefilter, build_rule_prefilter
 from cavra_safety.findings import Finding, Note, RuleInfo
 from cavra_safety.policy import DenyList, Example, Policy, PolicyRule, RecordRule, RegexRule
 from cavra_safety.policy.denylist import tokens, unique_tokens
 from cavra_safety.regex import KeywordGate, compile_regex
 from cavra_safety.sources import Source
+
+if TYPE_CHECKING:
+    from cavra_safety.detectors.policy_prefilter import RulePrefilter
 
 # A rule with more candidate lines than this in one file is first screened on all of them at once (see
 # ``LineScreen``); below it, per-line matching is as cheap.
@@ -153,6 +155,9 @@ class PolicyDetector:
 
     def _load_prefilter(self, *, compile_on_miss: bool) -> RulePrefilter | None:
         if self._prefilter is None and self._one_pass and (compile_on_miss or not self._looked_in_cache):
+            # Imported here: a hook run on a few files never reaches this line, nor pays for the import.
+            from cavra_safety.detectors.policy_prefilter import build_rule_prefilter
+
             self._looked_in_cache = True
             self._prefilter = build_rule_prefilter(self._rules, self._keywords, compile_on_miss=compile_on_miss)
             self._one_pass = self._prefilter is not None or not compile_on_miss  # no engine: never try again

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata
 import json
 import os
 import sys
@@ -58,6 +57,8 @@ def cache_key(data: bytes, purpose: str = "") -> str:
 
 @functools.cache
 def _re2_version() -> str:
+    import importlib.metadata  # only for a user's pack: it imports csv, email and zipfile
+
     try:
         return importlib.metadata.version("google-re2")
     except importlib.metadata.PackageNotFoundError:
