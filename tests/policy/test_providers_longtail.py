@@ -1,0 +1,232 @@
+"""The long-tail provider pack (``policies/providers-longtail.toml``): every rule is documented and specific, each
+rule finds a fresh random token of its documented shape, and none reports the same token cut short.
+
+The shapes below are templates, not tokens: ``{k:n}`` is ``n`` random characters of alphabet ``k`` (see
+``ALPHABETS``), drawn anew on every run, so that a rule is tested on the provider's documented alphabet and
+length rather than on the one synthetic value its examples carry. A drawn token that the rule's own value filter
+refuses (too little entropy by chance) is drawn again: the test asks whether the pattern finds what the rule
+means to report. No secret-shaped literal is written here, so the repository passes its own scan.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from cavra_safety.config import Config
+from cavra_safety.detectors.policy import PolicyDetector, build_policy_detector
+from cavra_safety.findings import Category, Finding
+from cavra_safety.policy import Policy, PolicyRule, RegexRule, load_policy
+from cavra_safety.sources import FileRef, Source
+from cavra_safety.sources.text import read_source
+
+REPO = Path(__file__).resolve().parents[2]
+PACK_FILE = REPO / "policies" / "providers-longtail.toml"
+PACK_NAME = "cavra-community-providers-longtail"
+OTHER_PROVIDER_PACKS = (
+    "cavra-community-providers-cloud",
+    "cavra-community-providers-devtools",
+    "cavra-community-providers-saas",
+)
+
+# Keywords gate every rule's regex; a word that most files contain gates nothing.
+COMMON_WORDS = frozenset(
+    "key api token secret auth pass password bearer client access live test user app the and http https url "
+    "id private public config value data line".split()
+)
+REMEDY_VERBS = ("revoke", "rotate", "regenerate", "reset", "reissue", "delete")
+
+ALPHABETS = {
+    "h": "0123456789abcdef",
+    "H": "0123456789ABCDEF",
+    "d": string.digits,
+    "a": string.ascii_letters + string.digits,
+    "l": string.ascii_lowercase + string.digits,
+    "U": string.ascii_uppercase + string.digits,
+    "u": string.ascii_letters + string.digits + "_-",
+    "b": string.ascii_letters + string.digits + "+/",
+    "n": string.ascii_lowercase + string.digits + "_-",
+}
+SLOT = re.compile(r"\{([a-zA-Z]):(\d+)\}")
+
+# (rule id, token shape, the line it is written on as a .env entry)
+SHAPES: tuple[tuple[str, str, str], ...] = (
+    ("defined-networking-api-key", "dnkey-{n:26}-{n:52}", "DN_API_KEY={token}"),
+    ("scalingo-api-token", "tk-us-{u:48}", "SCALINGO_API_TOKEN={token}"),
+    ("infracost-api-key", "ico-{a:32}", "INFRACOST_API_KEY={token}"),
+    ("lob-live-api-key", "live_{h:35}", "LOB_API_KEY={token}"),
+    ("adobe-client-secret", "p8e-{u:32}", "ADOBE_CLIENT_SECRET={token}"),
+    ("intra42-client-secret", "s-s4t2ud-{h:64}", "INTRA42_CLIENT_SECRET={token}"),
+    ("openshift-user-token", "sha256~{u:43}", "OPENSHIFT_TOKEN={token}"),
+    ("maxmind-license-key", "{a:6}_{a:29}_mmk", "MAXMIND_LICENSE_KEY={token}"),
+    ("apify-api-token", "apify_api_{a:36}", "APIFY_TOKEN={token}"),
+    ("zuplo-api-key", "zpka_{h:32}_{h:8}", "ZUPLO_API_KEY={token}"),
+    ("riot-games-api-key", "RGAPI-{h:8}-{h:4}-{h:4}-{h:4}-{h:12}", "RIOT_API_KEY={token}"),
+    ("pubnub-secret-key", "sec-c-{b:48}", "PUBNUB_SECRET_KEY={token}"),
+    ("africastalking-api-key", "atsk_{h:72}", "AT_API_KEY={token}"),
+    ("arcgis-api-key", "AAPK{h:32}{u:68}", "ARCGIS_API_KEY={token}"),
+    ("llamacloud-api-key", "llx-{a:48}", "LLAMA_CLOUD_API_KEY={token}"),
+    ("firecrawl-api-key", "fc-{h:32}", "FIRECRAWL_API_KEY={token}"),
+    ("browserbase-api-key", "bb_live_{u:27}", "BROWSERBASE_API_KEY={token}"),
+    ("miro-access-token", "eyJtaXJvLm9yaWdpbiI6ImV1MDEifQ_{u:27}", "MIRO_ACCESS_TOKEN={token}"),
+    ("clickhouse-cloud-key-secret", "4b1d{a:38}", "CLICKHOUSE_KEY_SECRET={token}"),
+    ("cloudinary-url", "cloudinary://{d:15}:{u:27}@demo-media", "CLOUDINARY_URL={token}"),
+    ("segment-public-api-token", "sgp_{a:64}", "SEGMENT_PUBLIC_API_TOKEN={token}"),
+    ("algolia-admin-api-key", "{h:32}", "ALGOLIA_ADMIN_API_KEY={token}"),
+    ("etsy-api-keystring", "{l:24}", "ETSY_API_KEY={token}"),
+    ("finicity-credential", "{a:20}", "FINICITY_PARTNER_SECRET={token}"),
+    ("freshbooks-client-secret", "{h:64}", "FRESHBOOKS_CLIENT_SECRET={token}"),
+    ("kraken-api-secret", "{b:86}==", "KRAKEN_API_SECRET={token}"),
+    ("kucoin-api-secret", "{h:8}-{h:4}-{h:4}-{h:4}-{h:12}", "KUCOIN_API_SECRET={token}"),
+    ("nytimes-api-key", "{a:32}", "NYTIMES_API_KEY={token}"),
+    ("mux-token-secret", "{b:75}", "MUX_TOKEN_SECRET={token}"),
+    ("webex-access-token", "{a:64}_{U:4}_{h:8}-{h:4}-{h:4}-{h:4}-{h:12}", "WEBEX_ACCESS_TOKEN={token}"),
+    ("spotify-client-secret", "{h:32}", "SPOTIFY_CLIENT_SECRET={token}"),
+    ("beamer-api-key", "b_{u:44}", "BEAMER_API_KEY={token}"),
+    ("mattermost-access-token", "{l:26}", "MATTERMOST_TOKEN={token}"),
+    ("meraki-api-key", "{h:40}", "MERAKI_DASHBOARD_API_KEY={token}"),
+    ("opsgenie-api-key", "{h:8}-{h:4}-{h:4}-{h:4}-{h:12}", "OPSGENIE_API_KEY={token}"),
+    ("lokalise-api-token", "{h:40}", "LOKALISE_API_TOKEN={token}"),
+    ("mailtrap-api-token", "{h:32}", "MAILTRAP_API_TOKEN={token}"),
+    ("gitter-access-token", "{h:40}", "GITTER_TOKEN={token}"),
+    ("flickr-api-secret", "{h:16}", "FLICKR_API_SECRET={token}"),
+    ("finnhub-api-key", "{l:20}", "FINNHUB_API_KEY={token}"),
+    ("alpaca-api-secret", "{a:40}", "APCA_API_SECRET_KEY={token}"),
+    ("zerotier-api-token", "{a:32}", "ZEROTIER_CENTRAL_TOKEN={token}"),
+    ("openweather-api-key", "{h:32}", "OPENWEATHER_API_KEY={token}"),
+    ("vimeo-access-token", "{h:32}", "VIMEO_ACCESS_TOKEN={token}"),
+    ("steam-web-api-key", "{H:32}", "STEAM_API_KEY={token}"),
+    ("braze-rest-api-key", "{h:8}-{h:4}-{h:4}-{h:4}-{h:12}", "BRAZE_REST_API_KEY={token}"),
+    ("mixpanel-api-secret", "{a:32}", "MIXPANEL_API_SECRET={token}"),
+    ("amplitude-secret-key", "{h:32}", "AMPLITUDE_SECRET_KEY={token}"),
+    ("squarespace-api-key", "{h:8}-{h:4}-{h:4}-{h:4}-{h:12}", "SQUARESPACE_API_KEY={token}"),
+    ("serpapi-api-key", "{h:64}", "SERPAPI_API_KEY={token}"),
+    ("zulip-api-key", "{a:32}", "ZULIP_API_KEY={token}"),
+    ("line-channel-access-token", "{b:171}=", "LINE_CHANNEL_ACCESS_TOKEN={token}"),
+    ("veracode-api-key", "{h:128}", "VERACODE_API_KEY_SECRET={token}"),
+    ("ghost-admin-api-key", "{h:24}:{h:64}", "GHOST_ADMIN_API_KEY={token}"),
+    ("pagerduty-api-key", "u+{u:18}", "PAGERDUTY_API_KEY={token}"),
+)
+
+
+def _policy() -> Policy:
+    policy = load_policy(Config(root=REPO))
+    assert isinstance(policy, Policy)
+    return policy
+
+
+POLICY = _policy()
+RULES = [rule for rule in POLICY.rules if rule.pack == PACK_NAME]
+
+
+def _normalized(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _provider(rule_id: str) -> str:
+    return rule_id.split("-")[0]
+
+
+def draw(shape: str, rng: random.Random) -> str:
+    return SLOT.sub(lambda m: "".join(rng.choice(ALPHABETS[m.group(1)]) for _ in range(int(m.group(2)))), shape)
+
+
+def _rule(rule_id: str) -> PolicyRule:
+    return next(rule for rule in RULES if rule.id == rule_id)
+
+
+def _fresh_token(rule: PolicyRule, shape: str) -> str:
+    rng = random.SystemRandom()
+    return next(t for t in (draw(shape, rng) for _ in range(200)) if rule.values.accepts(t))
+
+
+def _findings(detector: PolicyDetector, tmp_path: Path, rule_id: str, line: str) -> list[Finding]:
+    target = tmp_path / "deploy" / ".env"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("# provider settings\n" + line + "\n", encoding="utf-8")
+    source = read_source(FileRef(path="deploy/.env", fspath=str(target), size=target.stat().st_size), 1 << 20)
+    assert isinstance(source, Source), source
+    return [f for f in detector.detect(source) if isinstance(f, Finding) and f.rule_id == f"policy/{rule_id}"]
+
+
+@pytest.fixture(scope="module")
+def detector() -> PolicyDetector:
+    return build_policy_detector(Config(root=REPO), POLICY)
+
+
+def test_pack_is_a_public_default_pack_of_many_providers() -> None:
+    pack = tomllib.loads(PACK_FILE.read_text(encoding="utf-8"))["pack"]
+    assert (pack["name"], pack["visibility"]) == (PACK_NAME, "public")
+    assert all(isinstance(rule, RegexRule) for rule in RULES)
+    assert len({_provider(rule.id) for rule in RULES}) >= 45
+
+
+def test_no_provider_is_named_by_another_provider_pack() -> None:
+    """The long tail adds providers: a provider another provider pack already has a rule for belongs there."""
+    elsewhere = {_provider(rule.id) for rule in POLICY.rules if rule.pack in OTHER_PROVIDER_PACKS}
+    assert sorted({_provider(rule.id) for rule in RULES} & elsewhere) == []
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.id)
+def test_rule_is_documented_and_specific(rule: PolicyRule) -> None:
+    assert isinstance(rule, RegexRule)
+    assert len(rule.examples) >= 3, "at least three examples"
+    assert len(rule.negative_examples) >= 4, "at least four negative examples"
+    assert len({example.path for example in rule.examples}) >= 3, "examples in more than one file type"
+    for keyword in rule.keywords:
+        assert keyword == keyword.lower(), f"keyword {keyword!r} is not lower-case (the gate lower-cases the text)"
+        assert len(keyword) >= 3 and keyword not in COMMON_WORDS, f"keyword {keyword!r} gates nothing"
+    assert _provider(rule.id) in _normalized(rule.info.title), f"the title {rule.info.title!r} names no provider"
+    assert "secret store" in rule.message and "environment variable" in rule.message, "the message says where to"
+    assert any(verb in rule.message.lower() for verb in REMEDY_VERBS), "the message says how to revoke it"
+    assert all("(?P<secret>" in pattern.source and pattern.source.isascii() for pattern in rule.patterns)
+    expected = {Category.BILLING_SECRET, Category.CONNECTOR_CREDENTIAL}
+    assert rule.info.category in expected, f"{rule.id}: a provider key is a connector or billing credential"
+
+
+def test_every_rule_has_a_shape() -> None:
+    assert sorted(rule_id for rule_id, _, _ in SHAPES) == sorted(rule.id for rule in RULES)
+
+
+@pytest.mark.parametrize(("rule_id", "shape", "line"), SHAPES, ids=[rule_id for rule_id, _, _ in SHAPES])
+def test_rule_finds_a_fresh_token_of_its_shape(
+    detector: PolicyDetector, tmp_path: Path, rule_id: str, shape: str, line: str
+) -> None:
+    rule = _rule(rule_id)
+    token = _fresh_token(rule, shape)
+    found = _findings(detector, tmp_path, rule_id, line.format(token=token))
+    assert [f.line for f in found] == [2], f"{rule_id}: a token of shape {shape!r} is not found (len {len(token)})"
+    assert found[0].category is rule.info.category
+
+
+@pytest.mark.parametrize(("rule_id", "shape", "line"), SHAPES, ids=[rule_id for rule_id, _, _ in SHAPES])
+def test_rule_ignores_a_token_cut_short(
+    detector: PolicyDetector, tmp_path: Path, rule_id: str, shape: str, line: str
+) -> None:
+    """Half a token followed by an ellipsis (a shortened value in docs) is no credential of the full shape."""
+    rule = _rule(rule_id)
+    token = _fresh_token(rule, shape)
+    found = _findings(detector, tmp_path, rule_id, line.format(token=token[: len(token) // 2] + "..."))
+    assert found == [], f"{rule_id}: a token cut to {len(token) // 2} characters is reported"
+
+
+# Shapes that end in a random run: appending more of that run's alphabet makes a longer value.
+EXTENDABLE = tuple(entry for entry in SHAPES if entry[1].endswith("}"))
+
+
+@pytest.mark.parametrize(("rule_id", "shape", "line"), EXTENDABLE, ids=[rule_id for rule_id, _, _ in EXTENDABLE])
+def test_rule_ignores_a_longer_run_of_the_same_alphabet(
+    detector: PolicyDetector, tmp_path: Path, rule_id: str, shape: str, line: str
+) -> None:
+    """A token with characters of its own alphabet appended is another value: no rule cuts it to size."""
+    rule = _rule(rule_id)
+    token = _fresh_token(rule, shape)
+    alphabet = ALPHABETS[SLOT.findall(shape)[-1][0]]
+    tail = "".join(random.SystemRandom().choice(alphabet) for _ in range(130))
+    found = _findings(detector, tmp_path, rule_id, line.format(token=token + tail))
+    assert found == [], f"{rule_id}: a value longer than the documented shape is reported"
