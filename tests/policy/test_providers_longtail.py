@@ -185,8 +185,21 @@ def test_rule_is_documented_and_specific(rule: PolicyRule) -> None:
     assert "secret store" in rule.message and "environment variable" in rule.message, "the message says where to"
     assert any(verb in rule.message.lower() for verb in REMEDY_VERBS), "the message says how to revoke it"
     assert all("(?P<secret>" in pattern.source and pattern.source.isascii() for pattern in rule.patterns)
-    expected = {Category.BILLING_SECRET, Category.CONNECTOR_CREDENTIAL}
-    assert rule.info.category in expected, f"{rule.id}: a provider key is a connector or billing credential"
+    expected = {Category.BILLING_SECRET, Category.CONNECTOR_CREDENTIAL, Category.LICENSE_KEY}
+    assert rule.info.category in expected, f"{rule.id}: a provider key is a connector, billing or licence credential"
+
+
+# Values a provider documents as public (they sit in browser or mobile code) or as test-mode, next to the rule that
+# must not report them: (rule id, the line, with a token shape in it).
+PUBLIC_VALUES: tuple[tuple[str, str], ...] = (
+    ("algolia-admin-api-key", "ALGOLIA_SEARCH_KEY={h:32}"),
+    ("algolia-admin-api-key", "ALGOLIA_SEARCH_ONLY_API_KEY={h:32}"),
+    ("amplitude-secret-key", "AMPLITUDE_API_KEY={h:32}"),
+    ("pubnub-secret-key", "PUBNUB_PUBLISH_KEY=pub-c-{h:8}-{h:4}-{h:4}-{h:4}-{h:12}"),
+    ("lob-live-api-key", "LOB_API_KEY=test_{h:35}"),
+    ("lob-live-api-key", "LOB_PUBLISHABLE_KEY=live_pub_{h:31}"),
+    ("intra42-client-secret", "INTRA42_CLIENT_ID=u-s4t2ud-{h:64}"),
+)
 
 
 def test_every_rule_has_a_shape() -> None:
@@ -230,3 +243,13 @@ def test_rule_ignores_a_longer_run_of_the_same_alphabet(
     tail = "".join(random.SystemRandom().choice(alphabet) for _ in range(130))
     found = _findings(detector, tmp_path, rule_id, line.format(token=token + tail))
     assert found == [], f"{rule_id}: a value longer than the documented shape is reported"
+
+
+@pytest.mark.parametrize(("rule_id", "line"), PUBLIC_VALUES, ids=[line.split("=")[0] for _, line in PUBLIC_VALUES])
+def test_rule_ignores_the_providers_public_or_test_values(
+    detector: PolicyDetector, tmp_path: Path, rule_id: str, line: str
+) -> None:
+    """Search-only, publishable, publish / subscribe and test-mode values grant nothing a reviewer must revoke."""
+    assert rule_id in {rule.id for rule in RULES}
+    found = _findings(detector, tmp_path, rule_id, draw(line, random.SystemRandom()))
+    assert found == [], f"{rule_id} reports a public or test value"
