@@ -74,7 +74,7 @@ SHAPES: tuple[tuple[str, str, str], ...] = (
     ("firecrawl-api-key", "fc-{h:32}", "FIRECRAWL_API_KEY={token}"),
     ("browserbase-api-key", "bb_live_{u:27}", "BROWSERBASE_API_KEY={token}"),
     ("miro-access-token", "eyJtaXJvLm9yaWdpbiI6ImV1MDEifQ_{u:27}", "MIRO_ACCESS_TOKEN={token}"),
-    ("clickhouse-cloud-key-secret", "4b1d{a:38}", "CLICKHOUSE_KEY_SECRET={token}"),
+    ("clickhouse-cloud-key-secret", "4b1d{a:38}", "CLICKHOUSE_CLOUD_API_SECRET={token}"),
     ("cloudinary-url", "cloudinary://{d:15}:{u:27}@demo-media", "CLOUDINARY_URL={token}"),
     ("segment-public-api-token", "sgp_{a:64}", "SEGMENT_PUBLIC_API_TOKEN={token}"),
     ("algolia-admin-api-key", "{h:32}", "ALGOLIA_ADMIN_API_KEY={token}"),
@@ -111,6 +111,28 @@ SHAPES: tuple[tuple[str, str, str], ...] = (
     ("veracode-api-key", "{h:128}", "VERACODE_API_KEY_SECRET={token}"),
     ("ghost-admin-api-key", "{h:24}:{h:64}", "GHOST_ADMIN_API_KEY={token}"),
     ("pagerduty-api-key", "u+{u:18}", "PAGERDUTY_API_KEY={token}"),
+    ("wakatime-api-key", "waka_{h:8}-{h:4}-{h:4}-{h:4}-{h:12}", "WAKATIME_API_KEY={token}"),
+    ("neptune-api-token", "eyJhcGlfYWRkcmVzcyI6I{b:160}", "NEPTUNE_API_TOKEN={token}"),
+    ("inngest-signing-key", "signkey-prod-{h:64}", "INNGEST_SIGNING_KEY={token}"),
+    ("dbt-cloud-token", "dbtc_{u:50}", "DBT_CLOUD_API_TOKEN={token}"),
+    ("foursquare-api-key", "fsq3{b:43}=", "FOURSQUARE_API_KEY={token}"),
+    ("calcom-api-key", "cal_live_{h:32}", "CAL_API_KEY={token}"),
+    ("polar-access-token", "polar_oat_{a:43}", "POLAR_ACCESS_TOKEN={token}"),
+    ("deepl-api-key", "{h:8}-{h:4}-{h:4}-{h:4}-{h:12}:fx", "DEEPL_AUTH_KEY={token}"),
+    ("modal-token-secret", "as-{a:22}", "MODAL_TOKEN_SECRET={token}"),
+    ("bitly-access-token", "{h:40}", "BITLY_ACCESS_TOKEN={token}"),
+    ("strapi-api-token", "{h:256}", "STRAPI_API_TOKEN={token}"),
+    ("crowdin-access-token", "{h:80}", "CROWDIN_PERSONAL_TOKEN={token}"),
+    ("transifex-api-token", "1/{h:40}", "TRANSIFEX_API_TOKEN={token}"),
+    ("discourse-api-key", "{h:64}", "DISCOURSE_API_KEY={token}"),
+    ("imgur-client-secret", "{h:40}", "IMGUR_CLIENT_SECRET={token}"),
+    ("tmdb-api-key", "{h:32}", "TMDB_API_KEY={token}"),
+    ("strava-client-secret", "{h:40}", "STRAVA_CLIENT_SECRET={token}"),
+    ("yelp-api-key", "{u:128}", "YELP_API_KEY={token}"),
+    ("toggl-api-token", "{h:32}", "TOGGL_API_TOKEN={token}"),
+    ("unsplash-secret-key", "{u:43}", "UNSPLASH_SECRET_KEY={token}"),
+    ("customerio-api-key", "{h:32}", "CUSTOMERIO_APP_API_KEY={token}"),
+    ("pexels-api-key", "{a:56}", "PEXELS_API_KEY={token}"),
 )
 
 
@@ -163,7 +185,7 @@ def test_pack_is_a_public_default_pack_of_many_providers() -> None:
     pack = tomllib.loads(PACK_FILE.read_text(encoding="utf-8"))["pack"]
     assert (pack["name"], pack["visibility"]) == (PACK_NAME, "public")
     assert all(isinstance(rule, RegexRule) for rule in RULES)
-    assert len({_provider(rule.id) for rule in RULES}) >= 45
+    assert len({_provider(rule.id) for rule in RULES}) >= 70
 
 
 def test_no_provider_is_named_by_another_provider_pack() -> None:
@@ -185,8 +207,8 @@ def test_rule_is_documented_and_specific(rule: PolicyRule) -> None:
     assert "secret store" in rule.message and "environment variable" in rule.message, "the message says where to"
     assert any(verb in rule.message.lower() for verb in REMEDY_VERBS), "the message says how to revoke it"
     assert all("(?P<secret>" in pattern.source and pattern.source.isascii() for pattern in rule.patterns)
-    expected = {Category.BILLING_SECRET, Category.CONNECTOR_CREDENTIAL, Category.LICENSE_KEY}
-    assert rule.info.category in expected, f"{rule.id}: a provider key is a connector, billing or licence credential"
+    expected = {Category.BILLING_SECRET, Category.CONNECTOR_CREDENTIAL, Category.LICENSE_KEY, Category.WEBHOOK_SECRET}
+    assert rule.info.category in expected, f"{rule.id}: a provider key is a connector, billing, licence or signing key"
 
 
 # Values a provider documents as public (they sit in browser or mobile code) or as test-mode, next to the rule that
