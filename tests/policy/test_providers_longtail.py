@@ -275,3 +275,26 @@ def test_rule_ignores_the_providers_public_or_test_values(
     assert rule_id in {rule.id for rule in RULES}
     found = _findings(detector, tmp_path, rule_id, draw(line, random.SystemRandom()))
     assert found == [], f"{rule_id} reports a public or test value"
+
+
+def _all_findings(detector: PolicyDetector, tmp_path: Path, line: str) -> list[Finding]:
+    target = tmp_path / "deploy" / ".env"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("# provider settings\n" + line + "\n", encoding="utf-8")
+    source = read_source(FileRef(path="deploy/.env", fspath=str(target), size=target.stat().st_size), 1 << 20)
+    assert isinstance(source, Source), source
+    return [f for f in detector.detect(source) if isinstance(f, Finding)]
+
+
+@pytest.mark.parametrize(("rule_id", "shape", "line"), SHAPES, ids=[rule_id for rule_id, _, _ in SHAPES])
+def test_no_other_rule_puts_the_token_in_another_category(
+    detector: PolicyDetector, tmp_path: Path, rule_id: str, shape: str, line: str
+) -> None:
+    """Generic rules may see the same value too, as a connector credential (the category every more specific one
+    outranks, DESIGN section 2), but never under another category that would win the tie-break: FOURSQUARE_API_KEY
+    holds SQUARE, a payment provider's name, and is no billing secret."""
+    rule = _rule(rule_id)
+    found = _all_findings(detector, tmp_path, line.format(token=_fresh_token(rule, shape)))
+    expected = {rule.info.category, Category.CONNECTOR_CREDENTIAL}
+    others = sorted({(f.rule_id, f.category.value) for f in found if f.category not in expected})
+    assert others == [], f"{rule_id}: the same token is also reported as {others}"
