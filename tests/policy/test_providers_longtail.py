@@ -133,6 +133,21 @@ SHAPES: tuple[tuple[str, str, str], ...] = (
     ("unsplash-secret-key", "{u:43}", "UNSPLASH_SECRET_KEY={token}"),
     ("customerio-api-key", "{h:32}", "CUSTOMERIO_APP_API_KEY={token}"),
     ("pexels-api-key", "{a:56}", "PEXELS_API_KEY={token}"),
+    ("blockfrost-project-id", "mainnet{a:32}", "BLOCKFROST_PROJECT_ID={token}"),
+    ("coingecko-api-key", "CG-{a:24}", "COINGECKO_API_KEY={token}"),
+    ("etherscan-api-key", "{U:34}", "ETHERSCAN_API_KEY={token}"),
+    ("infura-api-secret", "{h:32}", "INFURA_API_KEY_SECRET={token}"),
+    ("alchemy-api-key", "{u:32}", "ALCHEMY_API_KEY={token}"),
+    ("coinmarketcap-api-key", "{h:8}-{h:4}-{h:4}-{h:4}-{h:12}", "COINMARKETCAP_API_KEY={token}"),
+    ("spoonacular-api-key", "{h:32}", "SPOONACULAR_API_KEY={token}"),
+    ("newsapi-api-key", "{h:32}", "NEWSAPI_API_KEY={token}"),
+    ("alphavantage-api-key", "{U:16}", "ALPHAVANTAGE_API_KEY={token}"),
+    ("hellosign-api-key", "{h:64}", "HELLOSIGN_API_KEY={token}"),
+    ("docusign-secret-key", "{h:8}-{h:4}-{h:4}-{h:4}-{h:12}", "DOCUSIGN_SECRET_KEY={token}"),
+    ("eventbrite-private-token", "{U:20}", "EVENTBRITE_PRIVATE_TOKEN={token}"),
+    ("cronitor-api-key", "{h:32}", "CRONITOR_API_KEY={token}"),
+    ("healthchecks-api-key", "{u:32}", "HEALTHCHECKS_API_KEY={token}"),
+    ("logtail-source-token", "{a:24}", "LOGTAIL_SOURCE_TOKEN={token}"),
 )
 
 
@@ -185,7 +200,7 @@ def test_pack_is_a_public_default_pack_of_many_providers() -> None:
     pack = tomllib.loads(PACK_FILE.read_text(encoding="utf-8"))["pack"]
     assert (pack["name"], pack["visibility"]) == (PACK_NAME, "public")
     assert all(isinstance(rule, RegexRule) for rule in RULES)
-    assert len({_provider(rule.id) for rule in RULES}) >= 70
+    assert len({_provider(rule.id) for rule in RULES}) >= 90
 
 
 def test_no_provider_is_named_by_another_provider_pack() -> None:
