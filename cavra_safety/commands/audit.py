@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING
 import click
 
 from cavra_safety import __version__
-from cavra_safety.commands.options import CONFIG_FILE, accepted_findings, baseline_file_option, no_baseline_option
+from cavra_safety.commands.options import (
+    CONFIG_FILE,
+    NO_CACHE,
+    accepted_findings,
+    baseline_file_option,
+    no_baseline_option,
+)
 from cavra_safety.commands.output import Progress, write_output
 from cavra_safety.config import load_config
 
@@ -77,6 +83,7 @@ def audit() -> None:
     help="Report format (default: from the --report suffix, else markdown).",
 )
 @CONFIG_FILE
+@NO_CACHE
 @baseline_file_option("Accepted findings (default: .cavra-safety-baseline.json, when it exists).")
 @no_baseline_option("Accept nothing: every finding counts against the verdict.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress, summary or digest on stderr.")

@@ -15,6 +15,7 @@ import click
 from cavra_safety.commands.options import (
     CONFIG_FILE,
     EXCLUDES,
+    NO_CACHE,
     NO_DEFAULT_POLICY,
     PATHS,
     POLICY_FILES,
@@ -42,6 +43,7 @@ _scan_options = options(
     CONFIG_FILE,
     POLICY_FILES,
     NO_DEFAULT_POLICY,
+    NO_CACHE,
     EXCLUDES,
     click.option("--history", is_flag=True, help="Take the findings of a --history scan (accepted old values)."),
     click.option("--all", "all_refs", is_flag=True, help="With --history: every branch and tag."),

@@ -38,6 +38,24 @@ CONFIG_FILE = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="pyproject.toml to read [tool.cavra-safety] from (default: the nearest one).",
 )
+
+
+def _no_cache(context: click.Context, parameter: click.Parameter, value: bool) -> None:
+    """``--no-cache``: the same as ``CAVRA_SAFETY_CACHE_DIR=`` (empty), set for this process and the workers it
+    starts, so that every reader of the cache (the pack loader, the pattern databases) sees it."""
+    if value:
+        from cavra_safety.policy.cache import CACHE_ENV
+
+        os.environ[CACHE_ENV] = ""
+
+
+NO_CACHE = click.option(
+    "--no-cache",
+    is_flag=True,
+    expose_value=False,
+    callback=_no_cache,
+    help="Neither read nor write the cache of parsed packs and compiled patterns (as CAVRA_SAFETY_CACHE_DIR=).",
+)
 EXCLUDES = click.option(
     "--exclude", "excludes", multiple=True, help="A gitignore-style pattern of paths to skip; repeatable."
 )
@@ -62,7 +80,7 @@ def options(*decorators: Decorator[Any]) -> Decorator[F]:
     return apply
 
 
-policy_options: Decorator[Any] = options(POLICY_FILES, NO_DEFAULT_POLICY, CONFIG_FILE)
+policy_options: Decorator[Any] = options(POLICY_FILES, NO_DEFAULT_POLICY, CONFIG_FILE, NO_CACHE)
 
 
 def with_options(

@@ -14,6 +14,7 @@ from cavra_safety import __version__
 from cavra_safety.commands.options import (
     CONFIG_FILE,
     EXCLUDES,
+    NO_CACHE,
     NO_DEFAULT_POLICY,
     PATHS,
     POLICY_FILES,
@@ -91,6 +92,7 @@ def summary_line(result: ScanResult) -> str:
 @POLICY_FILES
 @NO_DEFAULT_POLICY
 @CONFIG_FILE
+@NO_CACHE
 @click.option(
     "--category", "categories", multiple=True, callback=_categories, help="Only report this category; repeatable."
 )
