@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pathspec
@@ -66,22 +67,34 @@ class Example:
 
 @dataclass(frozen=True)
 class PathFilter:
-    """gitignore-style globs on the POSIX path: a file must match an include (if any) and no exclude."""
+    """gitignore-style globs on the POSIX path: a file must match an include (if any) and no exclude.
+
+    ``build`` compiles the globs now (a user's pack: a malformed glob is a load error); ``deferred`` compiles
+    them on the first path asked about, for packs already known valid (the packs shipped with the scanner,
+    which the tests load in full, and a user's pack the cache has seen load cleanly): a hook run then
+    compiles only the filters of the rules whose keywords occur in its files."""
 
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-    include_spec: pathspec.GitIgnoreSpec | None = field(default=None, compare=False, repr=False)
-    exclude_spec: pathspec.GitIgnoreSpec | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def build(cls, include: tuple[str, ...], exclude: tuple[str, ...]) -> PathFilter:
         """Raises ``ValueError`` (from pathspec) for a malformed glob."""
-        return cls(
-            include=include,
-            exclude=exclude,
-            include_spec=pathspec.GitIgnoreSpec.from_lines(include) if include else None,
-            exclude_spec=pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None,
-        )
+        built = cls(include=include, exclude=exclude)
+        _ = built.include_spec, built.exclude_spec
+        return built
+
+    @classmethod
+    def deferred(cls, include: tuple[str, ...], exclude: tuple[str, ...]) -> PathFilter:
+        return cls(include=include, exclude=exclude)
+
+    @cached_property
+    def include_spec(self) -> pathspec.GitIgnoreSpec | None:
+        return pathspec.GitIgnoreSpec.from_lines(self.include) if self.include else None
+
+    @cached_property
+    def exclude_spec(self) -> pathspec.GitIgnoreSpec | None:
+        return pathspec.GitIgnoreSpec.from_lines(self.exclude) if self.exclude else None
 
     def accepts(self, path: str) -> bool:
         if self.include_spec is not None and not self.include_spec.match_file(path):

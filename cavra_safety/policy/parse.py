@@ -92,7 +92,7 @@ def _examples(fields: Fields, key: str) -> tuple[Example, ...]:
     return tuple(examples)
 
 
-def _paths(fields: Fields) -> PathFilter | None:
+def _paths(fields: Fields, deferred: bool) -> PathFilter | None:
     table = fields.table("paths")
     if table is None:
         return None
@@ -105,7 +105,7 @@ def _paths(fields: Fields) -> PathFilter | None:
         fields.problem("paths", "give include and/or exclude globs")
         return None
     try:
-        return PathFilter.build(include, exclude)
+        return PathFilter.deferred(include, exclude) if deferred else PathFilter.build(include, exclude)
     except (ValueError, re.error) as error:
         fields.problem("paths", f"invalid glob: {error}")
         return None
@@ -180,7 +180,7 @@ def parse_rule(
     for position, keyword in enumerate(keywords):
         if "\n" in keyword:
             fields.problem(f"keywords[{position}]", "must be one line")
-    values, paths = _value_filter(fields, deferred), _paths(fields)
+    values, paths = _value_filter(fields, deferred), _paths(fields, deferred)
     examples, negatives = _examples(fields, "examples"), _examples(fields, "negative-examples")
     regex_fields, record_fields = ("patterns",), ("identifier-keys", "companion-keys", "min-companions", "window")
     own, foreign = (record_fields, regex_fields) if kind is Kind.RECORD else (regex_fields, record_fields)

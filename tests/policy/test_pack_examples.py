@@ -80,3 +80,14 @@ def test_positive_examples_contain_a_keyword(rule: PolicyRule) -> None:
         assert any(keyword in lowered for keyword in rule.keywords), (
             f"{rule.info.rule_id}: examples[{index}] contains none of its keywords {rule.keywords}"
         )
+
+
+def test_every_default_rule_path_filter_compiles() -> None:
+    """The built-in packs' path filters compile on first use (a hook run compiles only those it needs), so
+    this test is where a malformed glob in them fails."""
+    assert isinstance(DEFAULT, Policy), str(DEFAULT)
+    filtered = [rule for rule in DEFAULT.rules if rule.paths is not None]
+    assert filtered, "no default rule has a path filter: a broken test"
+    for rule in filtered:
+        assert rule.paths is not None
+        assert rule.paths.include_spec is not None or rule.paths.exclude_spec is not None, rule.id
