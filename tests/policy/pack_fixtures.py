@@ -5,6 +5,9 @@ The fixture rules use neutral names (``gizmo``, ``widget``) so the default polic
 
 from __future__ import annotations
 
+import random
+import re
+import string
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,54 @@ MASK = "§"
 
 def unmask(text: str) -> str:
     return text.replace(MASK, "")
+
+
+# The alphabets of token shapes written as ``prefix_{a:32}``: a slot of 32 characters drawn from alphabet ``a``.
+ALPHABETS = {
+    "h": "0123456789abcdef",
+    "H": "0123456789ABCDEF",
+    "d": string.digits,
+    "a": string.ascii_letters + string.digits,
+    "l": string.ascii_lowercase + string.digits,
+    "U": string.ascii_uppercase + string.digits,
+    "u": string.ascii_letters + string.digits + "_-",
+    "b": string.ascii_letters + string.digits + "+/",
+    "n": string.ascii_lowercase + string.digits + "_-",
+    "z": "abcdefghijklmnopqrstuvwxyz234567",
+}
+SLOT = re.compile(r"\{([a-zA-Z]):(\d+)\}")
+
+
+def draw(shape: str, rng: random.Random) -> str:
+    """A fresh token of ``shape``, each slot filled from its alphabet (see ``ALPHABETS``)."""
+    return SLOT.sub(lambda m: "".join(rng.choice(ALPHABETS[m.group(1)]) for _ in range(int(m.group(2)))), shape)
+
+
+def normalized(text: str) -> str:
+    """Lower-case letters and digits only: how provider names are compared."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+_USER_PACK = """[pack]
+name = "mine"
+version = "1"
+
+[[rules]]
+id = "my-token"
+category = "connector-credential"
+severity = "high"
+title = "My token"
+message = "Rotate it."
+keywords = ["mytok_"]
+patterns = ['{pattern}']
+examples = ["mytok_abcdefgh12"]
+negative-examples = ["mytok_short"]
+"""
+
+
+def user_pack(pattern: str = "mytok_[a-z0-9]{10}") -> str:
+    """A user's pack of one rule (``my-token``, keyword ``mytok_``) with ``pattern``, as TOML."""
+    return _USER_PACK.replace("{pattern}", pattern)
 
 
 def default_policy_detector() -> PolicyDetector:

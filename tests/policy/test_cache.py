@@ -6,6 +6,7 @@ import datetime
 from pathlib import Path
 
 import pytest
+from pack_fixtures import user_pack
 
 from cavra_safety.config import Config
 from cavra_safety.policy import cache, load_policy
@@ -93,26 +94,9 @@ def test_the_default_folder_follows_xdg_and_home(tmp_path: Path, monkeypatch: py
     assert cache.cache_folder() == tmp_path / "home" / ".cache" / "cavra-safety" / "packs"
 
 
-USER_PACK = """[pack]
-name = "mine"
-version = "1"
-
-[[rules]]
-id = "my-token"
-category = "connector-credential"
-severity = "high"
-title = "My token"
-message = "Rotate it."
-keywords = ["mytok_"]
-patterns = ['{pattern}']
-examples = ["mytok_abcdefgh12"]
-negative-examples = ["mytok_short"]
-"""
-
-
 def _user_policy(tmp_path: Path, pattern: str) -> object:
     pack = tmp_path / "mine.toml"
-    pack.write_text(USER_PACK.replace("{pattern}", pattern))
+    pack.write_text(user_pack(pattern))
     config = Config(root=tmp_path, default_policy=False, policy_files=(pack,))
     try:
         return load_policy(config)

@@ -11,12 +11,11 @@ means to report. No secret-shaped literal is written here, so the repository pas
 from __future__ import annotations
 
 import random
-import re
-import string
 import tomllib
 from pathlib import Path
 
 import pytest
+from pack_fixtures import ALPHABETS, SLOT, draw, normalized
 
 from cavra_safety.config import Config
 from cavra_safety.detectors.policy import PolicyDetector, build_policy_detector
@@ -41,18 +40,6 @@ COMMON_WORDS = frozenset(
 )
 REMEDY_VERBS = ("revoke", "rotate", "regenerate", "reset", "reissue", "delete")
 
-ALPHABETS = {
-    "h": "0123456789abcdef",
-    "H": "0123456789ABCDEF",
-    "d": string.digits,
-    "a": string.ascii_letters + string.digits,
-    "l": string.ascii_lowercase + string.digits,
-    "U": string.ascii_uppercase + string.digits,
-    "u": string.ascii_letters + string.digits + "_-",
-    "b": string.ascii_letters + string.digits + "+/",
-    "n": string.ascii_lowercase + string.digits + "_-",
-}
-SLOT = re.compile(r"\{([a-zA-Z]):(\d+)\}")
 
 # (rule id, token shape, the line it is written on as a .env entry)
 SHAPES: tuple[tuple[str, str, str], ...] = (
@@ -161,16 +148,8 @@ POLICY = _policy()
 RULES = [rule for rule in POLICY.rules if rule.pack == PACK_NAME]
 
 
-def _normalized(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
 def _provider(rule_id: str) -> str:
     return rule_id.split("-")[0]
-
-
-def draw(shape: str, rng: random.Random) -> str:
-    return SLOT.sub(lambda m: "".join(rng.choice(ALPHABETS[m.group(1)]) for _ in range(int(m.group(2)))), shape)
 
 
 def _rule(rule_id: str) -> PolicyRule:
@@ -218,7 +197,7 @@ def test_rule_is_documented_and_specific(rule: PolicyRule) -> None:
     for keyword in rule.keywords:
         assert keyword == keyword.lower(), f"keyword {keyword!r} is not lower-case (the gate lower-cases the text)"
         assert len(keyword) >= 3 and keyword not in COMMON_WORDS, f"keyword {keyword!r} gates nothing"
-    assert _provider(rule.id) in _normalized(rule.info.title), f"the title {rule.info.title!r} names no provider"
+    assert _provider(rule.id) in normalized(rule.info.title), f"the title {rule.info.title!r} names no provider"
     assert "secret store" in rule.message and "environment variable" in rule.message, "the message says where to"
     assert any(verb in rule.message.lower() for verb in REMEDY_VERBS), "the message says how to revoke it"
     assert all("(?P<secret>" in pattern.source and pattern.source.isascii() for pattern in rule.patterns)

@@ -11,12 +11,11 @@ whether the pattern finds what the rule means to report.
 from __future__ import annotations
 
 import random
-import re
-import string
 import tomllib
 from pathlib import Path
 
 import pytest
+from pack_fixtures import draw, normalized
 
 from cavra_safety.config import Config
 from cavra_safety.detectors.policy import PolicyDetector, build_policy_detector
@@ -35,18 +34,6 @@ COMMON_WORDS = frozenset(
     "id private public config value data".split()
 )
 
-ALPHABETS = {
-    "h": "0123456789abcdef",
-    "H": "0123456789ABCDEF",
-    "d": string.digits,
-    "a": string.ascii_letters + string.digits,
-    "l": string.ascii_lowercase + string.digits,
-    "U": string.ascii_uppercase + string.digits,
-    "u": string.ascii_letters + string.digits + "_-",
-    "b": string.ascii_letters + string.digits + "+/",
-    "z": "abcdefghijklmnopqrstuvwxyz234567",
-}
-SLOT = re.compile(r"\{([a-zA-Z]):(\d+)\}")
 
 # (rule id, token shape, the line it is written on as a .env entry)
 SHAPES: tuple[tuple[str, str, str], ...] = (
@@ -206,14 +193,6 @@ def _pack_rules() -> list[PolicyRule]:
 RULES = _pack_rules()
 
 
-def _normalized(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
-def draw(shape: str, rng: random.Random) -> str:
-    return SLOT.sub(lambda m: "".join(rng.choice(ALPHABETS[m.group(1)]) for _ in range(int(m.group(2)))), shape)
-
-
 @pytest.fixture(scope="module")
 def detector() -> PolicyDetector:
     config = Config(root=REPO)
@@ -237,7 +216,7 @@ def test_rule_is_documented_and_specific(rule: PolicyRule) -> None:
     for keyword in rule.keywords:
         assert len(keyword) >= 3 and keyword not in COMMON_WORDS, f"keyword {keyword!r} gates nothing"
     provider = rule.id.split("-")[0]
-    assert provider in _normalized(rule.info.title), f"the title {rule.info.title!r} does not name {provider!r}"
+    assert provider in normalized(rule.info.title), f"the title {rule.info.title!r} does not name {provider!r}"
     assert "secret store" in rule.message or "environment variable" in rule.message, "the message says how to fix it"
 
 

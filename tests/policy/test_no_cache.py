@@ -7,24 +7,9 @@ from pathlib import Path
 
 import pytest
 from git_repo import Cli
+from pack_fixtures import user_pack
 
 from cavra_safety.policy.cache import CACHE_ENV
-
-PACK = """[pack]
-name = "mine"
-version = "1"
-
-[[rules]]
-id = "my-token"
-category = "connector-credential"
-severity = "high"
-title = "My token"
-message = "Rotate it."
-keywords = ["mytok_"]
-patterns = ['mytok_[a-z0-9]{10}']
-examples = ["mytok_abcdefgh12"]
-negative-examples = ["mytok_short"]
-"""
 
 
 def _entries(folder: Path) -> list[Path]:
@@ -42,7 +27,7 @@ def test_no_cache_leaves_the_cache_folder_untouched(
     work, cache, pack = tmp_path / "work", tmp_path / "cache", tmp_path / "mine.toml"
     work.mkdir()
     (work / "app.py").write_text("x = 1\n")
-    pack.write_text(PACK)
+    pack.write_text(user_pack())
     monkeypatch.setenv(CACHE_ENV, str(cache))
     code, _, err = cli(work, *command, "--policy", str(pack), "--no-cache")
     assert code == 0, err
