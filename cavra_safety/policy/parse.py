@@ -76,7 +76,14 @@ def _patterns(fields: Fields, key: str, *, required: bool, deferred: bool = Fals
     return tuple(compiled)
 
 
-def _examples(fields: Fields, key: str) -> tuple[Example, ...]:
+def _examples(fields: Fields, key: str, deferred: bool = False) -> tuple[Example, ...]:
+    if deferred:
+        # A pack known valid (see ``parse_rule``): the checks below passed when it was first loaded, and a
+        # hook run reads thousands of examples it never uses. Anything unexpected (a damaged cache entry)
+        # takes the checked path, which reports it.
+        quick = [_quick_example(item) for item in fields.items(key)]
+        if all(example is not None for example in quick):
+            return tuple(example for example in quick if example is not None)
     examples: list[Example] = []
     for index, item in enumerate(fields.items(key)):
         if isinstance(item, str):
@@ -90,6 +97,14 @@ def _examples(fields: Fields, key: str) -> tuple[Example, ...]:
         else:
             fields.problem(f"{key}[{index}]", "expected a string or a table { text = ..., path = ... }")
     return tuple(examples)
+
+
+def _quick_example(item: object) -> Example | None:
+    if isinstance(item, str):
+        return Example(item)
+    if isinstance(item, dict) and isinstance(item.get("text"), str) and isinstance(item.get("path", ""), str):
+        return Example(item["text"], item.get("path", "example.txt"))
+    return None
 
 
 def _paths(fields: Fields, deferred: bool) -> PathFilter | None:
@@ -181,7 +196,7 @@ def parse_rule(
         if "\n" in keyword:
             fields.problem(f"keywords[{position}]", "must be one line")
     values, paths = _value_filter(fields, deferred), _paths(fields, deferred)
-    examples, negatives = _examples(fields, "examples"), _examples(fields, "negative-examples")
+    examples, negatives = _examples(fields, "examples", deferred), _examples(fields, "negative-examples", deferred)
     regex_fields, record_fields = ("patterns",), ("identifier-keys", "companion-keys", "min-companions", "window")
     own, foreign = (record_fields, regex_fields) if kind is Kind.RECORD else (regex_fields, record_fields)
     for name in foreign:
