@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import count
 
 _HUNK = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+# A combined diff's hunk (``git log --cc``, a merge): one ``-start,count`` per parent, ``@`` once more than parents.
+_COMBINED_HUNK = re.compile(rb"^(@@@+) ((?:-\d+(?:,\d+)? )+)\+(\d+)(?:,(\d+))? @@@+")
+_COMBINED_HEADERS = (b"diff --cc ", b"diff --combined ")
 _ESCAPES = {
     ord("a"): 7,
     ord("b"): 8,
@@ -149,14 +153,29 @@ def parse_patch(data: bytes) -> list[FilePatch]:
     patches: list[FilePatch] = []
     patch: FilePatch | None = None
     rest = iter(lines)  # shared by the two loops: a hunk's lines are consumed where they are read
-    for line in rest:
+    pending: bytes | None = None  # a line a combined hunk read past its end
+    while True:
+        if pending is not None:
+            line, pending = pending, None
+        else:
+            following = next(rest, None)
+            if following is None:
+                break
+            line = following
         if line.startswith(b"diff --git "):
             if patch is not None:
                 patches.append(patch)
             path = _path(_diff_git_path(line[len(b"diff --git ") :]))
             patch = FilePatch(old_path=path, new_path=path)
+        elif line.startswith(_COMBINED_HEADERS):
+            if patch is not None:
+                patches.append(patch)
+            path = _path(unquote_path(line.split(b" ", 2)[2]))
+            patch = FilePatch(old_path=path, new_path=path)
         elif patch is None:
             continue
+        elif line.startswith(b"@@@"):
+            pending = _combined_hunk(patch, line, rest)
         elif line.startswith(b"@@"):
             match = _HUNK.match(line)
             if match is None:
@@ -196,6 +215,45 @@ def parse_patch(data: bytes) -> list[FilePatch]:
     return patches
 
 
+def _combined_hunk(patch: FilePatch, header: bytes, rest: Iterator[bytes]) -> bytes | None:
+    """A merge's hunk in a combined diff: one marker column per parent. A line is on the new side unless a column
+    says ``-``; it is *added* by the merge only when every column says ``+`` (no parent has it: an evil merge,
+    a conflict resolution). A line some parent has is context: that parent's own commit added it.
+
+    Only the new side's count can be trusted (the dense form leaves out lines that the parents' counts include),
+    so the body runs until the new side is complete and then over any lines removed after it; the first line
+    that is not one is returned for the caller to read (None at the end)."""
+    match = _COMBINED_HUNK.match(header)
+    if match is None:
+        return None
+    parents = len(match.group(1)) - 1
+    new_left = int(match.group(4)) if match.group(4) is not None else 1
+    first = number = int(match.group(3))
+    every_parent_lacks = b"+" * parents
+    texts: list[bytes] = []
+    for line in rest:
+        columns = line[:parents].ljust(parents)
+        if columns.startswith(b"\\"):  # "\ No newline at end of file"
+            continue
+        if b"-" in columns and not columns.strip(b" +-"):
+            continue  # a line of the parents marked "-" that the merge does not keep
+        if new_left <= 0:
+            _add_hunk(patch, first, texts)
+            return line  # past the hunk: the next header
+        if columns == every_parent_lacks:
+            patch.added.add(number)
+        new_left -= 1
+        texts.append(line[parents:])
+        number += 1
+    _add_hunk(patch, first, texts)
+    return None
+
+
+def _add_hunk(patch: FilePatch, first: int, texts: list[bytes]) -> None:
+    if texts:
+        patch.hunks.append((first, len(texts), b"\n".join(texts)))
+
+
 def _header_line(patch: FilePatch, line: bytes) -> None:
     if line.startswith(b"--- "):
         old = _header_path(line[4:], b"a/")
@@ -210,6 +268,8 @@ def _header_line(patch: FilePatch, line: bytes) -> None:
             patch.new_blob = words[1].split(b"..", 1)[1].decode("ascii")
         if len(words) >= 3:
             patch.new_mode = words[2].decode("ascii")
+    elif line.startswith(b"mode ") and b".." in line:  # a combined diff's "mode a,b..c"
+        patch.new_mode = line.rsplit(b"..", 1)[1].decode("ascii")
     elif line.startswith((b"new file mode ", b"new mode ")):
         patch.new_mode = line.split()[-1].decode("ascii")
     elif line.startswith(b"deleted file mode "):

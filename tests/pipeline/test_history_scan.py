@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from typing import Any
 
 import pytest
@@ -57,9 +58,42 @@ def test_merges_attribute_to_the_branch_commit_and_catch_evil_merges(repo: Repo,
     merge = repo.head()
     findings = _by_rule(cli.findings(repo.path, "scan", "--history"))
     assert findings[STRIPE_RULE]["commit"] == side
-    assert findings[STRIPE_RULE]["occurrences"] == 2  # the branch commit, and the merge that brought it in
+    assert findings[STRIPE_RULE]["occurrences"] == 1  # the branch commit only: the merge does not add it again
     assert (findings[TENANT_RULE]["path"], findings[TENANT_RULE]["line"]) == ("conf.py", 2)
     assert findings[TENANT_RULE]["commit"] == merge
+
+
+def test_a_conflict_resolution_is_scanned_as_the_merge_adds_it(repo: Repo, cli: Cli) -> None:
+    repo.commit("base", {"conf.py": "a = 1\n"})
+    repo.git("checkout", "-q", "-b", "side")
+    side = repo.commit("side", {"conf.py": "a = 2\n"})
+    repo.git("checkout", "-q", "main")
+    repo.commit("main", {"conf.py": "a = 3\n"})
+    conflict = subprocess.run(["git", "merge", "-q", "side"], cwd=repo.path, capture_output=True, check=False)
+    assert conflict.returncode != 0  # a conflict on line 1
+    repo.write("conf.py", "a = 4\n" + secret_line("resolution"))
+    repo.git("add", "conf.py")
+    repo.git("commit", "-q", "--no-edit")
+    merge = repo.head()
+    (finding,) = cli.findings(repo.path, "scan", "--history")
+    assert (finding["path"], finding["line"], finding["commit"]) == ("conf.py", 2, merge)
+    assert finding["occurrences"] == 1
+    assert side != merge
+
+
+def test_a_merge_that_takes_one_side_adds_nothing(repo: Repo, cli: Cli) -> None:
+    repo.commit("base", {"conf.py": "a = 1\n", "plain.py": "b = 1\n", ".gitattributes": "conf.py -diff\n"})
+    repo.git("checkout", "-q", "-b", "side")
+    side = repo.commit("side", {"conf.py": "a = 1\n" + secret_line("side"), "plain.py": "b = 1\n" + secret_line("p")})
+    repo.git("checkout", "-q", "main")
+    repo.commit("main", {"main.py": "y = 2\n"})
+    repo.git("merge", "-q", "--no-ff", "-m", "merge side", "side")
+    findings = cli.findings(repo.path, "scan", "--history")
+    # Text and a file git calls binary alike: reported at the branch commit, once, never again at the merge.
+    assert sorted((f["path"], f["commit"], f["occurrences"]) for f in findings) == [
+        ("conf.py", side, 1),
+        ("plain.py", side, 1),
+    ]
 
 
 def test_since_branch_and_all(repo: Repo, cli: Cli) -> None:

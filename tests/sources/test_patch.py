@@ -4,6 +4,7 @@ patches read in bulk that still take each hunk's body by its counts, exactly as 
 from __future__ import annotations
 
 import random
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -227,3 +228,107 @@ def test_a_binary_rename_names_both_sides() -> None:
         BLOB,
         True,
     )
+
+
+def test_a_combined_diff_adds_only_what_no_parent_has() -> None:
+    patch = b"\n".join(
+        [
+            b"diff --cc conf.py",
+            b"index " + b"1" * 40 + b"," + b"2" * 40 + b".." + b"3" * 40,
+            b"--- a/conf.py",
+            b"+++ b/conf.py",
+            b"@@@ -1,2 -1,3 +1,3 @@@",
+            b"  kept = 1",
+            b"- from_main = 2",
+            b" -from_side = 2",
+            b"++resolved = 3",
+            b"+ from_side_kept = 4",
+            b"\\ No newline at end of file",
+        ]
+    )
+    (parsed,) = parse_patch(patch)
+    assert (parsed.path, parsed.new_blob) == ("conf.py", "3" * 40)
+    assert parsed.added == {2}
+    assert parsed.new_lines() == {1: b"kept = 1", 2: b"resolved = 3", 3: b"from_side_kept = 4"}
+
+
+def test_an_octopus_merge_has_a_column_per_parent_and_the_next_file_follows() -> None:
+    patch = b"\n".join(
+        [
+            b"diff --cc a.py",
+            b"@@@@ -1 -1 -1 +1,2 @@@@",
+            b"   same = 1",
+            b"+++new = 2",
+            b"diff --git a/b.py b/b.py",
+            b"--- a/b.py",
+            b"+++ b/b.py",
+            b"@@ -0,0 +1 @@",
+            b"+plain = 1",
+        ]
+    )
+    first, second = parse_patch(patch)
+    assert (first.path, first.added, first.new_lines()) == ("a.py", {2}, {1: b"same = 1", 2: b"new = 2"})
+    assert (second.path, second.added) == ("b.py", {1})
+
+
+def test_a_dense_hunk_is_read_by_its_new_side_whatever_the_parents_counts_say() -> None:
+    # The dense form leaves out removed lines that a parent's count includes (here parent 2 counts 9, shows 3).
+    patch = b"\n".join(
+        [
+            b"diff --cc lock.toml",
+            b"@@@ -1,2 -1,9 +1,2 @@@",
+            b"  a = 1",
+            b" -gone = 1",
+            b" -gone = 2",
+            b"  b = 2",
+            b" -gone = 3",
+            b"@@@ -10,1 -17,1 +10,2 @@@",
+            b"  c = 3",
+            b"++d = 4",
+        ]
+    )
+    (parsed,) = parse_patch(patch)
+    assert parsed.new_lines() == {1: b"a = 1", 2: b"b = 2", 10: b"c = 3", 11: b"d = 4"}
+    assert parsed.added == {11}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_merges_read_from_git_put_every_line_at_its_number(repo: Repo, seed: int) -> None:
+    """Real merges (random edits on two branches, conflicts resolved by a third version): every line the
+    combined diff shows is the merge result's line at that number."""
+    rng = random.Random(seed)
+    base = [f"line {index}" for index in range(60)]
+    repo.commit("base", {"f.txt": "\n".join(base) + "\n"})
+
+    def edited(lines: list[str], tag: str) -> list[str]:
+        out = list(lines)
+        for _ in range(6):
+            at = rng.randrange(len(out))
+            choice = rng.random()
+            if choice < 0.4:
+                del out[at : at + rng.randint(1, 4)]
+            elif choice < 0.8:
+                out.insert(at, f"{tag} {rng.random():.6f}")
+            else:
+                out[at] = f"{tag} changed {at}"
+        return out
+
+    side, main = edited(base, "side"), edited(base, "main")
+    repo.git("checkout", "-q", "-b", "side")
+    repo.commit("side", {"f.txt": "\n".join(side) + "\n"})
+    repo.git("checkout", "-q", "main")
+    repo.commit("main", {"f.txt": "\n".join(main) + "\n"})
+    # Conflicting or not, the merge stops before committing, and its result is a third version.
+    subprocess.run(["git", "merge", "-q", "--no-ff", "--no-commit", "side"], cwd=repo.path, capture_output=True)
+    result = edited(base, "merge")
+    repo.write("f.txt", "\n".join(result) + "\n")
+    repo.git("add", "f.txt")
+    repo.git("commit", "-q", "-m", "merge side")
+    shown = repo.git("show", "--cc", "-p", "--format=", "--src-prefix=a/", "--dst-prefix=b/", "HEAD").encode()
+    (parsed,) = parse_patch(shown)
+    assert parsed.hunks, "the merge shows nothing: a broken test"
+    for number, text in parsed.new_lines().items():
+        assert result[number - 1].encode() == text
+    # Every line is unique, so a line is new to the merge exactly when neither parent has it.
+    in_no_parent = {number for number, text in enumerate(result, 1) if text not in main and text not in side}
+    assert parsed.added == in_no_parent
