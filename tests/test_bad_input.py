@@ -61,7 +61,7 @@ def test_unreadable_file_is_reported_not_fatal(
     skipped = report["skipped"]
     assert isinstance(skipped, list) and len(skipped) == 1
     assert skipped[0]["reason"] == "unreadable: Input/output error"
-    assert "1 files scanned, 1 skipped (1 unreadable)" in err
+    assert "1 file scanned, 1 skipped (1 unreadable)" in err
 
 
 def test_huge_single_line_under_the_limit_is_scanned(tmp_path: Path) -> None:

@@ -199,3 +199,18 @@ def test_notebook_cells_and_outputs_are_scanned_without_flagging_images(
     assert code == 1
     findings = json.loads(out)["findings"]
     assert [(f["path"], f["rule_id"]) for f in findings] == [("analysis.ipynb", "policy/tenant-id-value")]
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"), [(0, "0 files scanned, 0 findings"), (1, "1 file scanned, 0 findings"), (2, "2 files")]
+)
+def test_summary_line_says_one_file_in_the_singular(
+    project: Path, capsys: pytest.CaptureFixture[str], files: int, expected: str
+) -> None:
+    for path in project.iterdir():
+        if path.is_file():
+            path.unlink()
+    for index in range(files):
+        (project / f"m{index}.py").write_text("x = 1\n")
+    _, _, err = run(capsys, "scan", ".")
+    assert expected in err

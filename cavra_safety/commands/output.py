@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -35,11 +36,12 @@ def _silence_stdout() -> None:
         os.close(null)
 
 
-def echo(text: str = "", nl: bool = True) -> None:
+def echo(text: str = "", nl: bool = True, color: bool | None = None) -> None:
     """``click.echo`` to standard output: a closed pipe drops the rest quietly; another failure to write is a
-    ``UserError`` (see the module docstring)."""
+    ``UserError`` (see the module docstring). ``color=True`` keeps ANSI styles where click would strip them (a
+    pipe: ``--color always``)."""
     try:
-        click.echo(text, nl=nl)
+        click.echo(text, nl=nl, color=color)
     except BrokenPipeError:
         _silence_stdout()
     except OSError as error:
@@ -52,10 +54,25 @@ def closed_pipe() -> None:
     _silence_stdout()
 
 
-def write_output(text: str, output: Path | None) -> None:
-    """Print ``text`` as is, or write it to ``output``; an unwritable file is the user's error (exit 2)."""
+def wants_color(choice: str, output: Path | None, environ: Mapping[str, str], is_tty: bool) -> bool:
+    """Whether a report is styled: ``--color always`` / ``never`` decide; ``auto`` follows the conventions, in
+    CPython's order: a non-empty ``NO_COLOR`` turns colour off (no-color.org: an empty one does not), then a
+    non-empty ``FORCE_COLOR`` turns it on (through a pipe too), then ``TERM=dumb`` turns it off, else colour
+    when standard output is a terminal. A report written to a file (``--output``) is never styled by ``auto``."""
+    if choice != "auto":
+        return choice == "always"
+    if output is not None or environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR"):
+        return True
+    return is_tty and environ.get("TERM") != "dumb"
+
+
+def write_output(text: str, output: Path | None, color: bool = False) -> None:
+    """Print ``text`` as is (styles kept when ``color``), or write it to ``output``; an unwritable file is the
+    user's error (exit 2)."""
     if output is None:
-        echo(text, nl=False)
+        echo(text, nl=False, color=color or None)
         return
     try:
         output.write_text(text, encoding="utf-8")

@@ -23,7 +23,7 @@ from cavra_safety.commands.options import (
     no_baseline_option,
     with_options,
 )
-from cavra_safety.commands.output import Progress, write_output
+from cavra_safety.commands.output import Progress, wants_color, write_output
 from cavra_safety.config import parse_size
 from cavra_safety.errors import EXIT_CLEAN, EXIT_FINDINGS
 from cavra_safety.findings import Category, ScanResult, Severity
@@ -52,15 +52,19 @@ def _size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> in
         raise click.BadParameter(str(error)) from None
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def summary_line(result: ScanResult) -> str:
     """The human summary: files scanned and skipped, findings per category, seconds."""
-    parts = [f"{result.files_scanned} files scanned"]
+    parts = [f"{_count(result.files_scanned, 'file')} scanned"]
     if result.skipped:
         reasons = Counter(s.kind for s in result.skipped)
         detail = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items()))
         parts.append(f"{len(result.skipped)} skipped ({detail})")
     counts = {c: n for c, n in result.counts_by_category().items() if n}
-    findings = f"{len(result.findings)} findings"
+    findings = _count(len(result.findings), "finding")
     if counts:
         findings += " (" + ", ".join(f"{c.value} {n}" for c, n in counts.items()) + ")"
     parts.append(findings)
@@ -113,7 +117,13 @@ def summary_line(result: ScanResult) -> str:
 )
 @click.option("-j", "--jobs", type=click.IntRange(min=0), help="Worker processes (0: one per core).")
 @click.option("-q", "--quiet", is_flag=True, help="No summary or progress on stderr.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Style the text report: auto is a terminal, unless NO_COLOR is set (non-empty); FORCE_COLOR forces it.",
+)
 @click.option("--staged", is_flag=True, help="Scan what the git index holds (the next commit), not the working tree.")
 @click.option(
     "--diff",
@@ -179,12 +189,10 @@ def scan(
         result = run(target, config, git, accepted, progress if progress.enabled else None)
     finally:
         progress.close()
-    use_color = color == "always" or (
-        color == "auto" and output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    )
+    use_color = wants_color(color, output, os.environ, sys.stdout.isatty())
     options = RenderOptions(color=use_color, tool_version=__version__, show_suppressed=show_suppressed)
     report = REPORTERS[output_format](result, options)
-    write_output(report, output)
+    write_output(report, output, color=use_color)
     if not quiet:
         click.echo(summary_line(result), err=True)
     # Suppressed findings (result.suppressed) never fail a scan: they were waved through on purpose.
