@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 import click
 
 from cavra_safety import TOOL_NAME, __version__
+from cavra_safety.commands.output import WholeSummaryGroup
 from cavra_safety.errors import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
@@ -75,7 +76,7 @@ LAZY_COMMANDS: dict[str, Callable[[], click.Command]] = {
 }
 
 
-class _LazyGroup(click.Group):
+class _LazyGroup(WholeSummaryGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
 
@@ -106,6 +107,13 @@ def _failed_to_print(error: BaseException) -> bool:
     return False
 
 
+def _asked_for_help(error: click.UsageError) -> bool:
+    """A group given no command (``cavra-safety``, ``cavra-safety policy``): click 8.2 and later raise this as a
+    usage error; it is a request for the help, printed on standard output with exit 0 (as click 8.1 did)."""
+    no_args = getattr(click.exceptions, "NoArgsIsHelpError", None)
+    return no_args is not None and isinstance(error, no_args) and error.ctx is not None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         outcome = cli.main(args=list(argv) if argv is not None else None, prog_name=TOOL_NAME, standalone_mode=False)
@@ -114,6 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as stop:  # click ends a command that a closed pipe stopped this way (its output pacified)
         return stop.code if isinstance(stop.code, int) else EXIT_FINDINGS
     except click.UsageError as error:
+        if _asked_for_help(error):
+            assert error.ctx is not None
+            click.echo(error.ctx.get_help())
+            return EXIT_CLEAN
         hint = f" (see '{error.ctx.command_path} --help')" if error.ctx is not None else ""
         click.echo(f"cavra-safety: error: {redact_secrets(error.format_message())}{hint}", err=True)
         return EXIT_USER_ERROR

@@ -214,3 +214,12 @@ def test_summary_line_says_one_file_in_the_singular(
         (project / f"m{index}.py").write_text("x = 1\n")
     _, _, err = run(capsys, "scan", ".")
     assert expected in err
+
+
+@pytest.mark.parametrize("group", [[], ["policy"], ["baseline"], ["contract"], ["audit", "--help"]])
+def test_a_group_without_a_command_prints_its_help_whole(capsys: pytest.CaptureFixture[str], group: list[str]) -> None:
+    code, out, err = run(capsys, *group)
+    assert (code, err) == (0, "")
+    assert out.startswith("Usage: cavra-safety") and "Commands:" in out
+    listed = out.split("Commands:", 1)[1].splitlines()
+    assert not [line for line in listed if line.endswith("...")]  # each first sentence whole, wrapped, not cut

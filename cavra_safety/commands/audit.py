@@ -25,7 +25,7 @@ from cavra_safety.commands.options import (
     baseline_file_option,
     no_baseline_option,
 )
-from cavra_safety.commands.output import Progress, write_output
+from cavra_safety.commands.output import Progress, WholeSummaryGroup, write_output
 from cavra_safety.config import load_config
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ FORMAT_NAMES = ("markdown", "html", "json")
 SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".json": "json"}
 
 
-class _DefaultToRun(click.Group):
+class _DefaultToRun(WholeSummaryGroup):
     """A group whose first argument, when it is not a subcommand or help, starts the default ``run``."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -57,7 +57,11 @@ def output_format(report: Path | None, chosen: str | None) -> str:
     return "markdown"
 
 
-@click.group(cls=_DefaultToRun, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=_DefaultToRun,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    short_help="The reviewer's audit of the tree and every commit, as evidence.",
+)
 def audit() -> None:
     """The reviewer's audit: the tree and the full history, a verdict per category, an evidence digest.
 

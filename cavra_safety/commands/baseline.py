@@ -23,6 +23,7 @@ from cavra_safety.commands.options import (
     options,
     with_options,
 )
+from cavra_safety.commands.output import WholeSummaryGroup
 from cavra_safety.config import Config
 from cavra_safety.display import printable
 from cavra_safety.errors import UserError
@@ -80,7 +81,7 @@ class _Scan:
         return run(self.target, self.config.with_overrides(fingerprint_salt=salt), self.git, None)
 
 
-@click.group()
+@click.group(cls=WholeSummaryGroup, short_help="Accepted findings: create, update and list the baseline.")
 def baseline() -> None:
     """Accepted findings: .cavra-safety-baseline.json (never the secrets themselves)."""
 

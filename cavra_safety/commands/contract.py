@@ -16,7 +16,7 @@ from typing import Any, Final
 import click
 from pydantic import BaseModel
 
-from cavra_safety.commands.output import write_output
+from cavra_safety.commands.output import WholeSummaryGroup, write_output
 from cavra_safety.errors import UserError
 from contract.documents import ContractError, ensure_public_safe, load_document, to_json
 from contract.entitlement import CommunityEntitlementProvider
@@ -63,7 +63,7 @@ model_option = click.option(
 )
 
 
-@click.group()
+@click.group(cls=WholeSummaryGroup)
 def contract() -> None:
     """The public tenant onboarding and entitlement status contract.
 

@@ -121,7 +121,7 @@ def _diff(shown: str, before: str, shown_before: str, after: str) -> str:
     return "".join(redact_secrets(line) for line in lines)
 
 
-@click.command()
+@click.command(short_help="Replace literal secrets in Python code by environment look-ups.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--write", is_flag=True, help="Edit the files in place instead of printing a diff.")
 def fix(paths: tuple[Path, ...], write: bool) -> int:

@@ -80,6 +80,10 @@ def write_output(text: str, output: Path | None, color: bool = False) -> None:
         raise UserError(f"cannot write {output}: {error.strerror or error}") from None
 
 
+# Long enough for any command's first sentence: the help wraps it instead of cutting it.
+SUMMARY_LIMIT = 300
+
+
 class Progress:
     """One progress bar on ``stream``, shown only when enabled and only once its work has run for a moment."""
 
@@ -107,3 +111,18 @@ class Progress:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+class WholeSummaryGroup(click.Group):
+    """A command group whose help lists each command with its whole first sentence, wrapped, where click would
+    cut it at the terminal's width with "..."."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=SUMMARY_LIMIT)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)

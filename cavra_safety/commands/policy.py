@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from cavra_safety.commands.options import policy_options, with_options
-from cavra_safety.commands.output import echo
+from cavra_safety.commands.output import WholeSummaryGroup, echo
 from cavra_safety.config import Config, load_config
 from cavra_safety.errors import EXIT_CLEAN, EXIT_USER_ERROR, UserError
 from cavra_safety.findings import Category, Severity
@@ -33,7 +33,7 @@ def _load(policy_files: tuple[Path, ...], no_default_policy: bool, config_file: 
     return load_policy(_config(policy_files, no_default_policy, config_file))
 
 
-@click.group()
+@click.group(cls=WholeSummaryGroup)
 def policy() -> None:
     """Inspect, check and extend the policy packs."""
 

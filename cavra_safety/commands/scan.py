@@ -76,7 +76,7 @@ def summary_line(result: ScanResult) -> str:
     return "cavra-safety: " + ", ".join(parts)
 
 
-@click.command()
+@click.command(short_help="Scan files, staged changes, a diff or the history.")
 @PATHS
 @click.option(
     "--format",
