@@ -10,7 +10,8 @@ import pytest
 
 from cavra_safety import multipattern
 from cavra_safety.config import Config
-from cavra_safety.detectors.policy_prefilter import CACHE_KIND, build_rule_prefilter
+from cavra_safety.detectors.pattern_cache import CACHE_KIND
+from cavra_safety.detectors.policy_prefilter import build_rule_prefilter
 from cavra_safety.multipattern import LinePrefilter
 from cavra_safety.policy import Policy, load_policy
 
@@ -104,10 +105,10 @@ def test_a_small_scan_never_waits_for_a_compile(
 
 
 def test_only_the_newest_databases_are_kept(policy: Policy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cavra_safety.detectors import policy_prefilter
+    from cavra_safety.detectors import pattern_cache
 
     monkeypatch.setenv("CAVRA_SAFETY_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(policy_prefilter, "KEEP_DATABASES", 2)
+    monkeypatch.setattr(pattern_cache, "KEEP_DATABASES", 2)
     folder = tmp_path / CACHE_KIND
     folder.mkdir()
     for index in range(3):

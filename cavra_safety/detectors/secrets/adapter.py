@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cavra_safety.config import Config
-from cavra_safety.detectors.policy_prefilter import cached_database
+from cavra_safety.detectors.pattern_cache import cached_database
 from cavra_safety.detectors.secrets import precision
 from cavra_safety.detectors.secrets.lazy import (
     DENYLIST_SUPERSET,
