@@ -37,7 +37,7 @@ import functools
 import importlib.util
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 # Whether the engine is installed, known without importing it: importing Hyperscan takes about 25 ms, which a
@@ -153,10 +153,12 @@ def one_byte_per_char(data: bytes) -> bytes:
     return data
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Report:
-    ends: dict[int, list[int]]
-    count: list[int]
+    """What one scan reported: the end offsets of each id's matches, and how many reports in all."""
+
+    ends: dict[int, list[int]] = field(default_factory=dict)
+    count: int = 0
 
 
 class LinePrefilter:
@@ -223,7 +225,7 @@ class LinePrefilter:
         if not prefilterable(data):
             return None
         data = one_byte_per_char(data)
-        report = _Report({}, [0])
+        report = _Report()
         try:
             self._database.scan(data, match_event_handler=_on_match, context=report)
         except hyperscan.ScanTerminated:
@@ -233,9 +235,9 @@ class LinePrefilter:
 
 
 def _on_match(ident: int, start: int, end: int, flags: int, report: _Report) -> bool:
-    report.count[0] += 1
+    report.count += 1
     report.ends.setdefault(ident, []).append(end)
-    return report.count[0] > MAX_REPORTS  # True stops the scan
+    return report.count > MAX_REPORTS  # True stops the scan
 
 
 def _lines_of(data: bytes, ends: list[int]) -> list[int]:
