@@ -229,10 +229,13 @@ class Finding:
         end_line: int | None = None,
         end_column: int | None = None,
         commit: str | None = None,
+        identity_of: str | None = None,
     ) -> Finding:
         """Build a finding from the matched text; ``column`` is 1-based, ``end_column`` exclusive. Its fingerprint
-        is the identity until the scan publishes it (``Fingerprints``)."""
-        identity = fingerprint(rule.rule_id, secret)
+        is the identity until the scan publishes it (``Fingerprints``). ``identity_of``: what the value is, when
+        that is not the matched text (a private key is its key material, not the header that was matched)."""
+        keyed_on = secret if identity_of is None else identity_of
+        identity = fingerprint(rule.rule_id, keyed_on)
         return cls(
             path=path,
             line=line,
@@ -247,7 +250,7 @@ class Finding:
             end_column=end_column if end_column is not None else column + len(secret),
             commit=commit,
             identity=identity,
-            guessable=guessable(secret),
+            guessable=guessable(keyed_on),
         )
 
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from cavra_safety.config import Config
 from cavra_safety.detectors.pattern_cache import cached_database
-from cavra_safety.detectors.secrets import precision
+from cavra_safety.detectors.secrets import pem, precision
 from cavra_safety.detectors.secrets.lazy import (
     DENYLIST_SUPERSET,
     GATE_MAX_MEM,
@@ -59,6 +59,7 @@ KEYWORD_PLUGIN = "KeywordDetector"
 # The reason recorded when detect-secrets' own filters drop a value: detect-secrets does not report it either.
 THEIRS = "detect-secrets"
 GENERATED_FILE = "generated-file"
+PRIVATE_KEY_PLUGIN = "PrivateKeyDetector"
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class _Candidate:
     column: int
     secret: str
     rule: SecretRule
+    identity: str | None = None  # what the finding is keyed on when not the secret (a private key's body)
 
     @property
     def end(self) -> int:
@@ -122,7 +124,7 @@ class _Plugin:
         )
         return values
 
-    def filtered_by(self, secret: str, window: str, path: str, whole_line: bool) -> str | None:
+    def filtered_by(self, secret: str, window: str, path: str, whole_line: bool, after: str = "") -> str | None:
         """Why the value is not reported: ``THEIRS`` when one of detect-secrets' own heuristic filters (or the
         plugin's entropy limit) drops it, as ``detect-secrets scan`` would; the name of one of our precision
         filters (``precision.FILTERS``); None to report it. detect-secrets' filters run on the generic plugins
@@ -140,7 +142,7 @@ class _Plugin:
             or h.is_likely_id_string(secret, window, self.instance)
         ):
             return THEIRS
-        ours = precision.dropped_by(self.spec.plugin, secret, window, path)
+        ours = precision.dropped_by(self.spec.plugin, secret, window, path, after)
         if ours is None and self.spec.generic and whole_line and h.is_indirect_reference(window):
             return THEIRS
         return ours
@@ -195,13 +197,18 @@ class SecretsDetector:
                 continue
             groups = self._keyword_groups(path) if plugin.spec.plugin == KEYWORD_PLUGIN else None
             for scanned, original in texts:
-                for line_index, offset, window, secret, why in self._values(plugin, scanned, groups, path):
+                for line_index, offset, window, secret, why, body in self._values(plugin, scanned, groups, path):
                     column = window.find(secret)
                     if original is not None:  # a quoted copy of the line: the column is the original's
                         offset, column = 0, decode(original.line_bytes(line_index)).find(secret)
                     if why is None:
                         candidate = _Candidate(
-                            plugin.order, line_index + 1, offset + max(column, 0), secret, plugin.rule_for(secret)
+                            plugin.order,
+                            line_index + 1,
+                            offset + max(column, 0),
+                            secret,
+                            plugin.rule_for(secret),
+                            body,
                         )
                         candidates.append(candidate)
                     elif why != THEIRS:
@@ -215,6 +222,7 @@ class SecretsDetector:
                 secret=candidate.secret,
                 message=self._infos[candidate.rule.rule_id].description,
                 commit=source.commit,
+                identity_of=candidate.identity,
             )
             for candidate in _most_specific(candidates)
         ]
@@ -235,9 +243,9 @@ class SecretsDetector:
 
     def _values(
         self, plugin: _Plugin, text: Text, groups: Any, path: str
-    ) -> Iterator[tuple[int, int, str, str, str | None]]:
+    ) -> Iterator[tuple[int, int, str, str, str | None, str | None]]:
         """Each value the plugin reports on the gated lines of ``text``: (line index, character offset of
-        the window, the window, the value, why it is filtered or None)."""
+        the window, the window, the value, why it is filtered or None, and for a private key its body)."""
         generated = plugin.spec.generic and precision.is_generated_file(path)
         for line_index, spans in plugin.hit_spans(text).items():
             line = text.line_bytes(line_index)
@@ -247,10 +255,15 @@ class SecretsDetector:
                     secret = found.strip(plugin.spec.trim) if plugin.spec.trim else found
                     if not secret:
                         continue
-                    why = plugin.filtered_by(secret, window, path, whole_line)
+                    after = ""
+                    if plugin.spec.plugin == PRIVATE_KEY_PLUGIN:
+                        after = window[window.find(secret) + len(secret) :] + "\n"
+                        after += text.lines_after(line_index, pem.MAX_LINES)
+                    why = plugin.filtered_by(secret, window, path, whole_line, after)
                     if why is None and generated:
                         why = GENERATED_FILE
-                    yield line_index, offset, window, secret, why
+                    body = pem.key_body(after) if after and why is None else None
+                    yield line_index, offset, window, secret, why, body
 
 
 class _OnePassGates:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cavra_safety.detectors.secrets import shapes
+from cavra_safety.detectors.secrets import pem, shapes
 from cavra_safety.detectors.secrets.shapes import Seen
 
 _ENTROPY = frozenset({"Base64HighEntropyString", "HexHighEntropyString"})
@@ -37,8 +37,16 @@ class PrecisionFilter:
         return plugin in self.plugins if self.plugins else plugin not in _IP
 
 
+_PRIVATE_KEY = frozenset({"PrivateKeyDetector"})
+
 # Order matters only for the name a value is filed under: the most telling reason comes first.
 FILTERS: tuple[PrecisionFilter, ...] = (
+    PrecisionFilter(
+        "pem-without-key",
+        "a private key's header with no key after it: a mention in prose, a stub (MIIE..., <your key>), a filler",
+        _PRIVATE_KEY,
+        lambda seen: pem.key_body(seen.after) is None,
+    ),
     PrecisionFilter(
         "documented-example",
         "a key from a provider's documentation (AWS's AKIAIOSFODNN7EXAMPLE says EXAMPLE; Stripe's, Azurite's and "
@@ -151,9 +159,10 @@ FILTERS: tuple[PrecisionFilter, ...] = (
 )
 
 
-def dropped_by(plugin: str, value: str, window: str, path: str) -> str | None:
-    """The name of the first filter that removes a value reported by ``plugin``, or None to keep it."""
-    seen = Seen(plugin, value, window, path)
+def dropped_by(plugin: str, value: str, window: str, path: str, after: str = "") -> str | None:
+    """The name of the first filter that removes a value reported by ``plugin``, or None to keep it (``after``:
+    what follows a private key's header)."""
+    seen = Seen(plugin, value, window, path, after)
     for precision_filter in FILTERS:
         if precision_filter.applies_to(plugin) and precision_filter.drops(seen):
             return precision_filter.name

@@ -23,6 +23,7 @@ class Seen:
     value: str
     window: str
     path: str
+    after: str = ""  # for a private key's header: the text that follows it (``pem.key_body``)
 
 
 # Values that say they are not real: templates, filler words, elided keys (``sk_live_...``).

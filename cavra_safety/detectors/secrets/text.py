@@ -38,6 +38,11 @@ class Text:
         raw = self.data[self.starts[index] : self.starts[index + 1] - 1]
         return raw[:-1] if raw.endswith(b"\r") else raw
 
+    def lines_after(self, index: int, count: int) -> str:
+        """Up to ``count`` lines after line ``index``, decoded (what follows a private key's header)."""
+        end = self.starts[min(index + 1 + count, len(self.starts) - 1)]
+        return decode(self.data[self.starts[min(index + 1, len(self.starts) - 1)] : end])
+
 
 def decode(data: bytes) -> str:
     return data.decode("utf-8", "surrogatepass")

@@ -37,10 +37,11 @@ class Case:
     window: str = ""  # the line; "{}" stands for the value
     path: str = "settings.py"
     secret: bool = True  # a negative that is a real secret: no filter of the chain may remove it
+    after: str = ""  # what follows the value (a private key's header)
 
     def seen(self) -> Seen:
         window = self.window.replace("{}", self.value) if self.window else self.value
-        return Seen(self.plugin, self.value, window, self.path)
+        return Seen(self.plugin, self.value, window, self.path, self.after)
 
 
 def _pem_b64(header: str) -> str:
@@ -48,7 +49,26 @@ def _pem_b64(header: str) -> str:
 
 
 SECRET = token(ALNUM, 32)
+RSA_HEADER = "BEGIN " + "RSA PRIVATE KEY"
+RSA_END = "-----END " + "RSA PRIVATE KEY-----"
+KEY_LINES = "\n".join(token(B64, 64, line) for line in range(3))
+PRIVATE_KEY = "PrivateKeyDetector"
 CASES = [
+    Case(
+        "pem-without-key",
+        True,
+        PRIVATE_KEY,
+        RSA_HEADER,
+        "The file starts with `-----{}-----`.",
+        "docs/tls.md",
+        after="`.",
+    ),
+    Case(
+        "pem-without-key", True, PRIVATE_KEY, RSA_HEADER, "-----{}-----", "key.pem", after="-----\nMIIE...\n" + RSA_END
+    ),
+    Case("pem-without-key", True, PRIVATE_KEY, RSA_HEADER, "-----{}-----", "key.pem", after="-----\n<your key>\n"),
+    Case("pem-without-key", True, PRIVATE_KEY, RSA_HEADER, "-----{}-----", "key.pem", after="-----\n" + "x" * 64),
+    Case("pem-without-key", False, PRIVATE_KEY, RSA_HEADER, "-----{}-----", "id_rsa", after="-----\n" + KEY_LINES),
     Case("documented-example", True, AWS, "AKIA" + "IOSFODNN7" + "EXAMPLE"),
     Case("documented-example", False, AWS, "AKIA" + token(string.ascii_uppercase, 16)),
     # Microsoft's published Azurite (storage emulator) key and the jwt.io sample token: listed by digest
@@ -141,7 +161,7 @@ def test_each_filter_removes_what_its_reason_says(case: Case) -> None:
 @pytest.mark.parametrize("case", [c for c in CASES if not c.drops and c.secret], ids=lambda c: c.filter)
 def test_the_whole_chain_keeps_the_secrets_among_the_negatives(case: Case) -> None:
     seen = case.seen()
-    assert precision.dropped_by(seen.plugin, seen.value, seen.window, seen.path) is None
+    assert precision.dropped_by(seen.plugin, seen.value, seen.window, seen.path, seen.after) is None
 
 
 def test_every_filter_has_a_positive_and_a_negative_and_a_reason() -> None:

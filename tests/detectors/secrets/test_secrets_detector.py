@@ -69,6 +69,8 @@ class Case:
     template: str
     value: Callable[[], str]
     reported: Callable[[str], str] | None = None
+    # What the finding's identity is taken from, when not the reported text (a private key's body).
+    keyed_on: str | None = None
 
     def build(self) -> tuple[str, str]:
         value = self.value()
@@ -91,10 +93,34 @@ def stripe_key() -> str:
     return "sk_" + "live_" + token(ALNUM, 24)
 
 
+def key_body(seed: int, lines: int) -> list[str]:
+    """Base64 lines of key material (random: no key, but shaped like one)."""
+    return [token(B64, 64, seed * 100 + line) for line in range(lines)]
+
+
+def one_line_pem(label: str, seed: int) -> str:
+    """A private key as a string with escaped line breaks (a JSON service-account key, a YAML value):
+    ``{}`` stands for the header the plugin reports."""
+    end = "-----END " + label + "-----"
+    return '"-----{}-----\\n' + "\\n".join(key_body(seed, 4)) + "\\n" + end + '\\n"'
+
+
 POSITIVES: list[Case] = [
-    Case("secret/private-key", _CONNECTOR, "deploy/id_rsa", "-----{}-----", lambda: "BEGIN " + "RSA PRIVATE KEY"),
     Case(
-        "secret/private-key", _CONNECTOR, "deploy/id_ed25519", "-----{}-----", lambda: "BEGIN " + "OPENSSH PRIVATE KEY"
+        "secret/private-key",
+        _CONNECTOR,
+        "deploy/service-account.json",
+        '  "private_key": ' + one_line_pem("RSA " + "PRIVATE KEY", 1) + ",",
+        lambda: "BEGIN " + "RSA PRIVATE KEY",
+        keyed_on="".join(key_body(1, 4)),
+    ),
+    Case(
+        "secret/private-key",
+        _CONNECTOR,
+        "deploy/keys.yaml",
+        "ssh_key: " + one_line_pem("OPENSSH " + "PRIVATE KEY", 2),
+        lambda: "BEGIN " + "OPENSSH PRIVATE KEY",
+        keyed_on="".join(key_body(2, 4)),
     ),
     Case(
         "secret/aws-access-key",
@@ -235,7 +261,7 @@ def test_each_plugin_reports_its_example(detector: Any, case: Case) -> None:
     column = line.index(secret) + 1
     assert (finding.column, finding.end_column) == (column, column + len(secret))
     rule = next(rule for rule in detector.rules if rule.rule_id == case.rule_id)
-    assert finding.fingerprint == fingerprint(rule.rule_id, secret)
+    assert finding.fingerprint == fingerprint(rule.rule_id, case.keyed_on or secret)
 
 
 def test_every_rule_of_the_table_has_a_positive_example() -> None:
