@@ -24,6 +24,7 @@ from cavra_safety.policy import Policy
 from cavra_safety.precedence import precedence_key, resolve_overlaps
 from cavra_safety.redaction import quoted
 from cavra_safety.sources import FileRef, Source
+from cavra_safety.sources.generated import is_lockfile
 from cavra_safety.sources.text import read_source
 
 if TYPE_CHECKING:  # a scan without a baseline file does not import the baseline module
@@ -86,7 +87,9 @@ class Engine:
         outcome = BatchOutcome(files_scanned=1, bytes_scanned=len(source.text))
         try:
             raw = self._detect(source, outcome.notes)
-            if self.config.decode:  # base64 / URL-encoded values, decoded and scanned again (notes dropped)
+            # base64 / URL-encoded values, decoded and scanned again (notes dropped); not in lockfiles, whose
+            # base64 values are integrity hashes (``sources.generated``)
+            if self.config.decode and not is_lockfile(source.path):
                 raw = with_decoded(source, raw, lambda derived: self._detect(derived, []), self._rank)
         except Exception as error:
             raise ScanError(f"internal error while scanning {source.path}: {type(error).__name__}") from error

@@ -177,16 +177,18 @@ class SecretsDetector:
 
     def examine(self, source: Source, explain: bool = False) -> tuple[list[Finding], list[Filtered]]:
         data = source.data
-        relevant = self._relevant(data)
-        quoted = quoted_copy(source.path, data)
-        if quoted is not None:
-            relevant.update(self._relevant(quoted))
-        if not relevant:
-            return [], []
         h = self._heuristics
         path = source.path
         skip_generic = h.is_lock_file(path) or h.is_swagger_file(path) or h.is_non_text_file(path)
         generated = precision.is_generated_file(path) and not explain
+        relevant = self._relevant(data)
+        # The quoted copy is for the plugins that need a quoted value, the generic ones above all: where those
+        # do not run (lockfiles, bundles), it would cost a second pass over the largest files for nothing.
+        quoted = None if skip_generic or generated else quoted_copy(path, data)
+        if quoted is not None:
+            relevant.update(self._relevant(quoted))
+        if not relevant:
+            return [], []
         text = Text(data)
         texts = [(text, None)] + ([(Text(quoted), text)] if quoted is not None else [])
         candidates: list[_Candidate] = []

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from cavra_safety.findings import randomness
 from cavra_safety.policy.placeholders import is_documented_example
 from cavra_safety.redaction import shannon_entropy
+from cavra_safety.sources.generated import is_generated
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,6 @@ _DIGEST_CONTEXT = re.compile(
 # reads ``password = os.environ["X"]`` or ``api_key: settings.API_KEY`` as a value).
 _EXPRESSION = re.compile(r"[()\[\]]|^[a-z_][a-z0-9_]{0,15}(?:\.[A-Za-z_]\w*)+$")
 
-# Files that hold generated data rather than code.
-_GENERATED = re.compile(r"(?:\.min\.(?:js|css)|\.map|\.lock|-lock\.json|-lock\.ya?ml|\.sum)$")
 _LOCALE_PATH = re.compile(r"(?:^|/)(?:locales?|i18n|l10n|lang|translations?)/|\.(?:po|pot|xliff|xlf|arb)$")
 
 _PLACEHOLDER_PASSWORDS = frozenset(
@@ -102,7 +101,7 @@ _MIN_KEYWORD_ENTROPY = 3.0
 
 
 def is_generated_file(path: str) -> bool:
-    return bool(_GENERATED.search(path.lower()))
+    return is_generated(path)
 
 
 def looks_generated(value: str) -> bool:

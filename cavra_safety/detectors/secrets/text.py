@@ -107,11 +107,19 @@ def config_like(path: str) -> bool:
     return "." not in name[1:] or "." + name.rsplit(".", 1)[-1].lower() not in _CODE_EXTENSIONS
 
 
+# JSON documents start with "{" or "[", which configparser rejects, so they never get a quoted copy. Judged by
+# name, not by the text: a history or diff source holds only the hunks, whose indented lines read as INI
+# continuation lines, and would get a copy the whole file never gets.
+_JSON_EXTENSIONS = frozenset(".json .ipynb .geojson .webmanifest .har".split())
+
+
 def quoted_copy(path: str, data: bytes) -> bytes | None:
     """The quoted copy of a config file's values (see above), or None when the file gets none."""
     if not config_like(path):
         return None
     name = path.rsplit("/", 1)[-1]
+    if "." in name[1:] and "." + name.rsplit(".", 1)[-1].lower() in _JSON_EXTENSIONS:
+        return None
     config = "." in name[1:] and "." + name.rsplit(".", 1)[-1].lower() in _CONFIG_EXTENSIONS
     if not config and _INI_FILE.fullmatch(data) is None:
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cavra_safety.detectors.secrets.text import config_like, quoted_config_values
+from cavra_safety.detectors.secrets.text import config_like, quoted_config_values, quoted_copy
 
 
 @pytest.mark.parametrize(
@@ -65,3 +65,22 @@ def test_quoted_values_blocks_and_prose_are_left_alone(line: str) -> None:
 )
 def test_only_files_that_are_not_code_get_a_quoted_copy(path: str, expected: bool) -> None:
     assert config_like(path) is expected
+
+
+# A history source of a JSON file: its hunks at their line numbers, blank elsewhere. Indented lines read as INI
+# continuation lines, so the hunk text alone would pass for INI where the whole document (it starts with "{")
+# never does.
+JSON_HUNKS = b'\n\n\n    "resolved": "https://registry.npmjs.org/a/-/a-1.0.0.tgz",\n    debug = true\n'
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("package-lock.json", False),
+        ("src/lang/de-DE.json", False),
+        ("notebooks/explore.ipynb", False),
+        ("settings.txt", True),  # not JSON: judged by its text, which here reads as INI
+    ],
+)
+def test_json_documents_never_get_a_quoted_copy_even_from_their_hunks(path: str, expected: bool) -> None:
+    assert (quoted_copy(path, JSON_HUNKS) is not None) is expected
