@@ -77,6 +77,11 @@ _GLOBAL_OPTIONS = (
     "diff.relative=false",
     "-c",
     "advice.graftFileDeprecated=false",  # GIT_GRAFT_FILE names an empty file: nothing to advise about
+    # git keeps up to 96 MiB of delta bases to rebuild objects from a pack; a history scan reads every object
+    # once, in order, and 16 MiB serves it as fast (measured on flask and uptime-kuma: the same time, and
+    # git's peak memory in a history scan 170 MB -> 76 MB on uptime-kuma).
+    "-c",
+    "core.deltaBaseCacheLimit=16m",
 )
 _SHALLOW_HINT = (
     "this is a shallow clone: fetch the history the scan needs (GitHub Actions: actions/checkout with "
