@@ -125,6 +125,8 @@ DOCUMENTED_EXAMPLE_DIGESTS: frozenset[str] = frozenset(
         "bc3ae723f57c6b9e3fd80b699fcc420f6074b0b1718039669d22631d508ac0a7",
         # Slack API docs example bot token (xoxb-17653672481-...)
         "2ddc147f3a3b5a1722b8ed6be3c45c49a7156b17fca5d11410137a6d04def6eb",
+        # Telegram Bot API docs example bot token (110201543:AAHdqTcv...)
+        "0b5dd075ccdd03c42f4edda8e299e6838e2a75d3486a2a8d86940ed1541e9178",
     }
 )
 

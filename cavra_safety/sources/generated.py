@@ -2,7 +2,7 @@
 
 They are a large share of what a repository's history changes (uptime-kuma: `package-lock.json` alone is 44 MB
 of the 81 MB its history adds), and nearly all of it is checksums, versions and public registry URLs. Skipping
-them would go blind where credentials do turn up: a registry URL with a token (`https://user:TOKEN@npm.corp/`,
+them would go blind where credentials do turn up: a registry URL with a token (`https://user:<token>@npm.corp/`,
 `?access_token=`), a private git dependency (`git+https://ghp_...@github.com/...`), a key pasted into a bundle.
 So every specific rule still reads them; what is left out is what cannot find anything there but costs the most:
 
