@@ -1,15 +1,17 @@
-"""docs/ci.md's GitHub Actions workflow and GitLab CI job, run as far as a local machine can.
+"""docs/ci.md's manual GitHub Actions workflow and GitLab CI job, run as far as a local machine can.
 
-Every ``run:`` / ``script:`` line is taken from the document as written and run with bash in a real
-repository shaped like a pull request; the ``${{ ... }}`` expressions of ``env:`` are filled in the way GitHub
-would. The installation line is replaced by the package under test; ``uses:`` steps (checkout, Python set-up,
-the SARIF upload) cannot run here, so the test validates the SARIF file the upload would send instead.
+The documented install line runs as written, with only the repository's URL replaced by a tagged clone of this
+checkout (``git+file://localhost/<clone>@vX.Y.Z``), into a fresh virtual environment that stands in for
+actions/setup-python's Python: once per test session, shared by the tests. Every other ``run:`` / ``script:``
+line is then taken from the document as written and run with bash in a real repository shaped like a pull
+request, with the ``${{ ... }}`` expressions of ``env:`` filled in the way GitHub would. ``uses:`` steps
+(checkout, Python set-up, the SARIF upload) cannot run here: the test validates the SARIF file the upload would
+send, and the condition under which it would.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -19,11 +21,18 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from git_repo import STRIPE_RULE, Repo, secret_line
+from ci_run import DOCUMENTED_URL, TAG, bash, clone_url, job_env, pull_request, tagged_clone
+from git_repo import STRIPE_RULE, Repo
+
+from cavra_safety import __version__
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "ci.md"
 SCHEMA = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"
 SARIF = "cavra-safety.sarif"
+DIRECT_URL = (
+    "python -c \"import importlib.metadata as m; print(m.distribution('cavra-safety').read_text('direct_url.json'))\""
+)
+DOCUMENTED_INSTALL = f'python -m pip install "cavra-safety @ git+{DOCUMENTED_URL}@{TAG}"'
 
 
 def ci_block(name: str) -> Any:
@@ -33,59 +42,85 @@ def ci_block(name: str) -> Any:
     return yaml.safe_load(match.group(1))
 
 
-def bash(line: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    # GitHub's default shell on Linux is `bash --noprofile --norc -eo pipefail {0}`.
-    return subprocess.run(
-        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", line],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
-def ci_env(extra: dict[str, str]) -> dict[str, str]:
-    # The installed cavra-safety of this interpreter stands in for `pip install cavra-safety`.
-    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    return {**os.environ, "PATH": path, **extra}
-
-
-def pull_request(repo: Repo, leak: bool) -> str:
-    """main with a tenant-free app, a moved-on main, and a feature branch that may add a secret. Returns base."""
-    repo.commit("base", {"app.py": "x = 1\n", "old.py": secret_line("old, accepted long ago")})
-    repo.git("checkout", "-q", "-b", "feature")
-    repo.commit("feature", {"feature.py": "import os\n" + (secret_line("pr") if leak else "KEY = os.environ['K']\n")})
-    repo.git("checkout", "-q", "main")
-    base = repo.commit("main moves on", {"main.py": "y = 2\n"})
-    repo.git("checkout", "-q", "--detach", "feature")
-    return base
-
-
-def run_github_steps(repo: Repo, base: str) -> list[tuple[str, subprocess.CompletedProcess[str]]]:
+def github_steps() -> list[dict[str, Any]]:
     workflow = ci_block("github-actions")
-    job = workflow["jobs"]["cavra-safety"]
     assert workflow["permissions"]["security-events"] == "write"
-    assert job["steps"][0]["with"]["fetch-depth"] == 0
+    steps: list[dict[str, Any]] = workflow["jobs"]["cavra-safety"]["steps"]
+    assert steps[0]["with"]["fetch-depth"] == 0
+    return steps
+
+
+def install_lines() -> list[str]:
+    """Every documented install line: the workflow's step, the GitLab job's script line."""
+    github = [step["run"] for step in github_steps() if "pip install" in step.get("run", "")]
+    gitlab = [line for line in ci_block("gitlab")["cavra-safety"]["script"] if "pip install" in line]
+    return github + gitlab
+
+
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The documented install line, run once per session with only the URL replaced; returns the bin folder."""
+    root = tmp_path_factory.mktemp("docs-install")
+    clone = tagged_clone(root / "cavra-safety")
+    subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True, capture_output=True)
+    line = install_lines()[0].replace(DOCUMENTED_URL, clone_url(clone))
+    done = bash(line, root, job_env([root / "venv" / "bin"]))
+    assert done.returncode == 0, f"{line}\n{done.stdout}\n{done.stderr}"
+    return root / "venv" / "bin"
+
+
+def test_every_install_line_is_the_pinned_git_install() -> None:
+    assert install_lines() == [DOCUMENTED_INSTALL, DOCUMENTED_INSTALL]
+
+
+def test_the_install_gives_the_tagged_release_not_this_checkout(installed: Path) -> None:
+    where = bash('python -c "import cavra_safety; print(cavra_safety.__file__)"', installed, job_env([installed]))
+    assert Path(where.stdout.strip()).is_relative_to(installed.parent / "lib"), where.stdout + where.stderr
+    version = bash("cavra-safety --version", installed, job_env([installed]))
+    assert version.returncode == 0 and version.stdout.strip().endswith(__version__), version.stdout
+    # What pip recorded: the clone at the tag, through git (the documented mechanism; only the URL differs).
+    recorded = bash(DIRECT_URL, installed, job_env([installed]))
+    direct_url = json.loads(recorded.stdout)
+    clone = installed.parent.parent / "cavra-safety"
+    assert direct_url["url"] == clone_url(clone)
+    tagged = subprocess.run(["git", "-C", str(clone), "rev-parse", f"{TAG}^{{commit}}"], capture_output=True, text=True)
+    assert direct_url["vcs_info"] == {"vcs": "git", "requested_revision": TAG, "commit_id": tagged.stdout.strip()}
+
+
+def upload_would_run(condition: str, workspace: Path) -> bool:
+    """The manual upload step's condition, ``always() && hashFiles('FILE') != ''``, evaluated here."""
+    match = re.fullmatch(r"always\(\) && hashFiles\('([^']+)'\) != ''", condition)
+    assert match, f"unexpected upload condition: {condition}"
+    return (workspace / match.group(1)).is_file()
+
+
+def run_github_steps(installed: Path, repo: Repo, base: str) -> list[tuple[str, subprocess.CompletedProcess[str]]]:
     results = []
-    for step in job["steps"]:
+    for step in github_steps():
         if "run" not in step or "pip install" in step["run"]:
-            continue
+            continue  # uses: steps cannot run here; the install ran once for the session (the fixture)
         env = {
             key: value.replace("${{ github.event.pull_request.base.sha }}", base)
             for key, value in step.get("env", {}).items()
         }
-        results.append((step["name"], bash(step["run"], repo.path, ci_env(env))))
+        results.append((step["name"], bash(step["run"], repo.path, job_env([installed], env))))
     return results
 
 
-def test_github_workflow_fails_the_pull_request_and_writes_valid_sarif(repo: Repo) -> None:
+def upload_step() -> dict[str, Any]:
+    (upload,) = [step for step in github_steps() if "upload-sarif" in step.get("uses", "")]
+    assert upload["uses"] == "github/codeql-action/upload-sarif@v4"
+    assert upload["with"] == {"sarif_file": SARIF, "category": "cavra-safety"}
+    return upload
+
+
+def test_github_workflow_fails_the_pull_request_and_writes_valid_sarif(installed: Path, repo: Repo) -> None:
     base = pull_request(repo, leak=True)
-    (sarif_step, sarif_run), (gate_step, gate_run) = run_github_steps(repo, base)
-    assert sarif_run.returncode == 0, f"{sarif_step}: {sarif_run.stderr}"  # findings must not stop the upload
-    assert gate_run.returncode == 1, f"{gate_step}: {gate_run.stderr}"
-    assert gate_run.stdout.startswith(f"::error file=feature.py,line=2,endLine=2,col=15,title={STRIPE_RULE}::")
-    assert "old.py" not in gate_run.stdout and "main.py" not in gate_run.stdout
+    ((scan_step, scan),) = run_github_steps(installed, repo, base)
+    assert scan.returncode == 1, f"{scan_step}: {scan.stderr}"
+    assert scan.stdout.startswith(f"::error file=feature.py,line=2,endLine=2,col=15,title={STRIPE_RULE}::")
+    assert "old.py" not in scan.stdout and "main.py" not in scan.stdout
+    assert upload_would_run(upload_step()["if"], repo.path)  # findings do not stop the upload
     report = json.loads((repo.path / SARIF).read_text())
     jsonschema.validate(report, json.loads(SCHEMA.read_text()))
     (result,) = report["runs"][0]["results"]
@@ -93,14 +128,16 @@ def test_github_workflow_fails_the_pull_request_and_writes_valid_sarif(repo: Rep
     assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 2
 
 
-def test_github_workflow_passes_a_clean_pull_request(repo: Repo) -> None:
+def test_github_workflow_passes_a_clean_pull_request(installed: Path, repo: Repo) -> None:
     base = pull_request(repo, leak=False)
-    for name, done in run_github_steps(repo, base):
+    for name, done in run_github_steps(installed, repo, base):
         assert done.returncode == 0, f"{name}: {done.stderr}"
+        assert done.stdout == ""
+    assert upload_would_run(upload_step()["if"], repo.path)
     assert json.loads((repo.path / SARIF).read_text())["runs"][0]["results"] == []
 
 
-def test_github_workflow_fails_clearly_in_a_shallow_clone(repo: Repo, tmp_path: Path) -> None:
+def test_github_workflow_fails_clearly_in_a_shallow_clone(installed: Path, repo: Repo, tmp_path: Path) -> None:
     base = pull_request(repo, leak=True)
     clone = tmp_path / "shallow"
     subprocess.run(
@@ -110,23 +147,25 @@ def test_github_workflow_fails_clearly_in_a_shallow_clone(repo: Repo, tmp_path: 
     )
     shallow = Repo.__new__(Repo)
     shallow.path = clone
-    (name, done), _ = run_github_steps(shallow, base)
-    # `|| [ $? -eq 1 ]` lets findings through to the upload, never a broken scan: the step fails.
-    assert done.returncode != 0, name
+    ((name, done),) = run_github_steps(installed, shallow, base)
+    assert done.returncode == 2, name
     assert "shallow clone" in done.stderr and "fetch-depth: 0" in done.stderr
+    assert not upload_would_run(upload_step()["if"], clone)  # no SARIF written: nothing to upload
 
 
 @pytest.mark.parametrize("leak", [True, False])
-def test_gitlab_job(repo: Repo, leak: bool) -> None:
-    base = pull_request(repo, leak=leak)
+def test_gitlab_job(installed: Path, repo: Repo, leak: bool) -> None:
+    pull_request(repo, leak=leak)
     merge_base = repo.git("merge-base", "main", "feature").strip()
-    assert merge_base != base
     job = ci_block("gitlab")["cavra-safety"]
     assert job["variables"]["GIT_DEPTH"] == "0"
+    assert job["artifacts"]["when"] == "always"
     codes = []
     for line in job["script"]:
         if "pip install" in line:
             continue
-        codes.append(bash(line, repo.path, ci_env({"CI_MERGE_REQUEST_DIFF_BASE_SHA": merge_base})).returncode)
-    assert codes == ([0, 1] if leak else [0, 0])
-    assert (repo.path / job["artifacts"]["paths"][0]).is_file()
+        env = job_env([installed], {"CI_MERGE_REQUEST_DIFF_BASE_SHA": merge_base})
+        codes.append(bash(line, repo.path, env).returncode)
+    assert codes == [1 if leak else 0]
+    report = json.loads((repo.path / job["artifacts"]["paths"][0]).read_text())
+    assert len(report["runs"][0]["results"]) == (1 if leak else 0)

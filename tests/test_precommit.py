@@ -9,13 +9,17 @@ definition as a ``language: system`` hook on this environment's interpreter, so 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+
+from cavra_safety import __version__
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 RULE = "policy/stripe-live-secret-key"
@@ -26,6 +30,17 @@ COPY_IGNORE = shutil.ignore_patterns(
 
 def secret_line(seed: str) -> str:
     return 'STRIPE_KEY = "' + "sk_" + "live_" + (seed * 24)[:12] + 'Hv8Rt2Wq6Np3"\n'
+
+
+def readme_example() -> dict[str, Any]:
+    """The README's ``.pre-commit-config.yaml`` example, as written (after ``<!-- release:pre-commit -->``)."""
+    match = re.search(
+        r"<!-- release:pre-commit -->\n```yaml\n(.*?)\n```", (CHECKOUT / "README.md").read_text(), re.DOTALL
+    )
+    assert match, "README.md has no block marked release:pre-commit"
+    config: dict[str, Any] = yaml.safe_load(match.group(1))
+    assert config["repos"][0]["repo"] == "https://github.com/<owner>/cavra-safety"
+    return config
 
 
 def published_hook() -> dict[str, object]:
@@ -139,15 +154,20 @@ def test_the_baseline_and_inline_allows_are_honoured(tmp_path: Path) -> None:
 
 
 def test_the_published_hook_installs_and_runs_from_a_repository(tmp_path: Path) -> None:
-    """The real thing: pre-commit clones a commit of this checkout and installs it with pip (network)."""
+    """The real thing, as the README shows it: pre-commit clones this checkout at the release tag and installs it
+    with pip (network)."""
     env = _env(tmp_path)
     source = tmp_path / "cavra-safety"
     shutil.copytree(CHECKOUT, source, ignore=COPY_IGNORE, symlinks=True)
     sh(source, env, "git", "init", "-q", "-b", "main")
     sh(source, env, "git", "add", "-A")
     assert sh(source, env, "git", "commit", "-q", "-m", "snapshot", "--no-verify").returncode == 0
-    rev = sh(source, env, "git", "rev-parse", "HEAD").stdout.strip()
-    config = {"repos": [{"repo": str(source), "rev": rev, "hooks": [{"id": "cavra-safety"}]}]}
+    # The README's example as written (rev: vX.Y.Z), with only the repository's URL replaced by the snapshot's.
+    config = readme_example()
+    (entry,) = config["repos"]
+    assert entry["rev"] == f"v{__version__}" and entry["hooks"] == [{"id": "cavra-safety"}]
+    assert sh(source, env, "git", "tag", "-a", entry["rev"], "-m", "release").returncode == 0
+    entry["repo"] = str(source)
     repo = make_repo(tmp_path / "repo", env, config)
     (repo / "settings.py").write_text(secret_line("published"))
     sh(repo, env, "git", "add", "-A")

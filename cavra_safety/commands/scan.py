@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -88,6 +89,13 @@ def summary_line(result: ScanResult) -> str:
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to FILE.")
 @click.option(
+    "--sarif",
+    "sarif_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Also write the report as SARIF to FILE, with any --format (one scan for annotations and code scanning).",
+)
+@click.option(
     "--show-suppressed",
     is_flag=True,
     help="Text report: also list what inline allows and the baseline suppressed, with their reasons "
@@ -147,6 +155,7 @@ def scan(
     paths: tuple[Path, ...],
     output_format: str,
     output: Path | None,
+    sarif_file: Path | None,
     show_suppressed: bool,
     policy_files: tuple[Path, ...],
     no_default_policy: bool,
@@ -193,6 +202,9 @@ def scan(
     options = RenderOptions(color=use_color, tool_version=__version__, show_suppressed=show_suppressed)
     report = REPORTERS[output_format](result, options)
     write_output(report, output, color=use_color)
+    if sarif_file is not None:
+        # The same bytes as a run of its own with --format sarif -o FILE: a file is never styled.
+        write_output(REPORTERS["sarif"](result, replace(options, color=False)), sarif_file)
     if not quiet:
         click.echo(summary_line(result), err=True)
     # Suppressed findings (result.suppressed) never fail a scan: they were waved through on purpose.
