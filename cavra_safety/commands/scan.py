@@ -7,6 +7,7 @@ import os
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -24,11 +25,23 @@ from cavra_safety.commands.options import (
     with_options,
 )
 from cavra_safety.commands.output import Progress, wants_color, write_output
-from cavra_safety.config import parse_size
-from cavra_safety.errors import EXIT_CLEAN, EXIT_FINDINGS
-from cavra_safety.findings import Category, ScanResult, Severity
+from cavra_safety.config import Config, parse_size
+from cavra_safety.errors import (
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    EXIT_INTERNAL_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_USER_ERROR,
+    UserError,
+)
+from cavra_safety.findings import Category, ScanResult, Severity, Skipped
 from cavra_safety.pipeline.targets import ScanTarget, prepare, run
 from cavra_safety.reporters import REPORTERS, RenderOptions
+from cavra_safety.sources import Source
+from cavra_safety.sources.stdin import DEFAULT_STDIN_NAME, STDIN, stdin_source
+
+if TYPE_CHECKING:
+    from cavra_safety.baseline import Baseline
 
 
 def _categories(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> frozenset[Category] | None:
@@ -50,6 +63,28 @@ def _size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> in
         return parse_size(value) if value is not None else None
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
+
+
+def _reads_stdin(paths: tuple[Path, ...], stdin_name: str | None) -> bool:
+    """Whether the scan reads standard input (a PATHS of '-', alone); '-' beside other paths, or
+    ``--stdin-name`` without '-', is a ``UserError``."""
+    dash = Path(STDIN)
+    if dash not in paths:
+        if stdin_name is not None:
+            raise UserError("--stdin-name only applies to '-' (standard input)")
+        return False
+    if len(paths) > 1:
+        raise UserError("'-' (standard input) cannot be combined with other paths")
+    return True
+
+
+def _scan_stdin(config: Config, name: str, accepted: Baseline | None) -> ScanResult:
+    from cavra_safety.pipeline.scan import scan as scan_sources
+
+    read = stdin_source(sys.stdin.buffer, name, config)
+    sources = [item for item in read if isinstance(item, Source)]
+    skipped = [item for item in read if isinstance(item, Skipped)]
+    return scan_sources(config, sources=sources, skipped=skipped, baseline=accepted)
 
 
 def _count(number: int, noun: str) -> str:
@@ -76,9 +111,30 @@ def summary_line(result: ScanResult) -> str:
     return "cavra-safety: " + ", ".join(parts)
 
 
-@click.command(short_help="Scan files, staged changes, a diff or the history.")
+# The end of ``scan --help``: each paragraph opens with click's "\b" marker, so that its lines keep their breaks.
+EPILOG = f"""\b
+Examples:
+  cavra-safety scan                            the current directory's tree
+  cavra-safety scan --staged                   what the next commit adds
+  cavra-safety scan --diff origin/main...HEAD  the lines a pull request adds
+  cavra-safety scan --history                  every commit's added lines
+  cavra-safety scan -f sarif -o cavra.sarif    a SARIF report to a file
+  git show HEAD:app.py | cavra-safety scan - --stdin-name app.py
+
+\b
+Exit codes:
+  {EXIT_CLEAN:<3}  clean: no finding at or above --fail-on
+  {EXIT_FINDINGS:<3}  findings at or above --fail-on
+  {EXIT_USER_ERROR:<3}  usage or configuration error (one line on stderr)
+  {EXIT_INTERNAL_ERROR:<3}  internal error, a bug (with a traceback)
+  {EXIT_INTERRUPTED:<3}  interrupted
+"""
+
+
+@click.command(short_help="Scan files, staged changes, a diff or the history.", epilog=EPILOG)
 @PATHS
 @click.option(
+    "-f",
     "--format",
     "output_format",
     type=click.Choice(list(REPORTERS)),
@@ -143,6 +199,12 @@ def summary_line(result: ScanResult) -> str:
 @click.option("--all", "all_refs", is_flag=True, help="With --history: walk every branch and tag.")
 @baseline_file_option("Accepted findings to leave out (default: .cavra-safety-baseline.json, when it exists).")
 @no_baseline_option("Report every finding, even those the baseline accepts.")
+@click.option(
+    "--stdin-name",
+    metavar="PATH",
+    help="With '-' (standard input): the file's path, for rules, excludes, the baseline and the report "
+    "(default: (stdin)).",
+)
 def scan(
     paths: tuple[Path, ...],
     output_format: str,
@@ -167,14 +229,25 @@ def scan(
     all_refs: bool,
     baseline_file: Path | None,
     no_baseline: bool,
+    stdin_name: str | None,
 ) -> int:
     """Scan PATHS (default: the current directory) and report violations of the public-safety policy.
 
-    With --staged, --diff or --history, PATHS limit the scan to those paths of the repository.
+    With --staged, --diff or --history, PATHS limit the scan to those paths of the repository. A PATHS of
+    '-' scans standard input as one file (named by --stdin-name).
     """
+    reads_stdin = _reads_stdin(paths, stdin_name)
     target = ScanTarget(
-        paths=paths, staged=staged, diff=diff_range, history=history, since=since, branches=branches, all_refs=all_refs
+        paths=() if reads_stdin else paths,
+        staged=staged,
+        diff=diff_range,
+        history=history,
+        since=since,
+        branches=branches,
+        all_refs=all_refs,
     )
+    if reads_stdin and target.git_flag is not None:
+        raise UserError(f"'-' (standard input) cannot be combined with {target.git_flag}")
     config, git = prepare(target, config_file)
     config = with_options(config, policy_files, no_default_policy, excludes).with_overrides(
         categories=categories,
@@ -186,7 +259,10 @@ def scan(
     config, accepted = accepted_findings(config, baseline_file, no_baseline)
     progress = Progress("Scanning", enabled=not quiet and sys.stderr.isatty())
     try:
-        result = run(target, config, git, accepted, progress if progress.enabled else None)
+        if reads_stdin:
+            result = _scan_stdin(config, stdin_name or DEFAULT_STDIN_NAME, accepted)
+        else:
+            result = run(target, config, git, accepted, progress if progress.enabled else None)
     finally:
         progress.close()
     use_color = wants_color(color, output, os.environ, sys.stdout.isatty())
