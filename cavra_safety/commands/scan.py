@@ -4,6 +4,7 @@ or GitHub annotations; exit 1 when a finding reaches ``--fail-on``."""
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections import Counter
 from pathlib import Path
@@ -65,6 +66,12 @@ def _size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> in
         raise click.BadParameter(str(error)) from None
 
 
+def report_width(output: Path | None, is_tty: bool) -> int | None:
+    """The columns a text report wraps its messages to: the terminal's, when the report goes to one; None (no
+    wrap: one message per line, for grep, diff and golden files) for a pipe or a file."""
+    return shutil.get_terminal_size().columns if output is None and is_tty else None
+
+
 def _reads_stdin(paths: tuple[Path, ...], stdin_name: str | None) -> bool:
     """Whether the scan reads standard input (a PATHS of '-', alone); '-' beside other paths, or
     ``--stdin-name`` without '-', is a ``UserError``."""
@@ -92,8 +99,12 @@ def _count(number: int, noun: str) -> str:
 
 
 def summary_line(result: ScanResult) -> str:
-    """The human summary: files scanned and skipped, findings per category, seconds."""
-    parts = [f"{_count(result.files_scanned, 'file')} scanned"]
+    """The human summary: files (a history's commits, and their files) scanned and skipped, findings per
+    category, seconds."""
+    if result.commits_scanned is None:
+        parts = [f"{_count(result.files_scanned, 'file')} scanned"]
+    else:
+        parts = [f"{_count(result.commits_scanned, 'commit')} ({_count(result.files_scanned, 'file')}) scanned"]
     if result.skipped:
         reasons = Counter(s.kind for s in result.skipped)
         detail = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items()))
@@ -148,6 +159,11 @@ Exit codes:
     is_flag=True,
     help="Text report: also list what inline allows and the baseline suppressed, with their reasons "
     "(JSON and SARIF always carry them).",
+)
+@click.option(
+    "--show-author",
+    is_flag=True,
+    help="Text report of --history: name the author of the commit that added each finding (JSON and SARIF always do).",
 )
 @POLICY_FILES
 @NO_DEFAULT_POLICY
@@ -210,6 +226,7 @@ def scan(
     output_format: str,
     output: Path | None,
     show_suppressed: bool,
+    show_author: bool,
     policy_files: tuple[Path, ...],
     no_default_policy: bool,
     config_file: Path | None,
@@ -257,7 +274,11 @@ def scan(
         jobs=jobs,
     )
     config, accepted = accepted_findings(config, baseline_file, no_baseline)
-    progress = Progress("Scanning", enabled=not quiet and sys.stderr.isatty())
+    progress = Progress(
+        "Scanning commits" if history else "Scanning files",
+        enabled=not quiet and sys.stderr.isatty(),
+        unit="commits" if history else "files",
+    )
     try:
         if reads_stdin:
             result = _scan_stdin(config, stdin_name or DEFAULT_STDIN_NAME, accepted)
@@ -266,7 +287,13 @@ def scan(
     finally:
         progress.close()
     use_color = wants_color(color, output, os.environ, sys.stdout.isatty())
-    options = RenderOptions(color=use_color, tool_version=__version__, show_suppressed=show_suppressed)
+    options = RenderOptions(
+        color=use_color,
+        tool_version=__version__,
+        show_suppressed=show_suppressed,
+        show_author=show_author,
+        width=report_width(output, sys.stdout.isatty()),
+    )
     report = REPORTERS[output_format](result, options)
     write_output(report, output, color=use_color)
     if not quiet:
