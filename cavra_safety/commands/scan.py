@@ -38,11 +38,11 @@ from cavra_safety.errors import (
 from cavra_safety.findings import Category, ScanResult, Severity, Skipped
 from cavra_safety.pipeline.targets import ScanTarget, prepare, run
 from cavra_safety.reporters import REPORTERS, RenderOptions
-from cavra_safety.sources import Source
-from cavra_safety.sources.stdin import DEFAULT_STDIN_NAME, STDIN, stdin_source
 
 if TYPE_CHECKING:
     from cavra_safety.baseline import Baseline
+
+STDIN = "-"  # the PATHS that means standard input
 
 
 def _categories(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> frozenset[Category] | None:
@@ -85,8 +85,11 @@ def _reads_stdin(paths: tuple[Path, ...], stdin_name: str | None) -> bool:
     return True
 
 
-def _scan_stdin(config: Config, name: str, accepted: Baseline | None) -> ScanResult:
+def _scan_stdin(config: Config, name: str | None, accepted: Baseline | None) -> ScanResult:
+    # Imported here: a hook run (files by name) never reads standard input.
     from cavra_safety.pipeline.scan import scan as scan_sources
+    from cavra_safety.sources import Source
+    from cavra_safety.sources.stdin import stdin_source
 
     read = stdin_source(sys.stdin.buffer, name, config)
     sources = [item for item in read if isinstance(item, Source)]
@@ -281,7 +284,7 @@ def scan(
     )
     try:
         if reads_stdin:
-            result = _scan_stdin(config, stdin_name or DEFAULT_STDIN_NAME, accepted)
+            result = _scan_stdin(config, stdin_name, accepted)
         else:
             result = run(target, config, git, accepted, progress if progress.enabled else None)
     finally:

@@ -16,17 +16,17 @@ from cavra_safety.sources import Source
 from cavra_safety.sources.files import PathFilter
 from cavra_safety.sources.text import blob_source, too_large
 
-STDIN = "-"
 DEFAULT_STDIN_NAME = "(stdin)"
 
 
-def stdin_path(name: str) -> str:
-    """``name`` as a scan root-relative POSIX path: ``./src/app.py`` and ``src\\app.py`` read ``src/app.py``."""
-    normal = posixpath.normpath(name.replace("\\", "/"))
+def stdin_path(name: str | None) -> str:
+    """``name`` as a scan root-relative POSIX path (``./src/app.py`` and ``src\\app.py`` read ``src/app.py``);
+    ``(stdin)`` when there is none."""
+    normal = posixpath.normpath(name.replace("\\", "/")) if name else "."
     return normal if normal != "." else DEFAULT_STDIN_NAME
 
 
-def stdin_source(stream: BinaryIO, name: str, config: Config) -> list[Source | Skipped]:
+def stdin_source(stream: BinaryIO, name: str | None, config: Config) -> list[Source | Skipped]:
     """What ``stream`` holds, as the one source (or skipped file) of a scan; nothing when the configured
     excludes cover ``name`` (as for a file given by name). Reads at most ``max-file-size`` and one byte."""
     path = stdin_path(name)
