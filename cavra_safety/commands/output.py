@@ -10,6 +10,7 @@ what is still buffered cannot fail again at exit.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -66,6 +67,12 @@ def wants_color(choice: str, output: Path | None, environ: Mapping[str, str], is
     if environ.get("FORCE_COLOR"):
         return True
     return is_tty and environ.get("TERM") != "dumb"
+
+
+def report_width(output: Path | None, is_tty: bool) -> int | None:
+    """The columns a text report wraps its messages to: the terminal's, when the report goes to one; None (no
+    wrap: one message per line, for grep, diff and golden files) for a pipe or a file."""
+    return shutil.get_terminal_size().columns if output is None and is_tty else None
 
 
 def write_output(text: str, output: Path | None, color: bool = False) -> None:

@@ -4,7 +4,6 @@ or GitHub annotations; exit 1 when a finding reaches ``--fail-on``."""
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections import Counter
 from pathlib import Path
@@ -25,7 +24,7 @@ from cavra_safety.commands.options import (
     no_baseline_option,
     with_options,
 )
-from cavra_safety.commands.output import Progress, wants_color, write_output
+from cavra_safety.commands.output import Progress, report_width, wants_color, write_output
 from cavra_safety.config import Config, parse_size
 from cavra_safety.errors import (
     EXIT_CLEAN,
@@ -64,12 +63,6 @@ def _size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> in
         return parse_size(value) if value is not None else None
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
-
-
-def report_width(output: Path | None, is_tty: bool) -> int | None:
-    """The columns a text report wraps its messages to: the terminal's, when the report goes to one; None (no
-    wrap: one message per line, for grep, diff and golden files) for a pipe or a file."""
-    return shutil.get_terminal_size().columns if output is None and is_tty else None
 
 
 def _reads_stdin(paths: tuple[Path, ...], stdin_name: str | None) -> bool:

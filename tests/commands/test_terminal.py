@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cavra_safety.commands.output import Progress, time_left
-from cavra_safety.commands.scan import report_width, summary_line
+from cavra_safety.commands.output import Progress, report_width, time_left
+from cavra_safety.commands.scan import summary_line
 from cavra_safety.findings import Category, Finding, Note, RuleInfo, ScanResult, Severity
 from cavra_safety.reporters import RenderOptions
 from cavra_safety.reporters.text import render_text, wrapped
