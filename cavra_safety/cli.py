@@ -27,6 +27,27 @@ from cavra_safety.errors import (
 )
 from cavra_safety.redaction import redact_secrets
 
+# The commands whose libraries are extras (pyproject.toml), not installed with the scanner (the pre-commit hook
+# installs only what ``scan`` needs): command -> (the library, the extra that brings it).
+EXTRAS: dict[str, tuple[str, str]] = {"fix": ("libcst", "fix"), "contract": ("pydantic", "contract")}
+
+
+def _needs_extra(name: str, library: str, extra: str) -> click.Command:
+    """A stand-in for command ``name`` when ``library`` is not installed: listed in the help, and one clear line
+    (exit 2) with the install command when run, whatever its arguments."""
+
+    def refuse() -> None:
+        raise UserError(f'{name} needs {library}: pip install "cavra-safety[{extra}]"')
+
+    return click.Command(
+        name,
+        callback=refuse,
+        short_help=f'Needs {library}: pip install "cavra-safety[{extra}]".',
+        help=f'Not installed: this command needs {library}: pip install "cavra-safety[{extra}]".',
+        add_help_option=False,
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    )
+
 
 def _scan_command() -> click.Command:
     from cavra_safety.commands.scan import scan
@@ -82,7 +103,15 @@ class _LazyGroup(WholeSummaryGroup):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         loader = LAZY_COMMANDS.get(cmd_name)
-        return loader() if loader is not None else super().get_command(ctx, cmd_name)
+        if loader is None:
+            return super().get_command(ctx, cmd_name)
+        try:
+            return loader()
+        except ModuleNotFoundError as error:
+            library, extra = EXTRAS.get(cmd_name, ("", ""))
+            if not library or (error.name or "").partition(".")[0] != library:
+                raise  # a module the scanner itself ships is missing: a bug, not an extra
+            return _needs_extra(cmd_name, library, extra)
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})

@@ -201,6 +201,10 @@ class Finding:
     author_date: str | None = None
     in_head: bool | None = None
     occurrences: int = 1
+    # History scans only: the author's name as the introducing commit records it, never the e-mail address (a
+    # report is uploaded and kept; the name is enough to ask whom, and the commit gives the rest to a reader
+    # of the repository).
+    author: str | None = None
     # The plain hash of rule id and value (``fingerprint()``), for "the same value" within a run and to match
     # baselines written before slow fingerprints; never written out. ``guessable``: the published fingerprint
     # is the slow one (``Fingerprints.publish``).
@@ -317,6 +321,8 @@ class ScanResult:
     # What the inline allows and the baseline waved through, sorted like findings (the counts derive from it).
     suppressed: tuple[Suppressed, ...] = ()
     seconds: float = 0.0
+    # History scans: how many commits were walked (``files_scanned`` counts their files); None for other scans.
+    commits_scanned: int | None = None
 
     @property
     def suppressed_inline(self) -> int:

@@ -82,7 +82,7 @@ def test_output_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["scan", "--format", "xml"], "Invalid value for '--format'"),
+        (["scan", "--format", "xml"], "Invalid value for '-f' / '--format'"),
         (["scan", "--fail-on", "severe"], "unknown severity 'severe'"),
         (["scan", "--category", "tenant"], "unknown category 'tenant'"),
         (["scan", "--max-file-size", "huge"], "expected a size from 1 byte to 1 GiB"),

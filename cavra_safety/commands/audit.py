@@ -109,7 +109,7 @@ def run(
     config = load_config(root, config_file).with_overrides(root=root, paths=(root,))
     config, accepted = accepted_findings(config, baseline_file, no_baseline)
     live = not quiet and stderr_is_terminal()
-    files, commits = Progress("Scanning files", live), Progress("Scanning commits", live)
+    files, commits = Progress("Scanning files", live), Progress("Scanning commits", live, unit="commits")
     try:
         report = run_audit(
             git,

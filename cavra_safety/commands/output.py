@@ -10,9 +10,10 @@ what is still buffered cannot fail again at exit.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -68,6 +69,12 @@ def wants_color(choice: str, output: Path | None, environ: Mapping[str, str], is
     return is_tty and environ.get("TERM") != "dumb"
 
 
+def report_width(output: Path | None, is_tty: bool) -> int | None:
+    """The columns a text report wraps its messages to: the terminal's, when the report goes to one; None (no
+    wrap: one message per line, for grep, diff and golden files) for a pipe or a file."""
+    return shutil.get_terminal_size().columns if output is None and is_tty else None
+
+
 def write_output(text: str, output: Path | None, color: bool = False) -> None:
     """Print ``text`` as is (styles kept when ``color``), or write it to ``output``; an unwritable file is the
     user's error (exit 2)."""
@@ -84,27 +91,59 @@ def write_output(text: str, output: Path | None, color: bool = False) -> None:
 SUMMARY_LIMIT = 300
 
 
+def time_left(elapsed: float, done: int, total: int) -> str:
+    """The labelled estimate a progress bar ends with: ``ETA 0:12``, ``ETA 1:02:03``; ``ETA -:--`` before the
+    first unit of work is done (nothing to estimate from)."""
+    if done <= 0 or total <= 0:
+        return "ETA -:--"
+    seconds = round(elapsed / done * max(total - done, 0))
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"ETA {hours}:{minutes:02d}:{seconds:02d}" if hours else f"ETA {minutes}:{seconds:02d}"
+
+
 class Progress:
-    """One progress bar on ``stream``, shown only when enabled and only once its work has run for a moment."""
+    """One progress bar on ``stream``, shown only when enabled and only once its work has run for a moment:
+    ``Scanning commits  [#####-------]  120/400 commits  ETA 0:12``. ``unit`` names what the bar counts
+    (files, or a history's commits); the estimate is labelled, which click's bare ``00:00:12`` is not."""
 
     def __init__(
-        self, label: str, enabled: bool, stream: TextIO | None = None, delay: float = PROGRESS_AFTER_SECONDS
+        self,
+        label: str,
+        enabled: bool,
+        stream: TextIO | None = None,
+        delay: float = PROGRESS_AFTER_SECONDS,
+        unit: str = "files",
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.label, self.enabled, self.delay = label, enabled, delay
+        self.label, self.enabled, self.delay, self.unit, self.clock = label, enabled, delay, unit, clock
         self.stream = stream if stream is not None else sys.stderr
-        self.started = time.monotonic()
+        self.started = clock()
         self.bar: Any = None
         self.shown = 0
+
+    def status(self, done: int, total: int) -> str:
+        """What follows the bar: ``120/400 commits  ETA 0:12``."""
+        return f"{done}/{total} {self.unit}  {time_left(self.clock() - self.started, done, total)}"
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled:
             return
         if self.bar is None:
-            if time.monotonic() - self.started < self.delay:
+            if self.clock() - self.started < self.delay:
                 return
-            self.bar = click.progressbar(length=max(total, 1), label=self.label, file=self.stream, show_pos=True)
+            # click's own position and estimate are off: ``status`` says both, labelled, as the item shown.
+            self.bar = click.progressbar(
+                length=max(total, 1),
+                label=self.label,
+                file=self.stream,
+                show_pos=False,
+                show_eta=False,
+                show_percent=False,
+                item_show_func=lambda status: status,
+            )
             self.bar.__enter__()
-        self.bar.update(max(done - self.shown, 0))
+        self.bar.update(max(done - self.shown, 0), current_item=self.status(done, total))
         self.shown = done
 
     def close(self) -> None:

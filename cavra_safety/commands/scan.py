@@ -8,6 +8,7 @@ import sys
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -24,12 +25,24 @@ from cavra_safety.commands.options import (
     no_baseline_option,
     with_options,
 )
-from cavra_safety.commands.output import Progress, wants_color, write_output
-from cavra_safety.config import parse_size
-from cavra_safety.errors import EXIT_CLEAN, EXIT_FINDINGS
-from cavra_safety.findings import Category, ScanResult, Severity
+from cavra_safety.commands.output import Progress, report_width, wants_color, write_output
+from cavra_safety.config import Config, parse_size
+from cavra_safety.errors import (
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    EXIT_INTERNAL_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_USER_ERROR,
+    UserError,
+)
+from cavra_safety.findings import Category, ScanResult, Severity, Skipped
 from cavra_safety.pipeline.targets import ScanTarget, prepare, run
 from cavra_safety.reporters import REPORTERS, RenderOptions
+
+if TYPE_CHECKING:
+    from cavra_safety.baseline import Baseline
+
+STDIN = "-"  # the PATHS that means standard input
 
 
 def _categories(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> frozenset[Category] | None:
@@ -53,13 +66,42 @@ def _size(_ctx: click.Context, _param: click.Parameter, value: str | None) -> in
         raise click.BadParameter(str(error)) from None
 
 
+def _reads_stdin(paths: tuple[Path, ...], stdin_name: str | None) -> bool:
+    """Whether the scan reads standard input (a PATHS of '-', alone); '-' beside other paths, or
+    ``--stdin-name`` without '-', is a ``UserError``."""
+    dash = Path(STDIN)
+    if dash not in paths:
+        if stdin_name is not None:
+            raise UserError("--stdin-name only applies to '-' (standard input)")
+        return False
+    if len(paths) > 1:
+        raise UserError("'-' (standard input) cannot be combined with other paths")
+    return True
+
+
+def _scan_stdin(config: Config, name: str | None, accepted: Baseline | None) -> ScanResult:
+    # Imported here: a hook run (files by name) never reads standard input.
+    from cavra_safety.pipeline.scan import scan as scan_sources
+    from cavra_safety.sources import Source
+    from cavra_safety.sources.stdin import stdin_source
+
+    read = stdin_source(sys.stdin.buffer, name, config)
+    sources = [item for item in read if isinstance(item, Source)]
+    skipped = [item for item in read if isinstance(item, Skipped)]
+    return scan_sources(config, sources=sources, skipped=skipped, baseline=accepted)
+
+
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def summary_line(result: ScanResult) -> str:
-    """The human summary: files scanned and skipped, findings per category, seconds."""
-    parts = [f"{_count(result.files_scanned, 'file')} scanned"]
+    """The human summary: files (a history's commits, and their files) scanned and skipped, findings per
+    category, seconds."""
+    if result.commits_scanned is None:
+        parts = [f"{_count(result.files_scanned, 'file')} scanned"]
+    else:
+        parts = [f"{_count(result.commits_scanned, 'commit')} ({_count(result.files_scanned, 'file')}) scanned"]
     if result.skipped:
         reasons = Counter(s.kind for s in result.skipped)
         detail = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items()))
@@ -77,9 +119,30 @@ def summary_line(result: ScanResult) -> str:
     return "cavra-safety: " + ", ".join(parts)
 
 
-@click.command(short_help="Scan files, staged changes, a diff or the history.")
+# The end of ``scan --help``: each paragraph opens with click's "\b" marker, so that its lines keep their breaks.
+EPILOG = f"""\b
+Examples:
+  cavra-safety scan                            the current directory's tree
+  cavra-safety scan --staged                   what the next commit adds
+  cavra-safety scan --diff origin/main...HEAD  the lines a pull request adds
+  cavra-safety scan --history                  every commit's added lines
+  cavra-safety scan -f sarif -o cavra.sarif    a SARIF report to a file
+  git show HEAD:app.py | cavra-safety scan - --stdin-name app.py
+
+\b
+Exit codes:
+  {EXIT_CLEAN:<3}  clean: no finding at or above --fail-on
+  {EXIT_FINDINGS:<3}  findings at or above --fail-on
+  {EXIT_USER_ERROR:<3}  usage or configuration error (one line on stderr)
+  {EXIT_INTERNAL_ERROR:<3}  internal error, a bug (with a traceback)
+  {EXIT_INTERRUPTED:<3}  interrupted
+"""
+
+
+@click.command(short_help="Scan files, staged changes, a diff or the history.", epilog=EPILOG)
 @PATHS
 @click.option(
+    "-f",
     "--format",
     "output_format",
     type=click.Choice(list(REPORTERS)),
@@ -100,6 +163,11 @@ def summary_line(result: ScanResult) -> str:
     is_flag=True,
     help="Text report: also list what inline allows and the baseline suppressed, with their reasons "
     "(JSON and SARIF always carry them).",
+)
+@click.option(
+    "--show-author",
+    is_flag=True,
+    help="Text report of --history: name the author of the commit that added each finding (JSON and SARIF always do).",
 )
 @POLICY_FILES
 @NO_DEFAULT_POLICY
@@ -151,12 +219,19 @@ def summary_line(result: ScanResult) -> str:
 @click.option("--all", "all_refs", is_flag=True, help="With --history: walk every branch and tag.")
 @baseline_file_option("Accepted findings to leave out (default: .cavra-safety-baseline.json, when it exists).")
 @no_baseline_option("Report every finding, even those the baseline accepts.")
+@click.option(
+    "--stdin-name",
+    metavar="PATH",
+    help="With '-' (standard input): the file's path, for rules, excludes, the baseline and the report "
+    "(default: (stdin)).",
+)
 def scan(
     paths: tuple[Path, ...],
     output_format: str,
     output: Path | None,
     sarif_file: Path | None,
     show_suppressed: bool,
+    show_author: bool,
     policy_files: tuple[Path, ...],
     no_default_policy: bool,
     config_file: Path | None,
@@ -176,14 +251,25 @@ def scan(
     all_refs: bool,
     baseline_file: Path | None,
     no_baseline: bool,
+    stdin_name: str | None,
 ) -> int:
     """Scan PATHS (default: the current directory) and report violations of the public-safety policy.
 
-    With --staged, --diff or --history, PATHS limit the scan to those paths of the repository.
+    With --staged, --diff or --history, PATHS limit the scan to those paths of the repository. A PATHS of
+    '-' scans standard input as one file (named by --stdin-name).
     """
+    reads_stdin = _reads_stdin(paths, stdin_name)
     target = ScanTarget(
-        paths=paths, staged=staged, diff=diff_range, history=history, since=since, branches=branches, all_refs=all_refs
+        paths=() if reads_stdin else paths,
+        staged=staged,
+        diff=diff_range,
+        history=history,
+        since=since,
+        branches=branches,
+        all_refs=all_refs,
     )
+    if reads_stdin and target.git_flag is not None:
+        raise UserError(f"'-' (standard input) cannot be combined with {target.git_flag}")
     config, git = prepare(target, config_file)
     config = with_options(config, policy_files, no_default_policy, excludes).with_overrides(
         categories=categories,
@@ -193,13 +279,26 @@ def scan(
         jobs=jobs,
     )
     config, accepted = accepted_findings(config, baseline_file, no_baseline)
-    progress = Progress("Scanning", enabled=not quiet and sys.stderr.isatty())
+    progress = Progress(
+        "Scanning commits" if history else "Scanning files",
+        enabled=not quiet and sys.stderr.isatty(),
+        unit="commits" if history else "files",
+    )
     try:
-        result = run(target, config, git, accepted, progress if progress.enabled else None)
+        if reads_stdin:
+            result = _scan_stdin(config, stdin_name, accepted)
+        else:
+            result = run(target, config, git, accepted, progress if progress.enabled else None)
     finally:
         progress.close()
     use_color = wants_color(color, output, os.environ, sys.stdout.isatty())
-    options = RenderOptions(color=use_color, tool_version=__version__, show_suppressed=show_suppressed)
+    options = RenderOptions(
+        color=use_color,
+        tool_version=__version__,
+        show_suppressed=show_suppressed,
+        show_author=show_author,
+        width=report_width(output, sys.stdout.isatty()),
+    )
     report = REPORTERS[output_format](result, options)
     write_output(report, output, color=use_color)
     if sarif_file is not None:

@@ -70,6 +70,7 @@ class _Planned(NamedTuple):
     digest: bytes
     commit: str
     author_date: str
+    author: str
     size: int
     first: bool
 
@@ -102,6 +103,7 @@ class _HistoryCollector:
         self.seen: dict[Key, _Seen] = {}
         self.allowed: dict[Key, _Seen] = {}  # like ``seen``, for what inline allows suppressed
         self.dates: dict[str, str] = {}
+        self.authors: dict[str, str] = {}
         self.notes: set[Note] = set()
         self.files = self.size = 0
         self._replays: dict[bytes, BatchOutcome] = {}
@@ -128,6 +130,7 @@ class _HistoryCollector:
         entry.commits.add(planned.commit)
         entry.paths.add(path)
         self.dates.setdefault(planned.commit, planned.author_date)
+        self.authors.setdefault(planned.commit, planned.author)
 
 
 def _found_something(outcome: BatchOutcome) -> bool:
@@ -145,7 +148,9 @@ def _plan(commits: Iterable[HistoryCommit], known: set[bytes], skipped: dict[str
             first = digest not in known
             if first and len(known) < MAX_REMEMBERED:
                 known.add(digest)
-            batch.plan.append(_Planned(digest, commit.commit, commit.author_date, len(source.text), first))
+            batch.plan.append(
+                _Planned(digest, commit.commit, commit.author_date, commit.author, len(source.text), first)
+            )
             if first:
                 batch.sources.append(source)
     return batch
@@ -236,8 +241,10 @@ def history_scan(
     skipped: dict[str, Skipped] = {}
     collector = _HistoryCollector()
     total = count_commits(git, walk, paths) if progress is not None else 0
+    commits = [0]  # how many commits the walk yielded, for the summary
 
     def reached(done: int) -> None:
+        commits[0] = done
         if on_commit is not None:
             on_commit(done)
         if progress is not None:
@@ -252,6 +259,7 @@ def history_scan(
         return replace(
             entry.first,
             author_date=dates.get(entry.first.commit or ""),
+            author=collector.authors.get(entry.first.commit or "") or None,
             occurrences=len(entry.commits),
             in_head=None if entry.first.path == COMMIT_MESSAGE_PATH else key in in_tip,
         )
@@ -261,7 +269,7 @@ def history_scan(
         for key, entry in allowed.items()
         if entry.allowed is not None
     ]
-    return scan_result(
+    result = scan_result(
         [first_occurrence(key, entry) for key, entry in seen.items()],
         rules=engine.rules,
         skipped=skipped.values(),
@@ -274,6 +282,7 @@ def history_scan(
         salt=config.fingerprint_salt,
         started=started,
     )
+    return replace(result, commits_scanned=commits[0])
 
 
 def _still_in_tip(git: Git, engine: Engine, walk: HistoryRange, paths: set[str]) -> set[Key]:

@@ -18,11 +18,15 @@ from cavra_safety.findings import Finding, ScanResult, Severity, Suppressed
 class RenderOptions:
     """How to render. ``tool_version`` is an option (not read inside reporters) so that tests can pin it;
     ``show_suppressed`` lists what allows and the baseline waved through in the text report (the machine
-    formats always carry them)."""
+    formats always carry them); ``show_author`` names a history finding's author in the text report (JSON and
+    SARIF always do); ``width``: the terminal's columns, to wrap long text reports' messages to (None: no wrap,
+    for a pipe or a file)."""
 
     color: bool = False
     tool_version: str = __version__
     show_suppressed: bool = False
+    show_author: bool = False
+    width: int | None = None
 
 
 Reporter = Callable[[ScanResult, RenderOptions], str]

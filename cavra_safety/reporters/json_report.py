@@ -49,6 +49,7 @@ def _finding(finding: Finding) -> dict[str, JsonValue]:
         "end_column": finding.end_column,
         "commit": finding.commit,
         "author_date": finding.author_date,
+        "author": printable(finding.author) if finding.author is not None else None,
         "in_head": finding.in_head,
         "occurrences": finding.occurrences,
         "message": printable(finding.message),

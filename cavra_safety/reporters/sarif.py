@@ -151,6 +151,8 @@ def _result(finding: Finding, rule_index: int, suppressed: Suppressed | None = N
         properties["commit"] = finding.commit
     if finding.author_date:
         properties["authorDate"] = finding.author_date
+    if finding.author:
+        properties["author"] = printable(finding.author)
     if finding.in_head is not None:
         properties["inHead"] = finding.in_head
     if finding.occurrences > 1:

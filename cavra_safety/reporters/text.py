@@ -24,13 +24,16 @@ With ``--show-suppressed``, what allows and the baseline waved through is listed
             allowed inline (comment on line 8): fixture for the parser tests
             evidence  sk_l…(32 chars)
 
-The message has a line of its own so that finding lines stay short in a terminal. The findings count comes
+The message has a line of its own so that finding lines stay short in a terminal; on a terminal (``width``) a
+long message or note wraps with a hanging indent under its first word, while a pipe or a file gets each on one
+line, for grep and for golden files. The findings count comes
 last, where a terminal leaves the eye; the scope (files scanned and skipped, allowed, seconds) is the CLI's
 summary line on stderr, so that it is not printed twice and this output stays comparable to a golden file.
 """
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from itertools import groupby
 
@@ -54,6 +57,8 @@ PATHS_PER_SKIP_REASON = 3
 SHORT_COMMIT = 12
 _SEVERITY_WIDTH = max(len(severity.label) for severity in Severity)
 _INDENT = "  "
+# However narrow the terminal, a wrapped line holds at least this many characters of the message.
+MIN_WRAPPED_TEXT = 30
 
 _SEVERITY_STYLE: dict[Severity, dict[str, object]] = {
     Severity.CRITICAL: {"fg": "red", "bold": True},
@@ -70,11 +75,11 @@ def render_text(result: ScanResult, options: RenderOptions) -> str:
     blocks: list[str] = []
     findings = sorted_findings(result)
     for path, group in groupby(findings, key=lambda finding: finding.path):
-        blocks.append(_file_block(path, list(group), style))
+        blocks.append(_file_block(path, list(group), style, options))
     if options.show_suppressed and result.suppressed:
-        blocks.append(_suppressed_block(result, style))
+        blocks.append(_suppressed_block(result, style, options))
     if result.notes:
-        blocks.append(_notes_block(result, style))
+        blocks.append(_notes_block(result, style, options.width))
     if result.skipped:
         blocks.append(_skipped_block(result.skipped, style))
     blocks.append(_summary(result, style))
@@ -85,7 +90,22 @@ def _plain(text: str, **_: object) -> str:
     return text
 
 
-def _file_block(path: str, findings: list[Finding], style: Style) -> str:
+def wrapped(prefix: str, text: str, width: int | None) -> str:
+    """``prefix`` + ``text``, wrapped to ``width`` with every further line indented as far as the text starts
+    (``prefix`` holds no styles); one line when ``width`` is None. Words are never cut (a URL, a rule id)."""
+    if width is None:
+        return prefix + text
+    return textwrap.fill(
+        text,
+        width=max(width, len(prefix) + MIN_WRAPPED_TEXT),
+        initial_indent=prefix,
+        subsequent_indent=" " * len(prefix),
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
+def _file_block(path: str, findings: list[Finding], style: Style, options: RenderOptions) -> str:
     locations = [f"{finding.line}:{finding.column}" for finding in findings]
     width = max(len(location) for location in locations)
     # The detail lines start under the severity column, so the eye can run down the finding lines alone.
@@ -95,24 +115,26 @@ def _file_block(path: str, findings: list[Finding], style: Style) -> str:
         severity = style(finding.severity.label.ljust(_SEVERITY_WIDTH), **_SEVERITY_STYLE[finding.severity])
         rule = style(printable(finding.rule_id), bold=True)
         lines.append(f"{_INDENT}{location.ljust(width)}  {severity}  {rule}  [{finding.category.value}]")
-        lines.append(f"{detail}{printable(finding.message)}")
-        lines.append(f"{detail}{style('evidence', dim=True)}  {_shown_evidence(finding)}")
+        lines.append(wrapped(detail, printable(finding.message), options.width))
+        lines.append(f"{detail}{style('evidence', dim=True)}  {_shown_evidence(finding, options.show_author)}")
         hint = f"cavra: allow {printable(finding.rule_id)} -- <reason>"
         where = f"(in a comment on line {finding.line}, if harmless)"
         lines.append(f"{detail}{style('allow   ', dim=True)}  {hint}  {style(where, dim=True)}")
     return "\n".join(lines)
 
 
-def _shown_evidence(finding: Finding) -> str:
+def _shown_evidence(finding: Finding, show_author: bool = False) -> str:
     shown = printable(finding.redacted)
     if finding.commit:
         shown += f"  in commit {printable(finding.commit[:SHORT_COMMIT])}"
         details = history_details(finding)
+        if show_author and finding.author:
+            details = f"by {printable(finding.author)}" + (f", {details}" if details else "")
         shown += f" ({details})" if details else ""
     return shown
 
 
-def _suppressed_block(result: ScanResult, style: Style) -> str:
+def _suppressed_block(result: ScanResult, style: Style, options: RenderOptions) -> str:
     """Each suppressed finding: place, severity, rule and category; what waved it through and why; evidence."""
     head = f"suppressed {_count(len(result.suppressed), 'finding')} ({suppressed_kinds(result)})"
     lines = [style(head, bold=True)]
@@ -130,15 +152,15 @@ def _suppressed_block(result: ScanResult, style: Style) -> str:
             where = "accepted in the baseline"
         reason = justification(item)
         lines.append(f"{detail}{where}: {style(reason, fg='yellow') if reason == NO_REASON else reason}")
-        lines.append(f"{detail}{style('evidence', dim=True)}  {_shown_evidence(finding)}")
+        lines.append(f"{detail}{style('evidence', dim=True)}  {_shown_evidence(finding, options.show_author)}")
     return "\n".join(lines)
 
 
-def _notes_block(result: ScanResult, style: Style) -> str:
+def _notes_block(result: ScanResult, style: Style, width: int | None) -> str:
     lines = [style("notes", bold=True)]
     for note in sorted(result.notes):
         place = printable(note.path) + (f":{note.line}" if note.line > 0 else "")
-        lines.append(f"{_INDENT}{place}  {printable(note.message)}")
+        lines.append(wrapped(f"{_INDENT}{place}  ", printable(note.message), width))
     return "\n".join(lines)
 
 

@@ -30,7 +30,7 @@ COMMIT_MESSAGE_PATH = "(commit message)"
 _START = b"\x00\x01"
 _NEXT_START = b"\n" + _START
 # NUL never occurs in a commit message or a patch line, so it frames the header unambiguously.
-LOG_FORMAT = "--format=%x00%x01%H%x00%aI%x00%B%x00"
+LOG_FORMAT = "--format=%x00%x01%H%x00%aI%x00%an%x00%B%x00"
 CONTEXT_LINES = 3
 
 
@@ -38,6 +38,7 @@ CONTEXT_LINES = 3
 class HistoryCommit:
     commit: str
     author_date: str
+    author: str = ""  # the name the commit records (``%an``; no e-mail address: see ``Finding.author``)
     sources: list[Source] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     unjudged: list[FilePatch] = field(default_factory=list)  # git called them binary: judged by ``parse_commits``
@@ -210,7 +211,7 @@ def _add_as_text(
         *PATCH_OPTIONS,
         "-m",
         "--always",  # a header for every parent, even one the file does not differ from
-        "--format=%x00%x01%H%x00%x00%x00",
+        "--format=%x00%x01%H%x00%x00%x00%x00",
         "--",
         *pathspec([patch for _, patch, _ in text]),
         input_bytes=commits.encode("ascii"),
@@ -248,21 +249,21 @@ def _add_as_text(
 
 
 def _header(data: bytes, config: Config) -> tuple[HistoryCommit, bytes]:
-    """``\\0\\1<sha>\\0<author date>\\0<message>\\0``, and the patch: the lines after the one that ends the
-    header (the message may span lines, so the header ends at its fourth NUL)."""
+    """``\\0\\1<sha>\\0<author date>\\0<author>\\0<message>\\0``, and the patch: the lines after the one that
+    ends the header (the message may span lines, so the header ends at its fifth NUL)."""
     end = -1
-    for _ in range(4):
+    for _ in range(5):
         end = data.find(b"\x00", end + 1)
         if end < 0:
             break
     if end < 0:  # a truncated header (git never writes one): it takes the whole piece
-        header, patch = data + b"\x00" * (4 - data.count(b"\x00")), b""
+        header, patch = data + b"\x00" * (5 - data.count(b"\x00")), b""
     else:
         line_end = data.find(b"\n", end)
         header, patch = (data, b"") if line_end < 0 else (data[: line_end + 1], data[line_end + 1 :])
-    _, sha_field, date, message, _ = header.split(b"\x00", 4)
+    _, sha_field, date, author, message, _ = header.split(b"\x00", 5)
     sha = sha_field[1:].decode("ascii")
-    found = HistoryCommit(sha, date.decode("ascii", "replace"))
+    found = HistoryCommit(sha, date.decode("ascii", "replace"), author.decode("utf-8", "replace"))
     text = message.decode("utf-8", "replace").rstrip("\n")
     if text.strip() and len(text) <= config.max_file_size:
         found.sources.append(Source(path=COMMIT_MESSAGE_PATH, text=text, origin=Origin.COMMIT, commit=sha))

@@ -177,7 +177,7 @@ def test_a_history_scan_on_a_terminal_reports_progress_against_the_commit_count(
     monkeypatch.setattr("cavra_safety.commands.scan.sys.stderr.isatty", lambda: True)
     code, _, _ = cli(repo.path, "scan", "--history", *args)
     assert code == 1
-    assert calls and calls[-1] == ("Scanning", expected_total, expected_total)
+    assert calls and calls[-1] == ("Scanning commits", expected_total, expected_total)
     assert [done for _, done, _ in calls] == sorted(done for _, done, _ in calls)
     # Quiet, or not a terminal: no progress at all (and no git rev-list for it).
     calls.clear()

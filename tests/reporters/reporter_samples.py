@@ -87,8 +87,8 @@ def _finding(rule_id: str, path: str, line: int, column: int, message: str, comm
     )
     if commit is None:
         return found
-    # What a history scan adds: the author date, the commit count and whether the tip still holds it.
-    return replace(found, author_date="2023-04-05T06:07:08+02:00", in_head=False, occurrences=3)
+    # What a history scan adds: the author date and name, the commit count and whether the tip still holds it.
+    return replace(found, author_date="2023-04-05T06:07:08+02:00", author="Ada Löwe", in_head=False, occurrences=3)
 
 
 def sample_suppressed() -> tuple[Suppressed, ...]:

@@ -22,6 +22,7 @@ FINDING_KEYS = [
     "end_column",
     "commit",
     "author_date",
+    "author",
     "in_head",
     "occurrences",
     "message",

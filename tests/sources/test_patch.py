@@ -160,14 +160,14 @@ MESSAGE = "first\n\ndiff --git a/m.py b/m.py\n@@ -0,0 +1 @@\n+KEY = 1"  # patch-
 COMMITS = [
     b"\x00\x01"
     + b"a" * 40
-    + b"\x002024-01-01T00:00:00+00:00\x00"
+    + b"\x002024-01-01T00:00:00+00:00\x00Ada L\xc3\xb6we\x00"
     + MESSAGE.encode()
     + b"\n\x00\n\n"
     + _patch(*_header(), b"@@ -0,0 +1,2 @@", b"+x = 1", b"+\x00\x01 a content line"),
-    b"\x00\x01" + b"b" * 40 + b"\x002024-01-02T00:00:00+00:00\x00second\n\x00\n",
+    b"\x00\x01" + b"b" * 40 + b"\x002024-01-02T00:00:00+00:00\x00B\x00second\n\x00\n",
     b"\x00\x01"
     + b"c" * 40
-    + b"\x002024-01-03T00:00:00+00:00\x00third\n\x00\n\n"
+    + b"\x002024-01-03T00:00:00+00:00\x00\x00third\n\x00\n\n"
     + _patch(*_header(), b"@@ -1 +1 @@", b"-x = 1", b"+x = 2")[:-1],  # the output's last line, unended
 ]
 
@@ -189,6 +189,7 @@ def test_parse_commit_reads_the_header_message_and_patch(tmp_path: Path) -> None
     path_filter = PathFilter(config, tmp_path)
     commit = parse_commit(COMMITS[0], path_filter, config)
     assert commit is not None and commit.commit == "a" * 40 and commit.author_date.startswith("2024-01-01")
+    assert commit.author == "Ada Löwe"
     (message,) = commit.sources
     assert (message.path, message.text) == (COMMIT_MESSAGE_PATH, MESSAGE)
     assert commit.skipped == [Skipped("x.py", "binary (NUL bytes)")]  # as a tree scan would skip it
@@ -196,10 +197,11 @@ def test_parse_commit_reads_the_header_message_and_patch(tmp_path: Path) -> None
     assert third is not None
     (_, source) = third.sources
     assert (source.path, source.text, source.added_lines, source.commit) == ("x.py", "x = 2", frozenset({1}), "c" * 40)
+    assert third.author == ""  # a commit without an author name (git allows an empty one)
     assert parse_commit(b"warning: noise\n", path_filter, config) is None
     truncated = parse_commit(b"\x00\x01" + b"d" * 40 + b"\x00date", path_filter, config)
     assert truncated is not None
-    assert (truncated.commit, truncated.author_date, truncated.sources) == ("d" * 40, "date", [])
+    assert (truncated.commit, truncated.author_date, truncated.author, truncated.sources) == ("d" * 40, "date", "", [])
 
 
 def test_blank_context_lines_without_their_space_keep_line_numbers_true(repo: Repo, cli: Cli) -> None:
