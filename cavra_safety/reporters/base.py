@@ -23,6 +23,9 @@ class RenderOptions:
     color: bool = False
     tool_version: str = __version__
     show_suppressed: bool = False
+    # The arguments of ``cavra-safety baseline`` that accept this scan's findings (``allow_hint``), for the
+    # text report's hint where an allow comment cannot be written; None: a plain ``baseline update``.
+    baseline_arguments: tuple[str, ...] | None = None
 
 
 Reporter = Callable[[ScanResult, RenderOptions], str]

@@ -8,6 +8,11 @@ Layout (colour only when asked for)::
             evidence  sk_l…(32 chars)
             allow     cavra: allow secret/stripe-live-key -- <reason>  (in a comment on line 12, if harmless)
 
+Where no comment can be written (JSON, CSV, a commit of the history), the hint is the baseline command that
+accepts the finding instead (``allow_hint``)::
+
+            accept    cavra-safety baseline update --history --reason '<why it is harmless>'  (in a commit: ...)
+
     notes
       docs/setup.md:4  allow comment without a rule id: ...
 
@@ -38,6 +43,7 @@ import click
 
 from cavra_safety.display import printable
 from cavra_safety.findings import Finding, ScanResult, Severity, Skipped, SuppressionKind
+from cavra_safety.reporters.allow_hint import hint_for
 from cavra_safety.reporters.base import (
     NO_REASON,
     SEVERITIES_DESCENDING,
@@ -70,7 +76,7 @@ def render_text(result: ScanResult, options: RenderOptions) -> str:
     blocks: list[str] = []
     findings = sorted_findings(result)
     for path, group in groupby(findings, key=lambda finding: finding.path):
-        blocks.append(_file_block(path, list(group), style))
+        blocks.append(_file_block(path, list(group), style, options.baseline_arguments))
     if options.show_suppressed and result.suppressed:
         blocks.append(_suppressed_block(result, style))
     if result.notes:
@@ -85,7 +91,7 @@ def _plain(text: str, **_: object) -> str:
     return text
 
 
-def _file_block(path: str, findings: list[Finding], style: Style) -> str:
+def _file_block(path: str, findings: list[Finding], style: Style, baseline_arguments: tuple[str, ...] | None) -> str:
     locations = [f"{finding.line}:{finding.column}" for finding in findings]
     width = max(len(location) for location in locations)
     # The detail lines start under the severity column, so the eye can run down the finding lines alone.
@@ -97,9 +103,9 @@ def _file_block(path: str, findings: list[Finding], style: Style) -> str:
         lines.append(f"{_INDENT}{location.ljust(width)}  {severity}  {rule}  [{finding.category.value}]")
         lines.append(f"{detail}{printable(finding.message)}")
         lines.append(f"{detail}{style('evidence', dim=True)}  {_shown_evidence(finding)}")
-        hint = f"cavra: allow {printable(finding.rule_id)} -- <reason>"
-        where = f"(in a comment on line {finding.line}, if harmless)"
-        lines.append(f"{detail}{style('allow   ', dim=True)}  {hint}  {style(where, dim=True)}")
+        hint = hint_for(finding, baseline_arguments)
+        label = style(hint.label.ljust(len("evidence")), dim=True)
+        lines.append(f"{detail}{label}  {printable(hint.action)}  {style(hint.where, dim=True)}")
     return "\n".join(lines)
 
 
