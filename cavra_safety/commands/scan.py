@@ -29,7 +29,6 @@ from cavra_safety.errors import EXIT_CLEAN, EXIT_FINDINGS
 from cavra_safety.findings import Category, ScanResult, Severity
 from cavra_safety.pipeline.targets import ScanTarget, prepare, run
 from cavra_safety.reporters import REPORTERS, RenderOptions
-from cavra_safety.reporters.allow_hint import baseline_arguments, project_folder
 
 
 def _categories(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> frozenset[Category] | None:
@@ -191,20 +190,24 @@ def scan(
     finally:
         progress.close()
     use_color = wants_color(color, output, os.environ, sys.stdout.isatty())
-    project = config.config_file.parent if config.config_file is not None else config.root
-    accept = baseline_arguments(
-        history=history,
-        all_refs=all_refs,
-        branches=branches,
-        baseline_exists=config.baseline is not None and config.baseline.exists(),
-        config_file=config_file,
-        baseline_file=baseline_file,
-        policy_files=policy_files,
-        no_default_policy=no_default_policy,
-        excludes=excludes,
-        # A git scan's baseline command finds the repository from the working folder, as the scan did.
-        folder=None if target.git_flag else project_folder(project, Path.cwd()),
-    )
+    accept = None
+    if result.findings and output_format == "text":  # the hint's command; a clean hook run does not import it
+        from cavra_safety.reporters.allow_hint import baseline_arguments, project_folder
+
+        project = config.config_file.parent if config.config_file is not None else config.root
+        accept = baseline_arguments(
+            history=history,
+            all_refs=all_refs,
+            branches=branches,
+            baseline_exists=config.baseline is not None and config.baseline.exists(),
+            config_file=config_file,
+            baseline_file=baseline_file,
+            policy_files=policy_files,
+            no_default_policy=no_default_policy,
+            excludes=excludes,
+            # A git scan's baseline command finds the repository from the working folder, as the scan did.
+            folder=None if target.git_flag else project_folder(project, Path.cwd()),
+        )
     options = RenderOptions(
         color=use_color, tool_version=__version__, show_suppressed=show_suppressed, baseline_arguments=accept
     )

@@ -43,7 +43,6 @@ import click
 
 from cavra_safety.display import printable
 from cavra_safety.findings import Finding, ScanResult, Severity, Skipped, SuppressionKind
-from cavra_safety.reporters.allow_hint import hint_for
 from cavra_safety.reporters.base import (
     NO_REASON,
     SEVERITIES_DESCENDING,
@@ -92,6 +91,8 @@ def _plain(text: str, **_: object) -> str:
 
 
 def _file_block(path: str, findings: list[Finding], style: Style, baseline_arguments: tuple[str, ...] | None) -> str:
+    from cavra_safety.reporters.allow_hint import hint_for  # only a report with findings needs it: not a clean hook run
+
     locations = [f"{finding.line}:{finding.column}" for finding in findings]
     width = max(len(location) for location in locations)
     # The detail lines start under the severity column, so the eye can run down the finding lines alone.
