@@ -67,15 +67,6 @@ class Identity:
     generated_at: str
     head_ref: str | None = None
 
-    @property
-    def made(self) -> str:
-        """``made 2026-12-03T15:33:09Z of commit <sha> (refs/heads/main)``: the header line of every format."""
-        if not self.head_commit:
-            return f"made {self.generated_at} of an empty repository (no commit)"
-        ref = self.head_ref or "detached HEAD"
-        tree = ", with uncommitted changes" if self.dirty else ""
-        return f"made {self.generated_at} of commit {self.head_commit} ({ref}){tree}"
-
 
 @dataclass(frozen=True)
 class Settings:
