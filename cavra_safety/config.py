@@ -15,7 +15,7 @@ import os
 import re
 import stat
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,9 @@ class Config:
     fingerprint_salt: str = DEFAULT_SALT
     # Decode base64 and URL-encoded values and scan them again (``sources.encoded``).
     decode: bool = True
+    # What is wrong with the [tool.cavra-safety] table (``load_config(..., defer_problems=True)``): reported
+    # together with the policy packs' problems and the unknown rule ids (``setup_error``), in one run.
+    problems: tuple[str, ...] = ()
 
     def wants(self, category: Category) -> bool:
         """Whether findings of this category are reported under --category / --exclude-category."""
@@ -215,8 +218,14 @@ def read_table(config_file: Path) -> Mapping[str, object]:
     return table
 
 
-def load_config(root: Path, config_file: Path | None = None) -> Config:
-    """The configuration for a scan rooted at ``root``: the given file, or the nearest pyproject.toml."""
+def load_config(root: Path, config_file: Path | None = None, *, defer_problems: bool = False) -> Config:
+    """The configuration for a scan rooted at ``root``: the given file, or the nearest pyproject.toml.
+
+    A key that is unknown or holds a wrong value is a ``UserError`` listing every such key, unless
+    ``defer_problems``: then the key keeps its default and the problem rides on ``Config.problems``, for the
+    policy loader to report with its own (``setup_error``), so that one run names everything to fix. A file
+    that cannot be read or is not TOML is an error at once: no key of it can be trusted.
+    """
     explicit = config_file is not None
     config_file = config_file if explicit else find_pyproject(root)
     if config_file is None:
@@ -227,14 +236,54 @@ def load_config(root: Path, config_file: Path | None = None) -> Config:
     problems: list[str] = []
     for key, raw in table.items():
         if key not in fields:
-            known = ", ".join(sorted(fields))
-            problems.append(f"[tool.cavra-safety] {redact_secrets(key)}: unknown key (known: {known})")
+            problems.append(f"[tool.cavra-safety] {redact_secrets(key)}: unknown key ({_known_keys(key, fields)})")
             continue
         name, convert = fields[key]
         try:
             values[name] = convert(raw)
         except ValueError as error:
             problems.append(f"[tool.cavra-safety] {key}: {error}")
-    if problems:
+    if problems and not defer_problems:
         raise UserError(f"{config_file}: invalid configuration", tuple(problems))
-    return Config(root=root, config_file=config_file, **values)
+    return Config(root=root, config_file=config_file, problems=tuple(problems), **values)
+
+
+def _known_keys(key: str, fields: Mapping[str, object]) -> str:
+    """``did you mean fail-on?`` for a typo, else the list of known keys."""
+    import difflib  # a typo is rare: a clean run does not import difflib
+
+    close = difflib.get_close_matches(key, sorted(fields), n=1, cutoff=0.6)
+    return f"did you mean {close[0]}?" if close else "known: " + ", ".join(sorted(fields))
+
+
+def _shown_path(path: Path) -> str:
+    """Relative to the working directory when below it, so that a problem line stays short."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return path.as_posix()
+
+
+def setup_error(config: Config, problems: Sequence[str]) -> UserError | None:
+    """One error for everything wrong with a run's setup, or None: the configuration's own problems
+    (``config.problems``) first, then ``problems`` (the policy packs', unknown rule ids), one line each.
+
+    Alone, the configuration's problems keep the form ``<file>: invalid configuration: ...``; mixed with
+    others, each of them names the file, so that every line says where to look.
+    """
+    if config.problems and not problems:
+        where = _shown_path(config.config_file) if config.config_file is not None else "configuration"
+        return UserError(f"{where}: invalid configuration", config.problems)
+    if not problems:
+        return None
+    where = _shown_path(config.config_file) if config.config_file is not None else "configuration"
+    lines = tuple(f"{where}: {problem}" for problem in config.problems) + tuple(problems)
+    # An unknown rule id is the configuration's problem, even when the policy loader found it.
+    of_config = bool(config.problems) or any(problem.startswith(UNKNOWN_RULE) for problem in problems)
+    of_policy = not all(problem.startswith(UNKNOWN_RULE) for problem in problems)
+    noun = " and ".join(noun for noun, wrong in (("configuration", of_config), ("policy", of_policy)) if wrong)
+    return UserError(f"invalid {noun}" + (f": {len(lines)} problems" if len(lines) > 1 else ""), lines)
+
+
+# How every unknown id in ``disable-rules`` is reported (by the policy loader and the engine).
+UNKNOWN_RULE = "disable-rules: unknown rule "

@@ -113,6 +113,7 @@ HOOK_MODULES = frozenset(
         "cavra_safety.sources",
         "cavra_safety.sources.encoded",
         "cavra_safety.sources.files",
+        "cavra_safety.sources.generated",  # the engine asks it of every source (is it a lockfile?)
         "cavra_safety.sources.keys",
         "cavra_safety.sources.text",
     }

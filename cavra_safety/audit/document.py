@@ -1,8 +1,9 @@
 """The JSON form of an audit report (documented in docs/audit.md), and its evidence digest.
 
 The digest is the sha256 of the canonical JSON of the report without its ``digest`` key: keys sorted,
-no insignificant whitespace, UTF-8, no ASCII escaping. The report carries no clock and no absolute path, so
-auditing the same commit with the same tool and packs gives the same digest.
+no insignificant whitespace, UTF-8, no ASCII escaping. The digest covers ``generated_at``, so that the date
+of a filed report cannot be changed unseen; the report carries no absolute path, so auditing the same commit
+with the same tool and packs at the same ``SOURCE_DATE_EPOCH`` gives the same digest.
 """
 
 from __future__ import annotations
@@ -47,9 +48,15 @@ def to_document(report: AuditReport) -> Document:
         "report": REPORT_KIND,
         "version": REPORT_VERSION,
         "verdict": report.verdict.value,
+        "generated_at": identity.generated_at,
         "repository": {
             "name": identity.repository,
-            "head": {"commit": identity.head_commit, "branch": identity.head_branch, "date": identity.head_date},
+            "head": {
+                "commit": identity.head_commit,
+                "ref": identity.head_ref,
+                "branch": identity.head_branch,
+                "date": identity.head_date,
+            },
             "uncommitted_changes": identity.dirty,
         },
         "tool": {"name": TOOL_NAME, "version": identity.tool_version},

@@ -10,43 +10,9 @@ from __future__ import annotations
 from html import escape
 
 from cavra_safety.audit.document import report_digest
-from cavra_safety.audit.model import AuditFinding, AuditReport, Location, Scope, Status, Verdict
+from cavra_safety.audit.html_style import STYLE
+from cavra_safety.audit.model import AuditFinding, AuditReport, CategoryRow, Location, Scope, Status, Verdict
 from cavra_safety.findings import Skipped
-
-_STYLE = """
-:root{--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--bad:#b42318;--good:#1a7f37;--bg-bad:#fdecea;--bg-good:#e9f6ec;
---warn:#9a6700;--bg-warn:#fff8c5}
-*{box-sizing:border-box}
-body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);
-margin:0 auto;padding:1rem;max-width:72rem}
-code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em;overflow-wrap:anywhere}
-h1{font-size:1.5rem;margin:.2rem 0 1rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid var(--line)}
-h3{font-size:1.05rem;margin-top:1.5rem}
-.verdict{padding:.75rem 1rem;border-radius:6px;font-weight:600;border:2px solid}
-.verdict.pass{background:var(--bg-good);border-color:var(--good)}.verdict.fail{background:var(--bg-bad);border-color:var(--bad)}
-.wrap{overflow-x:auto}
-table{border-collapse:collapse;width:100%;margin:.5rem 0}
-th,td{border:1px solid var(--line);padding:.35rem .5rem;text-align:left;vertical-align:top}
-td.n{text-align:right;font-variant-numeric:tabular-nums}
-.fail-cell{color:var(--bad);font-weight:700}.pass-cell{color:var(--good)}
-article{border:1px solid var(--line);border-left:4px solid var(--bad);border-radius:4px;padding:.5rem .75rem;
-margin:.75rem 0;break-inside:avoid}
-article.accepted,article.allowed{border-left-color:var(--muted)}
-article.attention{border-left-color:var(--warn)}
-.warn{color:var(--warn);font-weight:600}
-div.attention{background:var(--bg-warn);border:1px solid var(--warn);border-radius:6px;padding:.5rem 1rem}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.15rem .75rem;margin:.25rem 0}dt{color:var(--muted)}
-dd{margin:0;overflow-wrap:anywhere}
-.muted{color:var(--muted)}
-@media (max-width:40rem){
- table.cats thead{display:none}table.cats tr{display:block;border:1px solid var(--line);margin:.5rem 0}
- table.cats td{display:flex;justify-content:space-between;border:0;border-bottom:1px solid var(--line)}
- table.cats td::before{content:attr(data-label);color:var(--muted);margin-right:1rem}
- dl{grid-template-columns:1fr}dt{margin-top:.3rem}
-}
-@media print{body{max-width:none;font-size:11pt}.verdict{border-width:1px}a{color:inherit}
- h2,h3{break-after:avoid}tr{break-inside:avoid}}
-"""
 
 
 def _e(value: object) -> str:
@@ -57,27 +23,46 @@ def _c(value: str) -> str:
     return f"<code>{_e(value)}</code>"
 
 
+def _section_id(report: AuditReport, row: CategoryRow) -> str | None:
+    """Where the table links for a category: its open findings, else its accepted and allowed ones."""
+    if report.findings_of(row.category, open_only=True):
+        return f"open-{row.category.value}"
+    if report.findings_of(row.category, open_only=False):
+        return f"waved-{row.category.value}"
+    return None
+
+
+def _brief(row: CategoryRow) -> str:
+    """The counts in a few words, for the phone layout (its number columns are hidden)."""
+    parts = [
+        f"{count} {what}"
+        for count, what in (
+            (row.tree, "in the tree"),
+            (row.history_only, "only in history"),
+            (row.accepted, "accepted"),
+            (row.allowed, "allowed"),
+        )
+        if count
+    ]
+    return ", ".join(parts) or "nothing found"
+
+
 def _category_table(report: AuditReport) -> str:
     rows = []
     for row in report.categories:
         status = '<span class="fail-cell">FAIL</span>' if row.failing else '<span class="pass-cell">pass</span>'
         if row.unexplained:
             status += f' <span class="warn">⚠ {row.unexplained} without a reason</span>'
-        link = (
-            f'<a href="#cat-{_e(row.category.value)}">{_e(row.title)}</a>'
-            if report.findings_of(row.category)
-            else _e(row.title)
-        )
+        target = _section_id(report, row)
+        link = f'<a href="#{_e(target)}">{_e(row.title)}</a>' if target else _e(row.title)
         rows.append(
-            f'<tr><td data-label="Must not contain">{link} {_c(row.category.value)}</td>'
-            f'<td data-label="Status">{status}</td><td class="n" data-label="Rules">{len(row.rules)}</td>'
-            f'<td class="n" data-label="In the tree">{row.tree}</td>'
-            f'<td class="n" data-label="Only in history">{row.history_only}</td>'
-            f'<td class="n" data-label="Accepted (baseline)">{row.accepted}</td>'
-            f'<td class="n" data-label="Allowed inline">{row.allowed}</td></tr>'
+            f'<tr><td>{link} {_c(row.category.value)}<span class="brief">{_e(_brief(row))}</span></td>'
+            f'<td>{status}</td><td class="n">{len(row.rules)}</td>'
+            f'<td class="n">{row.tree}</td><td class="n">{row.history_only}</td>'
+            f'<td class="n">{row.accepted}</td><td class="n">{row.allowed}</td></tr>'
         )
     return (
-        '<div class="wrap"><table class="cats"><thead><tr><th>Must not contain</th><th>Status</th>'
+        '<h2>Categories</h2><div class="wrap"><table class="cats"><thead><tr><th>Must not contain</th><th>Status</th>'
         "<th>Rules</th><th>In the tree</th><th>Only in history</th><th>Accepted (baseline)</th>"
         "<th>Allowed inline</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></div>"
     )
@@ -91,8 +76,8 @@ def _identity(report: AuditReport) -> str:
     identity = report.identity
     head = "no commit (empty repository)"
     if identity.head_commit:
-        branch = f" on {_c(identity.head_branch)}" if identity.head_branch else " (detached HEAD)"
-        head = f"{_c(identity.head_commit)}{branch}, {_e(identity.head_date or 'date unknown')}"
+        ref = f" ({_c(identity.head_ref)})" if identity.head_ref else " (detached HEAD)"
+        head = f"{_c(identity.head_commit)}{ref}, committed {_e(identity.head_date or 'at an unknown date')}"
     tree = "has uncommitted changes or untracked files (the tree scan read them)" if identity.dirty else "matches HEAD"
     packs = "".join(
         f"<tr><td>{_c(p.name)}</td><td>{_e(p.version)}</td><td>{_e(p.visibility)}</td><td>{_c(p.sha256)}</td></tr>"
@@ -103,6 +88,7 @@ def _identity(report: AuditReport) -> str:
         + _dl(
             [
                 ("Repository", _c(identity.repository)),
+                ("Audit made", _e(f"{identity.generated_at} (UTC)")),
                 ("HEAD", head),
                 ("Working tree", _e(tree)),
                 ("Tool", _e(f"cavra-safety {identity.tool_version}")),
@@ -118,8 +104,8 @@ def _skipped(title: str, items: tuple[Skipped, ...]) -> str:
         return ""
     rows = "".join(f"<tr><td>{_c(item.path)}</td><td>{_e(item.reason)}</td></tr>" for item in items)
     return (
-        f'<h3>{_e(title)} ({len(items)})</h3><div class="wrap"><table><thead><tr><th>File</th>'
-        f"<th>Reason</th></tr></thead><tbody>{rows}</tbody></table></div>"
+        f'<details><summary>{_e(title)} ({len(items)})</summary><div class="wrap"><table><thead><tr><th>File</th>'
+        f"<th>Reason</th></tr></thead><tbody>{rows}</tbody></table></div></details>"
     )
 
 
@@ -196,18 +182,22 @@ def _finding(finding: AuditFinding) -> str:
     )
 
 
-def _findings(report: AuditReport) -> str:
-    if not report.findings:
-        return "<h2>Findings by category</h2><p>No findings in the working tree or the history.</p>"
-    parts = ["<h2>Findings by category</h2>"]
+def _findings(report: AuditReport, *, open_only: bool) -> str:
+    """The open findings (what fails the verdict), or the accepted and allowed ones, by category."""
+    prefix, title = ("open", "Open findings") if open_only else ("waved", "Accepted and allowed findings")
+    chosen = [finding for finding in report.findings if (finding.status is Status.OPEN) == open_only]
+    if not chosen:
+        nothing = "No open findings." if open_only else "Nothing was accepted by the baseline or allowed inline."
+        return f'<section id="{prefix}"><h2>{title} (0)</h2><p>{nothing}</p></section>'
+    parts = [f'<section id="{prefix}"><h2>{title} ({len(chosen)})</h2>']
     for row in report.categories:
-        mine = report.findings_of(row.category)
+        mine = report.findings_of(row.category, open_only=open_only)
         if mine:
             parts.append(
-                f'<section id="cat-{_e(row.category.value)}"><h3>{_e(row.title)} '
+                f'<section id="{prefix}-{_e(row.category.value)}"><h3>{_e(row.title)} '
                 f"{_c(row.category.value)} ({len(mine)})</h3>" + "".join(map(_finding, mine)) + "</section>"
             )
-    return "".join(parts)
+    return "".join(parts) + "</section>"
 
 
 def _rules(report: AuditReport) -> str:
@@ -220,7 +210,7 @@ def _rules(report: AuditReport) -> str:
             + "</li>"
             for rule in row.rules
         )
-        parts.append(f"<h3>{_e(row.title)} ({len(row.rules)})</h3><ul>{items}</ul>")
+        parts.append(f"<details><summary>{_e(row.title)} ({len(row.rules)})</summary><ul>{items}</ul></details>")
     return "".join(parts)
 
 
@@ -242,6 +232,17 @@ def _attention(report: AuditReport) -> str:
     )
 
 
+def _made(report: AuditReport) -> str:
+    """When the audit was made and of which commit: the line under the title."""
+    identity = report.identity
+    when = f'<time datetime="{_e(identity.generated_at)}">{_e(identity.generated_at)}</time>'
+    if not identity.head_commit:
+        return f'<p class="made">Made {when} of an empty repository (no commit).</p>'
+    ref = _c(identity.head_ref) if identity.head_ref else "detached HEAD"
+    tree = ", with uncommitted changes" if identity.dirty else ""
+    return f'<p class="made">Made {when} of commit {_c(identity.head_commit)} ({ref}){_e(tree)}.</p>'
+
+
 def render_html(report: AuditReport) -> str:
     verdict = report.verdict
     word = "PASS" if verdict is Verdict.PASS else "FAIL"
@@ -255,20 +256,29 @@ def render_html(report: AuditReport) -> str:
     )
     digest = report_digest(report)
     name = report.identity.repository
+    # Repeated at the top of every printed page (the frame's thead): what, when, which verdict, which digest.
+    running = (
+        f"<div>Audit of {_c(name)}: {_e(word)} · made {_e(report.identity.generated_at)} · "
+        f'<a href="#evidence-digest">{_c(digest)}</a></div>'
+    )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-        f"<title>{_e(f'Audit of {name}: {word}')}</title><style>{_STYLE}</style></head><body>\n"
+        f"<title>{_e(f'Audit of {name}: {word}')}</title><style>{STYLE}</style></head><body>\n"
+        f'<table class="frame"><thead><tr><td>{running}</td></tr></thead><tbody><tr><td>\n'
         f"<h1>Public-safety audit of {_c(name)}</h1>"
-        f'<p class="verdict {verdict.value}">Verdict: {_e(title)}. {_e(summary)}</p>'
+        + _made(report)
+        + f'<p class="verdict {verdict.value}">Verdict: {_e(title)}. {_e(summary)}</p>'
         + _attention(report)
+        + _findings(report, open_only=True)
         + _category_table(report)
         + _identity(report)
         + _scope(report.scope)
-        + _findings(report)
+        + _findings(report, open_only=False)
         + _rules(report)
-        + f"<h2>Evidence digest</h2><p>{_c(digest)}: the sha256 of the canonical JSON form of this report. "
+        + f'<h2 id="evidence-digest">Evidence digest</h2><p>{_c(digest)}: the sha256 of the canonical JSON form '
+        "of this report (which covers the date above). "
         f"Check the JSON report with {_c(f'cavra-safety audit verify REPORT.json --expect {digest}')}.</p>"
-        "\n</body></html>\n"
+        "\n</td></tr></tbody></table>\n</body></html>\n"
     )

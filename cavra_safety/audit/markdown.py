@@ -1,4 +1,5 @@
-"""The audit report as GitHub-flavoured Markdown: the verdict and the category table first, then the evidence.
+"""The audit report as GitHub-flavoured Markdown: when and of which commit, the verdict, the open findings and
+the category table first, then the evidence (the accepted and allowed findings among it).
 
 Every value from the repository (paths, messages, baseline reasons) is escaped, so that a file name cannot
 break a table or inject markup into the rendered page.
@@ -90,8 +91,8 @@ def _identity(report: AuditReport) -> list[str]:
     identity = report.identity
     head = "no commit (empty repository)"
     if identity.head_commit:
-        branch = f" on branch {code(identity.head_branch)}" if identity.head_branch else " (detached HEAD)"
-        head = f"{code(identity.head_commit)}{branch}, committed {identity.head_date or 'at an unknown date'}"
+        ref = f" ({code(identity.head_ref)})" if identity.head_ref else " (detached HEAD)"
+        head = f"{code(identity.head_commit)}{ref}, committed {identity.head_date or 'at an unknown date'}"
     tree = (
         "the working tree has uncommitted changes or untracked files (the tree scan read them)"
         if identity.dirty
@@ -101,6 +102,7 @@ def _identity(report: AuditReport) -> list[str]:
         "## Identity",
         "",
         f"- Repository: {code(identity.repository)}",
+        f"- Audit made: {identity.generated_at} (UTC)",
         f"- HEAD: {head}",
         f"- Working tree: {tree}",
         f"- Tool: cavra-safety {text(identity.tool_version)}",
@@ -179,12 +181,16 @@ def _finding(number: int, finding: AuditFinding) -> list[str]:
     return lines
 
 
-def _findings(report: AuditReport) -> list[str]:
-    lines = ["## Findings by category"]
-    if not report.findings:
-        return [*lines, "", "No findings in the working tree or the history."]
+def _findings(report: AuditReport, *, open_only: bool) -> list[str]:
+    """The open findings (what fails the verdict), or the accepted and allowed ones, by category."""
+    title = "Open findings" if open_only else "Accepted and allowed findings"
+    chosen = [finding for finding in report.findings if (finding.status is Status.OPEN) == open_only]
+    lines = [f"## {title} ({len(chosen)})"]
+    if not chosen:
+        nothing = "No open findings." if open_only else "Nothing was accepted by the baseline or allowed inline."
+        return [*lines, "", nothing]
     for row in report.categories:
-        mine = report.findings_of(row.category)
+        mine = report.findings_of(row.category, open_only=open_only)
         if not mine:
             continue
         lines += ["", f"### {text(row.title)} ({code(row.category.value)})", ""]
@@ -213,6 +219,16 @@ def _rules(report: AuditReport) -> list[str]:
     return lines
 
 
+def made_line(report: AuditReport) -> str:
+    """When the audit was made and of which commit, for the line under the title."""
+    identity = report.identity
+    if not identity.head_commit:
+        return f"Made {identity.generated_at} of an empty repository (no commit)."
+    ref = code(identity.head_ref) if identity.head_ref else "detached HEAD"
+    tree = ", with uncommitted changes" if identity.dirty else ""
+    return f"Made {identity.generated_at} of commit {code(identity.head_commit)} ({ref}){tree}."
+
+
 def render_markdown(report: AuditReport) -> str:
     verdict = report.verdict
     failing = [row for row in report.categories if row.failing]
@@ -226,8 +242,14 @@ def render_markdown(report: AuditReport) -> str:
     lines = [
         f"# Public-safety audit of {code(report.identity.repository)}: {verdict_word(verdict)}",
         "",
+        made_line(report),
+        "",
         f"**Verdict: {verdict_title(report)}**: {summary}. Evidence digest: {code(digest)}.",
         *_attention(report),
+        "",
+        *_findings(report, open_only=True),
+        "",
+        "## Categories",
         "",
         *_category_table(report),
         "",
@@ -235,7 +257,7 @@ def render_markdown(report: AuditReport) -> str:
         "",
         *_scope(report.scope),
         "",
-        *_findings(report),
+        *_findings(report, open_only=False),
         "",
         *_rules(report),
         "## Evidence digest",

@@ -52,7 +52,10 @@ class PackRef:
 
 @dataclass(frozen=True)
 class Identity:
-    """What was audited, by what. No absolute path and no clock: the commit is the point in time."""
+    """What was audited, by what, and when. No absolute path. ``generated_at`` is when the audit ran (UTC,
+    ISO 8601, to the second): a report filed as evidence must say when it was made, and the digest covers it.
+    ``head_ref`` is the full name of the ref HEAD stands on (``refs/heads/main``), or when HEAD is detached the
+    first tag pointing at it (``refs/tags/v1.2.0``), else None."""
 
     repository: str
     head_commit: str | None
@@ -61,6 +64,8 @@ class Identity:
     dirty: bool
     tool_version: str
     packs: tuple[PackRef, ...]
+    generated_at: str
+    head_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,9 +147,10 @@ class AuditFinding:
         return self.status is Status.ALLOWED and not (self.allow_reason or "").strip()
 
     def sort_key(self) -> tuple[int, int, str, str, int, int, str, str, str]:
+        """Open findings first, whatever their category: they are what a reader must act on."""
         return (
-            _CATEGORY_ORDER[self.category],
             _STATUS_ORDER[self.status],
+            _CATEGORY_ORDER[self.category],
             self.location.value,
             self.path,
             self.line,
@@ -215,5 +221,10 @@ class AuditReport:
         parts = [f"{n} {kind}" for n, kind in ((allowed, "inline"), (accepted, "baseline")) if n]
         return f"{allowed + accepted} suppressed: {', '.join(parts)}"
 
-    def findings_of(self, category: Category) -> tuple[AuditFinding, ...]:
-        return tuple(finding for finding in self.findings if finding.category is category)
+    def findings_of(self, category: Category, *, open_only: bool | None = None) -> tuple[AuditFinding, ...]:
+        """The category's findings; ``open_only`` True: the open ones, False: the accepted and allowed ones."""
+        return tuple(
+            finding
+            for finding in self.findings
+            if finding.category is category and (open_only is None or (finding.status is Status.OPEN) == open_only)
+        )

@@ -7,8 +7,10 @@ Only read-only git commands run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from cavra_safety.audit.assemble import Scans, assemble
 from cavra_safety.audit.model import AuditReport, Identity, PackRef
@@ -29,7 +31,35 @@ def audit_config(config: Config) -> Config:
     return replace(config, categories=None, exclude_categories=frozenset(), disabled_rules=frozenset())
 
 
-def read_identity(git: Git, config: Config, policy: Policy, tool_version: str) -> Identity:
+def utc_now() -> datetime:
+    """The audit's clock: ``SOURCE_DATE_EPOCH`` when set (the reproducible-builds convention, so that two runs
+    on one commit can give one digest), else the current time."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return datetime.now(tz=UTC)
+
+
+def iso_utc(moment: datetime) -> str:
+    """``2026-12-03T15:33:09Z``: ISO 8601, UTC, to the second."""
+    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _head_ref(git: Git, head: str | None) -> str | None:
+    """The full name of the branch HEAD stands on, else (detached) the first tag pointing at HEAD, else None."""
+    if not head:
+        return None
+    ref = git.run("symbolic-ref", "--quiet", "HEAD", check=False).strip()
+    if not ref:
+        tags = git.run("for-each-ref", "--points-at", head, "--format=%(refname)", "refs/tags/", check=False)
+        ref = min(tags.split(), default=b"")
+    return printable(ref.decode("utf-8", "replace")) if ref else None
+
+
+def read_identity(
+    git: Git, config: Config, policy: Policy, tool_version: str, clock: Callable[[], datetime] = utc_now
+) -> Identity:
+    made = iso_utc(clock())
     head = git.head()
     branch = git.run("symbolic-ref", "--quiet", "--short", "HEAD", check=False).strip()
     date = git.run("log", "-1", "--format=%cI", "--end-of-options", head).strip() if head else b""
@@ -50,6 +80,8 @@ def read_identity(git: Git, config: Config, policy: Policy, tool_version: str) -
         dirty=dirty,
         tool_version=tool_version,
         packs=packs,
+        generated_at=made,
+        head_ref=_head_ref(git, head),
     )
 
 
@@ -62,6 +94,7 @@ def run_audit(
     file_progress: ProgressCallback | None = None,
     commit_progress: ProgressCallback | None = None,
     factories: Mapping[str, DetectorFactory] = DETECTORS,
+    clock: Callable[[], datetime] = utc_now,
 ) -> AuditReport:
     """Scan ``config.root`` (a repository's top level) and its history; the baseline is applied in the report."""
     config = audit_config(config)
@@ -83,5 +116,5 @@ def run_audit(
         on_commit=on_commit,
         progress=commit_progress,
     )
-    identity = read_identity(git, config, policy, tool_version)
+    identity = read_identity(git, config, policy, tool_version, clock)
     return assemble(identity, Scans(tree, history, commits), policy, config, baseline)

@@ -106,7 +106,7 @@ def run(
 
     git = Git(path, purpose="audit")
     root = git.toplevel()
-    config = load_config(root, config_file).with_overrides(root=root, paths=(root,))
+    config = load_config(root, config_file, defer_problems=True).with_overrides(root=root, paths=(root,))
     config, accepted = accepted_findings(config, baseline_file, no_baseline)
     live = not quiet and stderr_is_terminal()
     files, commits = Progress("Scanning files", live), Progress("Scanning commits", live, unit="commits")

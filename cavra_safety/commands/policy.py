@@ -26,7 +26,7 @@ from cavra_safety.redaction import quoted, redact_secrets
 
 
 def _config(policy_files: tuple[Path, ...], no_default_policy: bool, config_file: Path | None) -> Config:
-    return with_options(load_config(Path.cwd(), config_file), policy_files, no_default_policy)
+    return with_options(load_config(Path.cwd(), config_file, defer_problems=True), policy_files, no_default_policy)
 
 
 def _load(policy_files: tuple[Path, ...], no_default_policy: bool, config_file: Path | None) -> Policy:
@@ -55,7 +55,7 @@ def list_rules(
 ) -> int:
     """List every rule a scan runs (policy/*, secret/*, python/*): id, category, severity, title."""
     config = _config(policy_files, no_default_policy, config_file)
-    loaded = load_policy(config)
+    loaded = load_policy(config, deferred=not policy_only)  # the engine reports every problem at once
     if policy_only:
         disabled = config.disabled_rules
         infos = sorted((i for i in loaded.rule_infos if i.rule_id not in disabled), key=lambda info: info.rule_id)

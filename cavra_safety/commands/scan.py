@@ -292,12 +292,31 @@ def scan(
     finally:
         progress.close()
     use_color = wants_color(color, output, os.environ, sys.stdout.isatty())
+    accept = None
+    if result.findings and output_format == "text":  # the hint's command; a clean hook run does not import it
+        from cavra_safety.reporters.allow_hint import baseline_arguments, project_folder
+
+        project = config.config_file.parent if config.config_file is not None else config.root
+        accept = baseline_arguments(
+            history=history,
+            all_refs=all_refs,
+            branches=branches,
+            baseline_exists=config.baseline is not None and config.baseline.exists(),
+            config_file=config_file,
+            baseline_file=baseline_file,
+            policy_files=policy_files,
+            no_default_policy=no_default_policy,
+            excludes=excludes,
+            # A git scan's baseline command finds the repository from the working folder, as the scan did.
+            folder=None if target.git_flag else project_folder(project, Path.cwd()),
+        )
     options = RenderOptions(
         color=use_color,
         tool_version=__version__,
         show_suppressed=show_suppressed,
         show_author=show_author,
         width=report_width(output, sys.stdout.isatty()),
+        baseline_arguments=accept,
     )
     report = REPORTERS[output_format](result, options)
     write_output(report, output, color=use_color)

@@ -14,9 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cavra_safety.config import Config
+from cavra_safety.config import UNKNOWN_RULE, Config, setup_error
 from cavra_safety.detectors import DETECTORS, Detector, DetectorFactory
-from cavra_safety.errors import UserError
 from cavra_safety.filters import apply_inline_allows
 from cavra_safety.findings import Finding, Fingerprints, Note, RuleInfo, ScanResult, Skipped, Suppressed
 from cavra_safety.pipeline.decoded import with_decoded
@@ -65,7 +64,7 @@ class Engine:
         self.config = config
         self.detectors: tuple[Detector, ...] = tuple(factory(config, policy) for factory in factories.values())
         rules = {rule.rule_id: rule for detector in self.detectors for rule in detector.rules}
-        _check_disabled(config.disabled_rules, rules)
+        _check_setup(config, policy, rules)
         self.rules: tuple[RuleInfo, ...] = tuple(
             rule
             for rule_id, rule in sorted(rules.items())
@@ -136,21 +135,24 @@ class Engine:
         return total
 
 
-def _check_disabled(disabled: frozenset[str], rules: Mapping[str, RuleInfo]) -> None:
-    """Every id in ``disable-rules`` must name a rule that runs: a typo would silently disable nothing."""
-    unknown = sorted(rule_id for rule_id in disabled if rule_id not in rules)
-    if not unknown:
-        return
-    import difflib  # a suggestion is rare: a clean run does not import difflib
+def _check_setup(config: Config, policy: Policy, rules: Mapping[str, RuleInfo]) -> None:
+    """Everything wrong with the setup, in one error: the configuration's problems, the policy packs' (a
+    policy loaded ``deferred``), and every id in ``disable-rules`` that names no rule of any detector (a typo
+    would silently disable nothing)."""
+    problems = list(policy.problems)
+    unknown = sorted(rule_id for rule_id in config.disabled_rules if rule_id not in rules)
+    if unknown:
+        import difflib  # a suggestion is rare: a clean run does not import difflib
 
-    problems = []
-    for rule_id in unknown:
-        close = difflib.get_close_matches(rule_id, sorted(rules), n=1, cutoff=0.6)
-        hint = f" (did you mean {close[0]}?)" if close else ""
-        problems.append(f"disable-rules: unknown rule {quoted(rule_id)}{hint}")
-    if len(problems) == 1:
-        raise UserError(problems[0])
-    raise UserError(f"invalid configuration: {len(problems)} unknown rule ids", tuple(problems))
+        for rule_id in unknown:
+            if any(quoted(rule_id) in problem for problem in policy.problems):
+                continue  # a policy/ id, reported by the policy loader already
+            close = difflib.get_close_matches(rule_id, sorted(rules), n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            problems.append(f"{UNKNOWN_RULE}{quoted(rule_id)}{hint}")
+    error = setup_error(config, problems)
+    if error is not None:
+        raise error
 
 
 def scan_result(

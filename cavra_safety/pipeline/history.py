@@ -236,7 +236,7 @@ def history_scan(
     """``on_commit(done)`` after each group of commits; ``progress(done, total)`` too, for a progress bar (the
     total costs one ``git rev-list``, so it is counted only when there is a bar)."""
     started = time.perf_counter()
-    engine = Engine(config, load_policy(config), factories)
+    engine = Engine(config, load_policy(config, deferred=True), factories)
     walk = history_range(git, options.since, options.branches, options.all_refs)
     skipped: dict[str, Skipped] = {}
     collector = _HistoryCollector()

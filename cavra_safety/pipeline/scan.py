@@ -94,7 +94,7 @@ def scan(
     to turn into sources (a git scan's binary blobs) to the report.
     """
     started = time.perf_counter()
-    engine = Engine(config, policy if policy is not None else load_policy(config), factories)
+    engine = Engine(config, policy if policy is not None else load_policy(config, deferred=True), factories)
     skipped = list(skipped)
     walk = FileWalk(config) if sources is None else None
     stream: Iterator[WorkItem] = iter(walk.files() if walk is not None else sources or ())

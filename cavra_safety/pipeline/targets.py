@@ -71,7 +71,7 @@ def plain_config(paths: tuple[Path, ...], config_file: Path | None) -> Config:
             raise UserError(f"path does not exist: {path}")
     single_folder = len(paths) == 1 and paths[0].is_dir()
     root = paths[0] if single_folder else Path.cwd()
-    config = load_config(root, config_file)
+    config = load_config(root, config_file, defer_problems=True)
     return config.with_overrides(root=root, paths=paths or (root,))
 
 
@@ -85,7 +85,7 @@ def prepare(target: ScanTarget, config_file: Path | None) -> tuple[Config, Git |
 
     git = Git(Path.cwd(), purpose=flag)
     root = git.toplevel()
-    return load_config(root, config_file).with_overrides(root=root, paths=(root,)), git
+    return load_config(root, config_file, defer_problems=True).with_overrides(root=root, paths=(root,)), git
 
 
 def baseline_path(config: Config, explicit: Path | None = None) -> Path:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import cavra_safety
-from cavra_safety.config import Config, read_input_file
+from cavra_safety.config import UNKNOWN_RULE, Config, read_input_file, setup_error
 from cavra_safety.errors import UserError
 from cavra_safety.findings import Category
 from cavra_safety.policy import cache
@@ -171,6 +171,15 @@ def assemble(files: Sequence[PackFile], disabled: Iterable[str] = (), extra_prob
     When some files are default packs, those together must title all ten categories.
     """
     problems = list(extra_problems)
+    policy = _assembled(files, disabled, problems)
+    if problems:
+        count = len(problems)
+        raise UserError(f"invalid policy: {count} problem{'s' if count != 1 else ''}", tuple(problems))
+    return policy
+
+
+def _assembled(files: Sequence[PackFile], disabled: Iterable[str], problems: list[str]) -> Policy:
+    """The policy of the packs that parse, every problem appended to ``problems``."""
     parsed = [(file, _parse(file, problems)) for file in files]
     packs = [pack for _, pack in parsed if pack is not None]
     _check_unique(packs, problems)
@@ -187,10 +196,7 @@ def assemble(files: Sequence[PackFile], disabled: Iterable[str] = (), extra_prob
     for rule_id in sorted(disabled):
         if rule_id.startswith(RULE_PREFIX) and rule_id not in known:
             # Reported here with the packs' own problems; the engine checks the other detectors' ids.
-            problems.append(f"disable-rules: unknown rule {quoted(rule_id)}{close_matches(rule_id, known)}")
-    if problems:
-        count = len(problems)
-        raise UserError(f"invalid policy: {count} problem{'s' if count != 1 else ''}", tuple(problems))
+            problems.append(f"{UNKNOWN_RULE}{quoted(rule_id)}{close_matches(rule_id, known)}")
     categories = {c: info for pack in packs for c, info in pack.categories.items()}
     for category in Category:
         categories.setdefault(category, CategoryInfo(title=category.value.replace("-", " ").capitalize()))
@@ -203,11 +209,23 @@ def assemble(files: Sequence[PackFile], disabled: Iterable[str] = (), extra_prob
     )
 
 
-def load_policy(config: Config) -> Policy:
-    """The default packs (when ``config.default_policy``), then ``config.policy_files`` in order."""
+def load_policy(config: Config, *, deferred: bool = False) -> Policy:
+    """The default packs (when ``config.default_policy``), then ``config.policy_files`` in order.
+
+    Every problem of the packs is reported in one ``UserError``, after the configuration's own
+    (``config.problems``). ``deferred``: return the policy of the packs that parse, the packs' problems on
+    ``Policy.problems``, for the engine to report together with the rule ids only it knows (``secret/*``,
+    ``python/*``) - one run, every problem.
+    """
     problems: list[str] = []
     files = default_pack_files() if config.default_policy else []
     if config.default_policy and not files:
         problems.append(f"default policy: no *.toml packs found ({DEFAULT_PACKAGE} or policies/)")
     files += read_pack_files(config.policy_files, problems)
-    return assemble(files, config.disabled_rules, problems)
+    policy = _assembled(files, config.disabled_rules, problems)
+    if deferred:
+        return replace(policy, problems=tuple(problems))
+    error = setup_error(config, problems)
+    if error is not None:
+        raise error
+    return policy

@@ -201,6 +201,9 @@ class Policy:
     rules: tuple[PolicyRule, ...] = ()
     denylists: tuple[DenyList, ...] = ()
     python: PythonSection = field(default_factory=PythonSection)  # the [python] tables, for the Python detector
+    # What is wrong with the packs, when loaded with ``load_policy(..., deferred=True)``: the engine reports it
+    # with the configuration's problems and the unknown rule ids of every detector, in one error.
+    problems: tuple[str, ...] = ()
 
     @property
     def rule_infos(self) -> tuple[RuleInfo, ...]:

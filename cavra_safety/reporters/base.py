@@ -27,6 +27,9 @@ class RenderOptions:
     show_suppressed: bool = False
     show_author: bool = False
     width: int | None = None
+    # The arguments of ``cavra-safety baseline`` that accept this scan's findings (``allow_hint``), for the
+    # text report's hint where an allow comment cannot be written; None: a plain ``baseline update``.
+    baseline_arguments: tuple[str, ...] | None = None
 
 
 Reporter = Callable[[ScanResult, RenderOptions], str]

@@ -8,6 +8,11 @@ Layout (colour only when asked for)::
             evidence  sk_l…(32 chars)
             allow     cavra: allow secret/stripe-live-key -- <reason>  (in a comment on line 12, if harmless)
 
+Where no comment can be written (JSON, CSV, a commit of the history), the hint is the baseline command that
+accepts the finding instead (``allow_hint``)::
+
+            accept    cavra-safety baseline update --history --reason '<why it is harmless>'  (in a commit: ...)
+
     notes
       docs/setup.md:4  allow comment without a rule id: ...
 
@@ -106,6 +111,8 @@ def wrapped(prefix: str, text: str, width: int | None) -> str:
 
 
 def _file_block(path: str, findings: list[Finding], style: Style, options: RenderOptions) -> str:
+    from cavra_safety.reporters.allow_hint import hint_for  # only a report with findings needs it: not a clean hook run
+
     locations = [f"{finding.line}:{finding.column}" for finding in findings]
     width = max(len(location) for location in locations)
     # The detail lines start under the severity column, so the eye can run down the finding lines alone.
@@ -117,9 +124,9 @@ def _file_block(path: str, findings: list[Finding], style: Style, options: Rende
         lines.append(f"{_INDENT}{location.ljust(width)}  {severity}  {rule}  [{finding.category.value}]")
         lines.append(wrapped(detail, printable(finding.message), options.width))
         lines.append(f"{detail}{style('evidence', dim=True)}  {_shown_evidence(finding, options.show_author)}")
-        hint = f"cavra: allow {printable(finding.rule_id)} -- <reason>"
-        where = f"(in a comment on line {finding.line}, if harmless)"
-        lines.append(f"{detail}{style('allow   ', dim=True)}  {hint}  {style(where, dim=True)}")
+        hint = hint_for(finding, options.baseline_arguments)
+        label = style(hint.label.ljust(len("evidence")), dim=True)
+        lines.append(f"{detail}{label}  {printable(hint.action)}  {style(hint.where, dim=True)}")
     return "\n".join(lines)
 
 

@@ -19,6 +19,7 @@ AWS = RuleInfo("secret/aws-access-key", Category.CONNECTOR_CREDENTIAL, Severity.
 IMPORT = RuleInfo("policy/saas-backend-import", Category.SAAS_BACKEND_SOURCE, Severity.HIGH, "Back-end import")
 RULES = (STRIPE, TENANT, AWS, IMPORT)
 COMMIT_A, COMMIT_B = "a" * 40, "b" * 40
+MADE = "2026-12-03T15:33:09Z"
 HOSTILE_PATH = "docs/a|b <img src=x onerror=alert(1)> `x`.md"
 
 
@@ -46,6 +47,8 @@ def identity() -> Identity:
         dirty=False,
         tool_version="9.9.9",
         packs=(PackRef("core", "1.0.0", "c" * 64, "public"),),
+        generated_at=MADE,
+        head_ref="refs/heads/main",
     )
 
 

@@ -142,16 +142,17 @@ def test_config_filters_do_not_weaken_an_audit(repo: Repo, cli: Cli) -> None:
 def test_an_empty_repository_passes_with_no_commits(repo: Repo, cli: Cli) -> None:
     code, document = cli.report(repo.path)
     assert (code, document["verdict"]) == (0, "pass")
-    assert document["repository"]["head"] == {"commit": None, "branch": "main", "date": None}
+    assert document["repository"]["head"] == {"commit": None, "ref": None, "branch": "main", "date": None}
     assert document["scope"]["history"]["commits_scanned"] == 0
 
 
-def test_path_argument_and_run_alias(repo: Repo, cli: Cli, tmp_path: Path) -> None:
+def test_path_argument_and_run_alias(repo: Repo, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796312000")  # one clock for both runs
     repo.commit("add", {"billing.py": stripe_line("alias")})
     code_a, out_a, _ = cli(tmp_path, "audit", str(repo.path), "--format", "json", "-q")
     code_b, out_b, _ = cli(tmp_path, "audit", "run", str(repo.path), "--format", "json", "-q")
     assert (code_a, code_b) == (1, 1)
-    assert out_a == out_b  # deterministic: no clock in the report
+    assert out_a == out_b  # deterministic at one SOURCE_DATE_EPOCH
 
 
 def test_not_a_repository_is_a_user_error(tmp_path: Path, cli: Cli) -> None:

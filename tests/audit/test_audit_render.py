@@ -8,7 +8,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from audit_samples import HOSTILE_PATH, busy, sample
+from audit_samples import COMMIT_B, HOSTILE_PATH, MADE, busy, sample
 
 from cavra_safety.audit import FORMATS, report_digest, to_document
 from cavra_safety.audit.markdown import code, text
@@ -61,23 +61,32 @@ def test_html_is_self_contained() -> None:
     assert "@media print" in html and "@media (max-width" in html
 
 
-def test_html_puts_the_category_table_first_and_groups_findings() -> None:
+def test_html_puts_the_open_findings_first_then_the_category_table_then_the_accepted_ones() -> None:
     html = FORMATS["html"](busy())
-    assert html.index('class="cats"') < html.index("<h2>Identity</h2>") < html.index("Findings by category")
-    sections = re.findall(r'<section id="cat-([a-z-]+)">', html)
-    assert sections == ["tenant-id", "billing-secret", "connector-credential"]  # the policy table's order
+    order = ['class="made"', 'class="verdict', 'id="open"', 'class="cats"', "<h2>Identity</h2>", 'id="waved"']
+    assert [html.index(mark) for mark in order] == sorted(html.index(mark) for mark in order)
+    sections = re.findall(r'<section id="(open|waved)-([a-z-]+)">', html)
+    assert sections == [  # open first, each part in the policy table's order
+        ("open", "tenant-id"),
+        ("open", "billing-secret"),
+        ("open", "connector-credential"),
+        ("waved", "connector-credential"),
+    ]
     assert html.count("<article") == len(busy().findings)
+    assert '<a href="#open-connector-credential">' in html  # the table links to the open ones first
 
 
-def test_markdown_puts_the_category_table_first_and_groups_findings() -> None:
+def test_markdown_puts_the_open_findings_first_then_the_category_table_then_the_accepted_ones() -> None:
     md = FORMATS["markdown"](busy())
     lines = md.splitlines()
     assert lines[0].startswith("# Public-safety audit of `repo`: FAIL")
+    assert lines[2] == f"Made {MADE} of commit `{COMMIT_B}` (`refs/heads/main`)."
     table = [line for line in lines if line.startswith("| ")]
     assert table[0].startswith("| Must not contain | Status |")
-    assert md.index("| Must not contain") < md.index("## Identity") < md.index("## Findings by category")
+    marks = ["## Open findings (3)", "| Must not contain", "## Identity", "## Accepted and allowed findings (1)"]
+    assert [md.index(mark) for mark in marks] == sorted(md.index(mark) for mark in marks)
     headings = re.findall(r"^### .*\(`([a-z-]+)`\)$", md, re.MULTILINE)
-    assert headings == ["tenant-id", "billing-secret", "connector-credential"]
+    assert headings == ["tenant-id", "billing-secret", "connector-credential", "connector-credential"]
     rows = [line for line in lines if re.match(r"^\| .*\(`[a-z-]+`\) \|", line)]
     assert len(rows) == len(Category)
     assert all(line.count(" | ") == 6 for line in rows)

@@ -155,7 +155,8 @@ def test_a_missing_report_is_a_user_error(tmp_path: Path, cli: Cli) -> None:
     assert code == 2 and "report not found" in err
 
 
-def test_the_same_commit_gives_the_same_digest(repo: Repo, cli: Cli) -> None:
+def test_the_same_commit_gives_the_same_digest(repo: Repo, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1796312000")  # the clock pinned, as reproducible builds pin it
     planted(repo)
     first = cli.report(repo.path)[1]["digest"]
     second = cli.report(repo.path)[1]["digest"]
