@@ -56,6 +56,7 @@ SHAPES: tuple[tuple[str, str, str], ...] = (
     ("mailersend-api-token", "mlsn.{h:64}", "MAILERSEND_API_KEY={token}"),
     ("mailjet-api-secret", "{h:32}", "MAILJET_API_SECRET={token}"),
     ("telnyx-api-key", "KEY{H:32}_{a:22}", "TELNYX_API_KEY={token}"),
+    ("telegram-bot-token", "{d:10}:AA{u:33}", "TELEGRAM_BOT_TOKEN={token}"),
     ("ably-api-key", "{a:6}.{a:6}:{u:43}", "ABLY_API_KEY={token}"),
     ("sendbird-api-token", "{h:40}", "SENDBIRD_API_TOKEN={token}"),
     ("getstream-api-secret", "{l:64}", "STREAM_API_SECRET={token}"),
