@@ -271,7 +271,9 @@ def blob_sizes(git: Git, object_names: Sequence[str]) -> dict[str, int]:
     unique = list(dict.fromkeys(object_names))
     if not unique:
         return {}
-    output = git.run("cat-file", "--batch-check", input_bytes="".join(f"{n}\n" for n in unique).encode("ascii"))
+    output = git.run(
+        "cat-file", "--batch-check", input_bytes="".join(f"{n}\n" for n in unique).encode("utf-8", "surrogateescape")
+    )
     sizes: dict[str, int] = {}
     for name, line in zip(unique, output.splitlines(), strict=True):
         fields = line.split()
@@ -286,7 +288,9 @@ def read_blobs(git: Git, object_names: Sequence[str]) -> dict[str, bytes]:
     unique = list(dict.fromkeys(object_names))
     if not unique:
         return {}
-    output = git.run("cat-file", "--batch", input_bytes="".join(f"{name}\n" for name in unique).encode("ascii"))
+    output = git.run(
+        "cat-file", "--batch", input_bytes="".join(f"{name}\n" for name in unique).encode("utf-8", "surrogateescape")
+    )
     blobs: dict[str, bytes] = {}
     position = 0
     for name in unique:

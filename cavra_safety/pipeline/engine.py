@@ -62,6 +62,7 @@ class Engine:
 
     def __init__(self, config: Config, policy: Policy, factories: Mapping[str, DetectorFactory] = DETECTORS) -> None:
         self.config = config
+        self.policy = policy  # read by history scans, which decide from the rules which files to read whole
         self.detectors: tuple[Detector, ...] = tuple(factory(config, policy) for factory in factories.values())
         rules = {rule.rule_id: rule for detector in self.detectors for rule in detector.rules}
         _check_disabled(config.disabled_rules, rules)
@@ -82,7 +83,9 @@ class Engine:
             if callable(prepare):
                 prepare()
 
-    def scan_source(self, source: Source) -> BatchOutcome:
+    def scan_source(self, source: Source, *, every_line: bool = False) -> BatchOutcome:
+        """``every_line``: keep findings off a diff source's ``added_lines`` too (a history scan of a whole file
+        decides about those itself); the detectors still see the source as a diff's."""
         outcome = BatchOutcome(files_scanned=1, bytes_scanned=len(source.text))
         try:
             raw = self._detect(source, outcome.notes)
@@ -90,7 +93,7 @@ class Engine:
                 raw = with_decoded(source, raw, lambda derived: self._detect(derived, []), self._rank)
         except Exception as error:
             raise ScanError(f"internal error while scanning {source.path}: {type(error).__name__}") from error
-        if source.added_lines is not None:
+        if source.added_lines is not None and not every_line:
             raw = [finding for finding in raw if finding.line in source.added_lines]
         # Overlaps first, disabled rules and unwanted categories after: a value whose most specific rule is
         # switched off is silenced, not reported by the next rule down.

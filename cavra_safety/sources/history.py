@@ -25,6 +25,7 @@ from cavra_safety.sources.binary import TEXT_OPTIONS, holds_nul, pathspec, read_
 from cavra_safety.sources.files import PathFilter
 from cavra_safety.sources.patch import PATCH_OPTIONS, SYMLINK_MODE, FilePatch, parse_patch
 from cavra_safety.sources.text import binary_by_name, blob_source
+from cavra_safety.sources.whole import WholeFile, WholeFileTest, moved, read_whole_files
 
 COMMIT_MESSAGE_PATH = "(commit message)"
 _START = b"\x00\x01"
@@ -41,6 +42,8 @@ class HistoryCommit:
     sources: list[Source] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     unjudged: list[FilePatch] = field(default_factory=list)  # git called them binary: judged by ``parse_commits``
+    whole: list[WholeFile] = field(default_factory=list)  # files scanned whole (``sources.whole``)
+    unread: list[FilePatch] = field(default_factory=list)  # to read whole: read by ``parse_commits``
 
 
 @dataclass(frozen=True)
@@ -152,10 +155,16 @@ def _commit_starts(text: bytes) -> Iterator[int]:
         found = text.find(_NEXT_START, found + 1)
 
 
-def parse_commits(group: Sequence[bytes], path_filter: PathFilter, config: Config) -> list[HistoryCommit]:
+def parse_commits(
+    group: Sequence[bytes], path_filter: PathFilter, config: Config, whole_file: WholeFileTest | None = None
+) -> list[HistoryCommit]:
     """The commits of a group of ``raw_commits`` pieces with their sources: ``parse_commit`` for each, then the
-    files git called binary judged by content, for the whole group at once (``sources.binary``)."""
-    commits = [commit for commit in (parse_commit(raw, path_filter, config) for raw in group) if commit is not None]
+    files git called binary judged by content, and the files ``whole_file`` wants whole read, for the whole
+    group at once (``sources.binary``, ``sources.whole``)."""
+    commits = [
+        commit for commit in (parse_commit(raw, path_filter, config, whole_file) for raw in group) if commit is not None
+    ]
+    _read_whole(commits, path_filter, config)
     pending = [(commit, patch) for commit in commits for patch in commit.unjudged]
     if pending:
         git = Git(config.root, purpose="--history")  # a history scan is rooted at the repository's top level
@@ -172,16 +181,22 @@ def parse_commits(group: Sequence[bytes], path_filter: PathFilter, config: Confi
     return commits
 
 
-def parse_commit(data: bytes, path_filter: PathFilter, config: Config) -> HistoryCommit | None:
+def parse_commit(
+    data: bytes, path_filter: PathFilter, config: Config, whole_file: WholeFileTest | None = None
+) -> HistoryCommit | None:
     """One commit of ``raw_commits`` with its sources (None for output before the first header: none is
-    expected). Files git called binary whose name does not say so are left in ``unjudged``: judging them
-    reads blobs (``parse_commits``)."""
+    expected). Files git called binary whose name does not say so are left in ``unjudged``, and the files
+    ``whole_file`` wants whole (and every rename or copy, when it is given) in ``unread``: both read blobs
+    (``parse_commits``)."""
     if not data.startswith(_START):
         return None
     commit, patch = _header(data, config)
     for file_patch in parse_patch(patch):
         if not file_patch.binary:
-            _add(commit, file_patch, path_filter, config)
+            if whole_file is not None and _wants_whole(file_patch, path_filter, whole_file):
+                commit.unread.append(file_patch)
+            else:
+                _add(commit, file_patch, path_filter, config)
         elif not file_patch.deleted and not path_filter.excluded(file_patch.path):
             by_name = binary_by_name(file_patch.path)
             if by_name is None:
@@ -189,6 +204,29 @@ def parse_commit(data: bytes, path_filter: PathFilter, config: Config) -> Histor
             else:
                 commit.skipped.append(Skipped(display_path(file_patch.path), by_name))
     return commit
+
+
+def _wants_whole(patch: FilePatch, path_filter: PathFilter, whole_file: WholeFileTest) -> bool:
+    if patch.deleted or not patch.scannable or path_filter.excluded(patch.path):
+        return False
+    return (moved(patch) or bool(patch.added)) and whole_file(patch, patch.new_text())
+
+
+def _read_whole(commits: Sequence[HistoryCommit], path_filter: PathFilter, config: Config) -> None:
+    """The files of ``commits`` wanted whole, read in one go; one that cannot be (over max-file-size, binary by
+    content) is scanned by its hunks, as any other file."""
+    wanted = [(commit, patch) for commit in commits for patch in commit.unread]
+    if not wanted:
+        return
+    git = Git(config.root, purpose="--history")
+    read = read_whole_files(git, [(commit.commit, patch) for commit, patch in wanted], config)
+    for (commit, patch), whole in zip(wanted, read, strict=True):
+        if whole is not None:
+            commit.whole.append(whole)
+        else:
+            _add(commit, patch, path_filter, config)
+    for commit in commits:
+        commit.unread.clear()
 
 
 def _add_as_text(

@@ -100,6 +100,7 @@ class FilePatch:
     new_path: str | None = None
     new_blob: str | None = None
     new_mode: str | None = None
+    old_blobs: tuple[str, ...] = ()  # one per parent (a merge's combined diff names several); none for a new file
     binary: bool = False
     deleted: bool = False
     hunks: list[tuple[int, int, bytes]] = field(default_factory=list)
@@ -265,7 +266,9 @@ def _header_line(patch: FilePatch, line: bytes) -> None:
     elif line.startswith(b"index "):
         words = line.split()
         if len(words) >= 2 and b".." in words[1]:
-            patch.new_blob = words[1].split(b"..", 1)[1].decode("ascii")
+            old, new = words[1].split(b"..", 1)
+            patch.new_blob = new.decode("ascii")
+            patch.old_blobs = tuple(blob.decode("ascii") for blob in old.split(b",") if blob.strip(b"0"))
         if len(words) >= 3:
             patch.new_mode = words[2].decode("ascii")
     elif line.startswith(b"mode ") and b".." in line:  # a combined diff's "mode a,b..c"
