@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,7 @@ from cavra_safety.sources.text import read_source
 
 if TYPE_CHECKING:  # a scan without a baseline file does not import the baseline module
     from cavra_safety.baseline import Baseline
+    from cavra_safety.pipeline.whole_files import ContextNeed
 
 ProgressCallback = Callable[[int, int], None]
 WorkItem = FileRef | Source
@@ -74,6 +76,14 @@ class Engine:
         self.known_rule_ids = frozenset(rules)
         self._all_rules: Mapping[str, RuleInfo] = rules
         self._reported_ids = frozenset(rule.rule_id for rule in self.rules)
+
+    @cached_property
+    def context_need(self) -> ContextNeed:
+        """Which changed files a history scan reads whole: built once per process (pool workers forked after the
+        first group inherit it)."""
+        from cavra_safety.pipeline.whole_files import ContextNeed  # history scans only
+
+        return ContextNeed(self.policy)
 
     def prepare(self) -> None:
         """Finish building detectors that load lazily (detect-secrets on its first candidate file), so that

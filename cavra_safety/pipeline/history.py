@@ -27,7 +27,7 @@ from cavra_safety.findings import Finding, Note, ScanResult, Skipped, Suppressed
 from cavra_safety.git import Git, read_blobs
 from cavra_safety.pipeline.engine import BatchOutcome, Engine, ProgressCallback, scan_result
 from cavra_safety.pipeline.pool import PARALLEL_MIN_BYTES, PARALLEL_MIN_FILES, batches, submit_with_engine, worker_pool
-from cavra_safety.pipeline.whole_files import ContextNeed, scan_whole
+from cavra_safety.pipeline.whole_files import scan_whole
 from cavra_safety.policy import load_policy
 from cavra_safety.sources import Origin, Source
 from cavra_safety.sources.files import PathFilter
@@ -107,7 +107,7 @@ class _Scanner:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.need = ContextNeed(engine.policy)
+        self.need = engine.context_need
         self._git: Git | None = None
 
     def _before(self, item: WholeFile) -> list[Source]:

@@ -4,7 +4,8 @@ A file is read whole when some rule that runs could need more of it than the hun
 the file's name and on its hunks tell (``ContextNeed``):
 
 - tables and data whose rows are read under a header or inside a statement: CSV / TSV, SQL, notebooks;
-- hunks holding a keyword of a record rule (a tenant record: a key with its companions over several lines);
+- hunks holding a keyword of a record rule, or one of its keys written as a key (a tenant record: an
+  identifier with its companions, over several lines);
 - Python whose hunks hold a word of the syntax-tree checks' gates other than the binding words (a dynamic
   import built from names bound far above, an import continued over lines, a marker in the module's head);
 - hunks holding a PEM armour line (the key is the whole block);
@@ -18,13 +19,17 @@ file holds (the same rule and value): what this commit made true.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import pathspec
 
 from cavra_safety.detectors.python.detector import PYTHON_SUFFIXES
 from cavra_safety.detectors.python.gates import BINDING_WORDS, gate_keywords
 from cavra_safety.findings import Finding
 from cavra_safety.pipeline.engine import BatchOutcome, Engine
 from cavra_safety.policy import Policy, RecordRule
+from cavra_safety.regex import compile_regex
 from cavra_safety.sources import Source
 from cavra_safety.sources.patch import FilePatch
 from cavra_safety.sources.text import suffix_of
@@ -38,24 +43,33 @@ PEM_ARMOUR = ("-----begin", "-----end")
 Key = tuple[str, str]
 
 
-def _any_of(words: Sequence[str]) -> re.Pattern[bytes] | None:
-    literal = sorted({word.lower().encode("utf-8") for word in words if word})
-    return re.compile(b"|".join(re.escape(word) for word in literal)) if literal else None
+def _either(alternatives: Sequence[str]) -> Any:
+    """One case-insensitive RE2 regex for any of ``alternatives`` (regex texts), or None: linear in the hunk."""
+    unique = sorted(set(alternatives))
+    return compile_regex("(?i)(?:" + "|".join(unique) + ")") if unique else None
+
+
+def _literals(words: Iterable[str]) -> list[str]:
+    return [re.escape(word) for word in words if word]
 
 
 class ContextNeed:
     """``need(patch, hunks)``: whether the file of ``patch`` is to be read whole (``sources.whole.WholeFileTest``),
-    from its name and the new side of its hunks (lower-cased bytes, searched for literals only)."""
+    from its name and one RE2 search of the new side of its hunks (two for Python)."""
 
     def __init__(self, policy: Policy) -> None:
         self._policy = policy
-        record_words = [word for rule in policy.rules if isinstance(rule, RecordRule) for word in rule.keywords]
-        self._content = _any_of([*PEM_ARMOUR, *record_words])
+        records = [rule for rule in policy.rules if isinstance(rule, RecordRule)]
+        # A record's keys (an identifier, a companion) written as keys: a companion added to an object whose
+        # identifier lies beyond the hunk's context makes the object a record.
+        keys = _literals({key for rule in records for key in (*rule.identifier_keys, *rule.companion_keys)})
+        key_form = [rf"""(?:^|[\s{{,"'])(?:{"|".join(keys)})["']?\s*[:=]"""] if keys else []
+        self._content = _either([*_literals(PEM_ARMOUR), *_literals(w for r in records for w in r.keywords), *key_form])
         # A binding is one statement, which its hunk shows (its fragment parses alone): binding words alone,
         # common in code ("key", "token"), do not make a module worth reading whole.
-        python_words = [word for word in gate_keywords(policy.python) if word not in BINDING_WORDS]
-        self._python = _any_of(python_words)
-        self._module_words = _any_of([pattern.keyword for pattern in policy.python.modules])
+        self._python = _either(_literals(w for w in gate_keywords(policy.python) if w not in BINDING_WORDS))
+        self._module_words = _either(_literals(pattern.keyword for pattern in policy.python.modules))
+        self._globs = _PathGlobs(policy)
 
     def __call__(self, patch: FilePatch, hunks: bytes) -> bool:
         suffix = suffix_of(patch.path)
@@ -65,23 +79,45 @@ class ContextNeed:
             return False
         if suffix in ALWAYS_WHOLE_SUFFIXES:
             return True
-        lower = hunks.lower()
-        if self._content is not None and self._content.search(lower) is not None:
+        if self._content is not None and self._content.search(hunks) is not None:
             return True
-        return suffix in PYTHON_SUFFIXES and self._python is not None and self._python.search(lower) is not None
+        return suffix in PYTHON_SUFFIXES and self._python is not None and self._python.search(hunks) is not None
 
     def _moved_matters(self, old: str, new: str) -> bool:
-        """Whether a rule could judge the file differently at its new path: another kind of file, a rule scoped by
-        path that takes one path and not the other, or Python moved where its relative imports name a private
-        package."""
+        """Whether a rule could judge the file differently at its new path: another kind of file, a path glob of
+        some rule that matches one path and not the other, or Python moved where its relative imports name a
+        private package."""
         if suffix_of(old) != suffix_of(new):
             return True
-        if any(rule.paths is not None and rule.applies_to(old) != rule.applies_to(new) for rule in self._policy.rules):
+        if self._globs.signature(old) != self._globs.signature(new):
             return True
         words = self._module_words
-        return (
-            suffix_of(new) in PYTHON_SUFFIXES and words is not None and words.search(new.lower().encode()) is not None
-        )
+        return suffix_of(new) in PYTHON_SUFFIXES and words is not None and words.search(new) is not None
+
+
+class _PathGlobs:
+    """Every distinct path glob of the rules scoped by path, each compiled once: two paths that the same globs
+    match alike (``signature``) are taken or left alike by every rule (a rule decides from which of its globs
+    match), tested with one regex per glob instead of every rule's whole filter."""
+
+    def __init__(self, policy: Policy) -> None:
+        lines = sorted({line for rule in policy.rules if rule.paths is not None for line in rule.paths.include})
+        lines += sorted({line for rule in policy.rules if rule.paths is not None for line in rule.paths.exclude})
+        self._regexes = [
+            pattern.regex
+            for line in dict.fromkeys(lines)
+            for pattern in pathspec.GitIgnoreSpec.from_lines([line]).patterns
+            if pattern.regex is not None
+        ]
+
+    def signature(self, path: str) -> tuple[tuple[int, bool], ...]:
+        """Which globs match ``path``, and whether each matched it as a folder (gitignore's rule of priority)."""
+        found: list[tuple[int, bool]] = []
+        for index, regex in enumerate(self._regexes):
+            match = regex.match(path)
+            if match is not None:
+                found.append((index, match.groupdict().get("ps_d") is not None))
+        return tuple(found)
 
 
 def scan_whole(engine: Engine, item: WholeFile, read_before: Callable[[WholeFile], Sequence[Source]]) -> BatchOutcome:

@@ -193,10 +193,11 @@ def parse_commit(
     commit, patch = _header(data, config)
     for file_patch in parse_patch(patch):
         if not file_patch.binary:
-            if whole_file is not None and _wants_whole(file_patch, path_filter, whole_file):
+            hunks = file_patch.new_text()  # blank where the patch shows nothing: real line numbers
+            if whole_file is not None and _wants_whole(file_patch, hunks, path_filter, whole_file):
                 commit.unread.append(file_patch)
             else:
-                _add(commit, file_patch, path_filter, config)
+                _add(commit, file_patch, path_filter, config, hunks)
         elif not file_patch.deleted and not path_filter.excluded(file_patch.path):
             by_name = binary_by_name(file_patch.path)
             if by_name is None:
@@ -206,10 +207,10 @@ def parse_commit(
     return commit
 
 
-def _wants_whole(patch: FilePatch, path_filter: PathFilter, whole_file: WholeFileTest) -> bool:
-    if patch.deleted or not patch.scannable or path_filter.excluded(patch.path):
+def _wants_whole(patch: FilePatch, hunks: bytes, path_filter: PathFilter, whole_file: WholeFileTest) -> bool:
+    if patch.deleted or not patch.scannable or not (patch.added or moved(patch)) or path_filter.excluded(patch.path):
         return False
-    return (moved(patch) or bool(patch.added)) and whole_file(patch, patch.new_text())
+    return whole_file(patch, hunks)
 
 
 def _read_whole(commits: Sequence[HistoryCommit], path_filter: PathFilter, config: Config) -> None:
@@ -307,7 +308,10 @@ def _header(data: bytes, config: Config) -> tuple[HistoryCommit, bytes]:
     return found, patch
 
 
-def _add(commit: HistoryCommit, patch: FilePatch, path_filter: PathFilter, config: Config) -> None:
+def _add(
+    commit: HistoryCommit, patch: FilePatch, path_filter: PathFilter, config: Config, hunks: bytes | None = None
+) -> None:
+    """A text file's change as a source of its hunks (``hunks``: ``patch.new_text()``, when already made)."""
     if patch.deleted or path_filter.excluded(patch.path):
         return
     shown = display_path(patch.path)
@@ -315,7 +319,7 @@ def _add(commit: HistoryCommit, patch: FilePatch, path_filter: PathFilter, confi
         if patch.new_mode == SYMLINK_MODE:
             commit.skipped.append(Skipped(shown, "symbolic link (not followed)"))
         return
-    data = patch.new_text()  # blank where the patch shows nothing: real line numbers
+    data = patch.new_text() if hunks is None else hunks  # blank where the patch shows nothing: real line numbers
     if len(data) > config.max_file_size:
         commit.skipped.append(Skipped(shown, f"larger than max-file-size ({config.max_file_size} bytes)"))
         return

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from cavra_safety.config import Config
-from cavra_safety.git import Git, blob_sizes, read_blobs
+from cavra_safety.git import Git, read_small_blobs
 from cavra_safety.sources import Origin, Source
 from cavra_safety.sources.patch import FilePatch
 from cavra_safety.sources.text import blob_source
@@ -59,8 +59,7 @@ def read_whole_files(git: Git, wanted: Sequence[tuple[str, FilePatch]], config: 
     """For each (commit, patch) of ``wanted``, in order: the file whole, or None when it is over max-file-size,
     not text by content, or cannot be named (the caller then scans its hunks, as before)."""
     names = [_object_names(commit, patch) for commit, patch in wanted]
-    sizes = blob_sizes(git, [named[0] for named in names if named is not None])
-    contents = read_blobs(git, [name for name, size in sizes.items() if size <= config.max_file_size])
+    contents = read_small_blobs(git, [named[0] for named in names if named is not None], config.max_file_size)
     found: list[WholeFile | None] = []
     for (commit, patch), named in zip(wanted, names, strict=True):
         data = contents.get(named[0]) if named is not None else None
@@ -75,8 +74,7 @@ def read_whole_files(git: Git, wanted: Sequence[tuple[str, FilePatch]], config: 
 def read_before(git: Git, before: Sequence[tuple[str, str]], config: Config) -> list[Source]:
     """The earlier versions of a file as sources, whole, as diff sources that add no line (so that the detectors
     read them as they read the new version); binary or oversize ones left out."""
-    sizes = blob_sizes(git, [name for _, name in before])
-    contents = read_blobs(git, [name for name, size in sizes.items() if size <= config.max_file_size])
+    contents = read_small_blobs(git, [name for _, name in before], config.max_file_size)
     sources: list[Source] = []
     for path, name in before:
         data = contents.get(name)
