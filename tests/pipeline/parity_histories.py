@@ -210,7 +210,7 @@ class History:
         subprocess.run(
             ["git", "merge", "-q", "--no-ff", "--no-commit", branch], cwd=self.repo.path, capture_output=True
         )
-        merged = {**side, **{p: l for p, l in main_files.items() if p not in side or side[p] == start.get(p)}}
+        merged = {**side, **{p: text for p, text in main_files.items() if p not in side or side[p] == start.get(p)}}
         for path in set(start) - set(side):
             merged.pop(path, None)
         if conflict:
