@@ -75,10 +75,10 @@ class ContextNeed:
         suffix = suffix_of(patch.path)
         if moved(patch) and self._moved_matters(patch.old_path or "", patch.path):
             return True
+        if suffix in ALWAYS_WHOLE_SUFFIXES:
+            return True  # a merge's file with no hunk of its own too (``sources.history._add_merged_files``)
         if not patch.added:
             return False
-        if suffix in ALWAYS_WHOLE_SUFFIXES:
-            return True
         if self._content is not None and self._content.search(hunks) is not None:
             return True
         return suffix in PYTHON_SUFFIXES and self._python is not None and self._python.search(hunks) is not None

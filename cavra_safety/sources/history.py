@@ -23,7 +23,7 @@ from cavra_safety.git import Git
 from cavra_safety.sources import Origin, Source
 from cavra_safety.sources.binary import TEXT_OPTIONS, holds_nul, pathspec, read_binaries
 from cavra_safety.sources.files import PathFilter
-from cavra_safety.sources.patch import PATCH_OPTIONS, SYMLINK_MODE, FilePatch, parse_patch
+from cavra_safety.sources.patch import PATCH_OPTIONS, SYMLINK_MODE, FilePatch, combined_raw_files, parse_patch
 from cavra_safety.sources.text import binary_by_name, blob_source
 from cavra_safety.sources.whole import WholeFile, WholeFileTest, moved, read_whole_files
 
@@ -70,6 +70,9 @@ def history_range(git: Git, since: str | None, branches: Sequence[str], all_refs
 # it brings in is not scanned again (its own commits were). ``--diff-merges=remerge`` (git 2.36) would say the
 # same more precisely, but takes ten times as long on a real history (flask: 22 s against 2 s for the log).
 MERGE_OPTIONS = ("--cc",)
+# Each commit's files as a list before its patch: a merge's list names the files it changed against every parent,
+# those its dense combined diff leaves out too (``_add_merged_files``). Full object names, as in the patches.
+RAW_OPTIONS = ("--raw", "--no-abbrev")
 
 
 def _walk(history: HistoryRange, paths: Sequence[str]) -> tuple[str, ...]:
@@ -103,6 +106,7 @@ def raw_commits(git: Git, history: HistoryRange, paths: Sequence[str] = ()) -> I
             f"--unified={CONTEXT_LINES}",
             *PATCH_OPTIONS,
             *MERGE_OPTIONS,
+            *RAW_OPTIONS,
             "--reverse",
             "--topo-order",
             "--encoding=UTF-8",
@@ -191,7 +195,10 @@ def parse_commit(
     if not data.startswith(_START):
         return None
     commit, patch = _header(data, config)
-    for file_patch in parse_patch(patch):
+    patches = parse_patch(patch)
+    if whole_file is not None:
+        _add_merged_files(commit, patch, patches, path_filter, whole_file)
+    for file_patch in patches:
         if not file_patch.binary:
             hunks = file_patch.new_text()  # blank where the patch shows nothing: real line numbers
             if whole_file is not None and _wants_whole(file_patch, hunks, path_filter, whole_file):
@@ -205,6 +212,21 @@ def parse_commit(
             else:
                 commit.skipped.append(Skipped(display_path(file_patch.path), by_name))
     return commit
+
+
+def _add_merged_files(
+    commit: HistoryCommit, patch: bytes, shown: list[FilePatch], path_filter: PathFilter, whole_file: WholeFileTest
+) -> None:
+    """A merge's files that its combined diff leaves out (no line differs from every parent), read whole when
+    ``whole_file`` says that their kind needs it: combining the parents' lines can make a finding true."""
+    if b"\n::" not in patch[:1024] and not patch.startswith(b"::"):
+        return  # not a merge: its raw lines start with a single colon
+    named = {file_patch.path for file_patch in shown}
+    for file_patch in combined_raw_files(patch):
+        if file_patch.path in named or not file_patch.scannable or path_filter.excluded(file_patch.path):
+            continue
+        if whole_file(file_patch, b""):
+            commit.unread.append(file_patch)
 
 
 def _wants_whole(patch: FilePatch, hunks: bytes, path_filter: PathFilter, whole_file: WholeFileTest) -> bool:
