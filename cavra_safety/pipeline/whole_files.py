@@ -20,20 +20,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pathspec
 
+from cavra_safety.config import Config
 from cavra_safety.detectors.python.detector import PYTHON_SUFFIXES
 from cavra_safety.detectors.python.gates import BINDING_WORDS, gate_keywords
 from cavra_safety.findings import Finding
+from cavra_safety.git import Git
 from cavra_safety.pipeline.engine import BatchOutcome, Engine
-from cavra_safety.policy import Policy, RecordRule
+from cavra_safety.policy import Policy, RecordRule, load_policy
 from cavra_safety.regex import compile_regex
 from cavra_safety.sources import Source
 from cavra_safety.sources.patch import FilePatch
+from cavra_safety.sources.staged import GitSources
 from cavra_safety.sources.text import suffix_of
-from cavra_safety.sources.whole import WholeFile, moved
+from cavra_safety.sources.whole import WholeFile, moved, read_before
 
 # Rows read under a header line or inside a multi-line statement, whatever the hunk shows.
 ALWAYS_WHOLE_SUFFIXES = frozenset({"csv", "tsv", "sql", "ipynb"})
@@ -146,3 +150,27 @@ def _every_finding(outcome: BatchOutcome) -> list[Finding]:
 
 def _new(finding: Finding, added: frozenset[int], before: set[Key]) -> bool:
     return finding.line in added or finding.value_key not in before
+
+
+def widen_diff(config: Config, git: Git, found: GitSources) -> list[Source]:
+    """``--diff`` by the history's rule, against its base: a changed file that needs its context (``ContextNeed``)
+    also counts the lines of findings that no version at the base holds (what the change made true beyond its
+    added lines, a renamed file's included). Only those files are scanned here first; the others pass as they are.
+    """
+    engine: Engine | None = None
+    widened: list[Source] = []
+    for source in found.sources:
+        patch, before = found.changes.get(source.path, (None, ()))
+        if patch is None or source.added_lines is None:
+            widened.append(source)
+            continue
+        if engine is None:
+            engine = Engine(config, load_policy(config))
+        if not engine.context_need(patch, patch.new_text()):
+            if source.added_lines:  # a rename no rule sees anew adds nothing to look at
+                widened.append(source)
+            continue
+        outcome = scan_whole(engine, WholeFile(source, before), lambda item: read_before(git, item.before, config))
+        lines = {finding.line for finding in outcome.findings} | {item.finding.line for item in outcome.suppressed}
+        widened.append(replace(source, added_lines=source.added_lines | lines))
+    return widened

@@ -125,3 +125,29 @@ def test_what_a_commit_inherits_is_not_reported_again(repo: Repo, cli: Cli) -> N
     later = repo.commit("one more row", {"data/tenants.csv": HEADER + rows(10, 8)})
     found = [f for f in cli.findings(repo.path, "scan", "--history") if f["rule_id"] == RECORD_RULE]
     assert sorted((f["line"], f["commit"]) for f in found) == [*((line, first) for line in range(2, 9)), (9, later)]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "a CSV header added above old rows",
+        "a pack moved into a private folder",
+        "a clean merge combining a header and rows",
+    ],
+)
+def test_diff_reports_what_its_change_makes_true_beyond_its_added_lines(case: str, repo: Repo, cli: Cli) -> None:
+    made, places = CASES[case](repo)
+    if case == "a CSV header added above old rows":
+        repo.git("reset", "-q", "--hard", made)  # the file's deletion comes after
+    base = repo.git("rev-parse", f"{made}^1").strip()
+    found = [f for f in cli.findings(repo.path, "scan", "--diff", base) if f["rule_id"] == RULES[case]]
+    assert places <= {(f["path"], f["line"]) for f in found}
+
+
+@pytest.mark.parametrize("header", [True, False])
+def test_staged_reports_what_the_staged_change_makes_true(header: bool, repo: Repo, cli: Cli) -> None:
+    repo.commit("rows", {"data/tenants.csv": rows(10, 7)})
+    repo.write("data/tenants.csv", (HEADER if header else "") + rows(10, 8))
+    repo.git("add", "data/tenants.csv")
+    found = [f for f in cli.findings(repo.path, "scan", "--staged") if f["rule_id"] == RECORD_RULE]
+    assert sorted(f["line"] for f in found) == (list(range(2, 10)) if header else [])
