@@ -179,30 +179,46 @@ class History:
         return None
 
     def merge(self) -> None:
-        """A side branch with a change or two, one on main, then a merge; sometimes both change the same line of
-        one file and the resolution writes a line of its own (a conflict resolution the merge adds)."""
+        """A side branch with a change or two, one on main, then a merge: a plain one; one where both change the
+        same line of one file and the resolution writes a line of its own (a conflict resolution the merge
+        adds); or a clean one that combines a CSV header from main with rows from the side (the new rows become
+        records in the merge, though no line of it differs from both parents)."""
         if not self.files:
             return self.add_file()
         self.counter += 1
         branch = f"side{self.counter}"
         start = {path: list(lines) for path, lines in self.files.items()}
-        conflict = self.rng.random() < 0.5
-        shared = self.rng.choice(sorted(self.files))
+        mode = self.rng.choice(("plain", "conflict", "combine"))
+        headerless = [p for p, lines in sorted(self.files.items()) if p.endswith(".csv") and len(lines) >= 4]
+        headerless = [p for p in headerless if self.files[p][0] != CSV_HEADER]
+        if mode == "combine" and not headerless:
+            made = self.name("data", "csv")
+            self.files[made] = [self.payloads.csv_row() for _ in range(5)]
+            self.commit(f"add {made}", made)
+            start[made], headerless = list(self.files[made]), [made]
+        shared = self.rng.choice(headerless if mode == "combine" else sorted(self.files))
         self.repo.git("checkout", "-q", "-b", branch)
-        if conflict:
+        if mode == "conflict":
             self.files[shared].append("side = 1")
             self.commit("side changes the shared line", shared)
-        for _ in range(self.rng.randint(1, 2)):
-            self.rng.choice((self.add_file, self.edit))()
+        if mode == "combine":
+            self.files[shared] += [self.payloads.csv_row(), self.payloads.csv_row()]
+            self.commit("side adds rows", shared)
+        else:
+            for _ in range(self.rng.randint(1, 2)):
+                self.rng.choice((self.add_file, self.edit))()
         side = {path: list(lines) for path, lines in self.files.items()}
         side_utf16 = set(self.utf16)
         self.repo.git("checkout", "-q", "main")
         self.files = {path: list(lines) for path, lines in start.items()}
         for path in sorted(set(side) - set(start)):
             self.utf16.discard(path)
-        if conflict:
+        if mode == "conflict":
             self.files[shared].append("main = 2")
             self.commit("main changes the shared line", shared)
+        elif mode == "combine":
+            self.files[shared].insert(0, CSV_HEADER)
+            self.commit("main adds the header", shared)
         else:
             self.add_file()
         main_files = self.files
@@ -213,9 +229,11 @@ class History:
         merged = {**side, **{p: text for p, text in main_files.items() if p not in side or side[p] == start.get(p)}}
         for path in set(start) - set(side):
             merged.pop(path, None)
-        if conflict:
+        if mode == "conflict":
             resolution = self.rng.choice((self.payloads.stripe, self.payloads.csv_row))()
             merged[shared] = [*start[shared], resolution]
+        elif mode == "combine":
+            merged[shared] = [CSV_HEADER, *side[shared]]
         self.files = merged
         self.utf16 |= side_utf16
         for path in self.files:
