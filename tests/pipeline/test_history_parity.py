@@ -26,7 +26,7 @@ from cavra_safety.pipeline.history import HistoryOptions, history_scan
 from cavra_safety.pipeline.scan import scan
 from cavra_safety.policy import Policy, load_policy
 
-EXAMPLES = int(os.environ.get("CAVRA_PARITY_EXAMPLES", "4"))
+EXAMPLES = int(os.environ.get("CAVRA_PARITY_EXAMPLES", "3"))
 STEPS = int(os.environ.get("CAVRA_PARITY_STEPS", "8"))
 
 Key = tuple[str, str]
