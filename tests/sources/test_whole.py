@@ -73,7 +73,7 @@ def need() -> ContextNeed:
         (_patch("app/views.py"), b"    provisioning,\n)", True),
         (_patch("app/views.py"), b"    api_key = settings.API_KEY", False),  # a binding: one statement
         (_patch("app/views.py"), b"x = compute(1)", False),
-        (_patch("keys/deploy.txt"), b"-----BEGIN OPENSSH PRIVATE KEY-----", True),
+        (_patch("keys/deploy.txt"), b"-----BEGIN OPENSSH " + b"PRIVATE KEY-----", True),
         (_patch("config/a.json"), b'      "owner_email": "ops@globex.io",', True),
         (_patch("config/a.yaml"), b"  plan: growth", True),
         (_patch("docs/a.md"), b"We plan to ship the owner's guide.", False),
