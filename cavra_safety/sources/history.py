@@ -6,7 +6,9 @@ met in is the one that introduced it. A merge is diffed against its first parent
 adds (an "evil merge", a conflict resolution) are scanned, while lines merged in from a branch are met in the
 branch's own commits first. Each file's source holds the new side's hunk lines (context and added) at their
 real line numbers, blank elsewhere: line numbers are true, checks see the nearby lines, and an inline allow
-on the line above an added line is honoured. What git calls binary is judged again by content, a group of
+on the line above an added line is honoured. A file whose rules need more than that (``parse_commits``'s
+``whole_file`` test) is read whole instead (``sources.whole``), so that each commit is seen as a tree scan of
+it would see it. What git calls binary is judged again by content, a group of
 commits at a time (``parse_commits``, ``sources.binary``), so that no .gitattributes can hide a change.
 """
 
@@ -23,9 +25,9 @@ from cavra_safety.git import Git
 from cavra_safety.sources import Origin, Source
 from cavra_safety.sources.binary import TEXT_OPTIONS, holds_nul, pathspec, read_binaries
 from cavra_safety.sources.files import PathFilter
-from cavra_safety.sources.patch import PATCH_OPTIONS, SYMLINK_MODE, FilePatch, combined_raw_files, parse_patch
+from cavra_safety.sources.patch import PATCH_OPTIONS, SYMLINK_MODE, FilePatch, parse_patch
 from cavra_safety.sources.text import binary_by_name, blob_source
-from cavra_safety.sources.whole import WholeFile, WholeFileTest, moved, read_whole_files
+from cavra_safety.sources.whole import WholeFile, WholeFileTest, merged_files_wanted, read_whole_files, wants_whole
 
 COMMIT_MESSAGE_PATH = "(commit message)"
 _START = b"\x00\x01"
@@ -71,7 +73,7 @@ def history_range(git: Git, since: str | None, branches: Sequence[str], all_refs
 # same more precisely, but takes ten times as long on a real history (flask: 22 s against 2 s for the log).
 MERGE_OPTIONS = ("--cc",)
 # Each commit's files as a list before its patch: a merge's list names the files it changed against every parent,
-# those its dense combined diff leaves out too (``_add_merged_files``). Full object names, as in the patches.
+# those its dense combined diff leaves out too (``sources.whole.merged_files_wanted``). Full object names.
 RAW_OPTIONS = ("--raw", "--no-abbrev")
 
 
@@ -197,11 +199,11 @@ def parse_commit(
     commit, patch = _header(data, config)
     patches = parse_patch(patch)
     if whole_file is not None:
-        _add_merged_files(commit, patch, patches, path_filter, whole_file)
+        commit.unread.extend(merged_files_wanted(patch, patches, path_filter, whole_file))
     for file_patch in patches:
         if not file_patch.binary:
             hunks = file_patch.new_text()  # blank where the patch shows nothing: real line numbers
-            if whole_file is not None and _wants_whole(file_patch, hunks, path_filter, whole_file):
+            if whole_file is not None and wants_whole(file_patch, hunks, path_filter, whole_file):
                 commit.unread.append(file_patch)
             else:
                 _add(commit, file_patch, path_filter, config, hunks)
@@ -212,27 +214,6 @@ def parse_commit(
             else:
                 commit.skipped.append(Skipped(display_path(file_patch.path), by_name))
     return commit
-
-
-def _add_merged_files(
-    commit: HistoryCommit, patch: bytes, shown: list[FilePatch], path_filter: PathFilter, whole_file: WholeFileTest
-) -> None:
-    """A merge's files that its combined diff leaves out (no line differs from every parent), read whole when
-    ``whole_file`` says that their kind needs it: combining the parents' lines can make a finding true."""
-    if b"\n::" not in patch[:1024] and not patch.startswith(b"::"):
-        return  # not a merge: its raw lines start with a single colon
-    named = {file_patch.path for file_patch in shown}
-    for file_patch in combined_raw_files(patch):
-        if file_patch.path in named or not file_patch.scannable or path_filter.excluded(file_patch.path):
-            continue
-        if whole_file(file_patch, b""):
-            commit.unread.append(file_patch)
-
-
-def _wants_whole(patch: FilePatch, hunks: bytes, path_filter: PathFilter, whole_file: WholeFileTest) -> bool:
-    if patch.deleted or not patch.scannable or not (patch.added or moved(patch)) or path_filter.excluded(patch.path):
-        return False
-    return whole_file(patch, hunks)
 
 
 def _read_whole(commits: Sequence[HistoryCommit], path_filter: PathFilter, config: Config) -> None:

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from cavra_safety.config import Config
 from cavra_safety.git import Git, read_small_blobs
 from cavra_safety.sources import Origin, Source
-from cavra_safety.sources.patch import FilePatch
+from cavra_safety.sources.files import PathFilter
+from cavra_safety.sources.patch import FilePatch, combined_raw_files
 from cavra_safety.sources.text import blob_source
 
 # (the file's patch, the new side of its hunks as bytes) -> read the whole new blob
@@ -39,6 +40,32 @@ class WholeFile:
 def moved(patch: FilePatch) -> bool:
     """A rename or copy: path-scoped rules may see the file differently at its new path."""
     return patch.old_path is not None and patch.new_path is not None and patch.old_path != patch.new_path
+
+
+def wants_whole(patch: FilePatch, hunks: bytes, path_filter: PathFilter, whole_file: WholeFileTest) -> bool:
+    """Whether a text file's change is read whole: it adds lines or moves the file, and ``whole_file`` says so."""
+    if patch.deleted or not patch.scannable or not (patch.added or moved(patch)) or path_filter.excluded(patch.path):
+        return False
+    return whole_file(patch, hunks)
+
+
+def merged_files_wanted(
+    patch: bytes, shown: Sequence[FilePatch], path_filter: PathFilter, whole_file: WholeFileTest
+) -> list[FilePatch]:
+    """A merge's files that its combined diff leaves out (no line differs from every parent: ``shown`` holds
+    the others), to be read whole when ``whole_file`` says that their kind needs it: combining the parents'
+    lines can make a finding true (a header from one side above rows from the other)."""
+    if not patch.startswith((b"::", b"\n::")):
+        return []  # not a merge: a commit's raw lines start with a single colon
+    named = {file_patch.path for file_patch in shown}
+    return [
+        file_patch
+        for file_patch in combined_raw_files(patch)
+        if file_patch.path not in named
+        and file_patch.scannable
+        and not path_filter.excluded(file_patch.path)
+        and whole_file(file_patch, b"")
+    ]
 
 
 def _object_names(commit: str, patch: FilePatch) -> tuple[str, tuple[tuple[str, str], ...]] | None:
