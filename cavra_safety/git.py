@@ -46,6 +46,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from cavra_safety.errors import UserError
 
@@ -276,7 +277,9 @@ def blob_sizes(git: Git, object_names: Sequence[str]) -> dict[str, int]:
     unique = list(dict.fromkeys(object_names))
     if not unique:
         return {}
-    output = git.run("cat-file", "--batch-check", input_bytes="".join(f"{n}\n" for n in unique).encode("ascii"))
+    output = git.run(
+        "cat-file", "--batch-check", input_bytes="".join(f"{n}\n" for n in unique).encode("utf-8", "surrogateescape")
+    )
     sizes: dict[str, int] = {}
     for name, line in zip(unique, output.splitlines(), strict=True):
         fields = line.split()
@@ -291,7 +294,9 @@ def read_blobs(git: Git, object_names: Sequence[str]) -> dict[str, bytes]:
     unique = list(dict.fromkeys(object_names))
     if not unique:
         return {}
-    output = git.run("cat-file", "--batch", input_bytes="".join(f"{name}\n" for name in unique).encode("ascii"))
+    output = git.run(
+        "cat-file", "--batch", input_bytes="".join(f"{name}\n" for name in unique).encode("utf-8", "surrogateescape")
+    )
     blobs: dict[str, bytes] = {}
     position = 0
     for name in unique:
@@ -304,3 +309,57 @@ def read_blobs(git: Git, object_names: Sequence[str]) -> dict[str, bytes]:
         blobs[name] = output[position : position + size]
         position += size + 1  # the content is followed by a newline
     return blobs
+
+
+def read_small_blobs(git: Git, object_names: Sequence[str], max_size: int) -> dict[str, bytes]:
+    """The contents of the blobs of at most ``max_size`` bytes, by object name, from one ``git cat-file --batch``
+    read as it streams: a larger blob is read past in pieces, never held, so one process answers (no
+    ``--batch-check`` first) and memory stays bounded. The names are written by a thread, so that neither pipe
+    can fill while the other waits."""
+    unique = list(dict.fromkeys(object_names))
+    if not unique:
+        return {}
+    import threading  # only history scans that read whole files get here
+
+    request = "".join(f"{name}\n" for name in unique).encode("utf-8", "surrogateescape")
+    try:
+        process = subprocess.Popen(
+            git.command(["cat-file", "--batch"]),
+            cwd=git.cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=git_environment(),
+        )
+    except (FileNotFoundError, NotADirectoryError):
+        raise git._not_started() from None
+    assert process.stdin is not None and process.stdout is not None
+    feeder = threading.Thread(target=_write_and_close, args=(process.stdin, request), daemon=True)
+    feeder.start()
+    blobs: dict[str, bytes] = {}
+    try:
+        for name in unique:
+            header = process.stdout.readline().split()
+            if len(header) < 3 or header[1] == b"missing":
+                raise UserError(f"git object {name[:12]} is missing; {_SHALLOW_HINT}")
+            left = int(header[2])
+            if left <= max_size:
+                blobs[name] = process.stdout.read(left)
+            else:
+                while left > 0 and (piece := process.stdout.read(min(left, 1 << 20))):
+                    left -= len(piece)
+            process.stdout.read(1)  # the newline after the content
+    finally:
+        process.stdout.close()
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        feeder.join()
+    return blobs
+
+
+def _write_and_close(pipe: IO[bytes], data: bytes) -> None:
+    with contextlib.suppress(BrokenPipeError):
+        pipe.write(data)
+    with contextlib.suppress(BrokenPipeError):
+        pipe.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,7 @@ from cavra_safety.sources.text import read_source
 
 if TYPE_CHECKING:  # a scan without a baseline file does not import the baseline module
     from cavra_safety.baseline import Baseline
+    from cavra_safety.pipeline.whole_files import ContextNeed
 
 ProgressCallback = Callable[[int, int], None]
 WorkItem = FileRef | Source
@@ -62,6 +64,7 @@ class Engine:
 
     def __init__(self, config: Config, policy: Policy, factories: Mapping[str, DetectorFactory] = DETECTORS) -> None:
         self.config = config
+        self.policy = policy  # read by history scans, which decide from the rules which files to read whole
         self.detectors: tuple[Detector, ...] = tuple(factory(config, policy) for factory in factories.values())
         rules = {rule.rule_id: rule for detector in self.detectors for rule in detector.rules}
         _check_setup(config, policy, rules)
@@ -74,6 +77,14 @@ class Engine:
         self._all_rules: Mapping[str, RuleInfo] = rules
         self._reported_ids = frozenset(rule.rule_id for rule in self.rules)
 
+    @cached_property
+    def context_need(self) -> ContextNeed:
+        """Which changed files a history scan reads whole: built once per process (pool workers forked after the
+        first group inherit it)."""
+        from cavra_safety.pipeline.whole_files import ContextNeed  # history scans only
+
+        return ContextNeed(self.policy)
+
     def prepare(self) -> None:
         """Finish building detectors that load lazily (detect-secrets on its first candidate file), so that
         pool workers forked after this inherit them instead of each building its own."""
@@ -82,7 +93,9 @@ class Engine:
             if callable(prepare):
                 prepare()
 
-    def scan_source(self, source: Source) -> BatchOutcome:
+    def scan_source(self, source: Source, *, every_line: bool = False) -> BatchOutcome:
+        """``every_line``: keep findings off a diff source's ``added_lines`` too (a history scan of a whole file
+        decides about those itself); the detectors still see the source as a diff's."""
         outcome = BatchOutcome(files_scanned=1, bytes_scanned=len(source.text))
         try:
             raw = self._detect(source, outcome.notes)
@@ -92,7 +105,7 @@ class Engine:
                 raw = with_decoded(source, raw, lambda derived: self._detect(derived, []), self._rank)
         except Exception as error:
             raise ScanError(f"internal error while scanning {source.path}: {type(error).__name__}") from error
-        if source.added_lines is not None:
+        if source.added_lines is not None and not every_line:
             raw = [finding for finding in raw if finding.line in source.added_lines]
         # Overlaps first, disabled rules and unwanted categories after: a value whose most specific rule is
         # switched off is silenced, not reported by the next rule down.

@@ -27,6 +27,7 @@ from cavra_safety.findings import Finding, Note, ScanResult, Skipped, Suppressed
 from cavra_safety.git import Git, read_blobs
 from cavra_safety.pipeline.engine import BatchOutcome, Engine, ProgressCallback, scan_result
 from cavra_safety.pipeline.pool import PARALLEL_MIN_BYTES, PARALLEL_MIN_FILES, batches, submit_with_engine, worker_pool
+from cavra_safety.pipeline.whole_files import scan_whole
 from cavra_safety.policy import load_policy
 from cavra_safety.sources import Origin, Source
 from cavra_safety.sources.files import PathFilter
@@ -40,6 +41,7 @@ from cavra_safety.sources.history import (
     raw_commits,
 )
 from cavra_safety.sources.text import binary_reason, blob_source
+from cavra_safety.sources.whole import WholeFile, read_before
 
 Key = tuple[str, str]  # Finding.value_key: (rule id, identity), "the same value", wherever and whenever met
 # Sources remembered for the scan-once rule (~80 bytes each): beyond this, in a history of millions of file
@@ -78,20 +80,46 @@ class _Planned(NamedTuple):
 @dataclass
 class _Batch:
     plan: list[_Planned] = field(default_factory=list)
-    sources: list[Source] = field(default_factory=list)  # the ``first`` ones, in plan order
+    sources: list[Source | WholeFile] = field(default_factory=list)  # the ``first`` ones, in plan order
 
 
-def _digest(source: Source) -> bytes:
-    """What makes two history sources scan alike: path, text and the lines that count (not the commit).
+def _digest(item: Source | WholeFile) -> bytes:
+    """What makes two history sources scan alike: path, text and the lines that count (not the commit), and for
+    a whole file the versions it is compared with.
 
     The text goes in as ``Source.data``, the UTF-8 the byte-level detectors encode anyway (once per source).
     """
+    source = item.source if isinstance(item, WholeFile) else item
     data = source.data
     hasher = hashlib.blake2b(source.path.encode("utf-8", "surrogatepass") + b"\0", digest_size=16)
     hasher.update(len(data).to_bytes(8, "little"))  # a length, not a separator: the text may hold NUL
     hasher.update(data)
     hasher.update(array("q", sorted(source.added_lines or ())).tobytes())
+    if isinstance(item, WholeFile):
+        hasher.update(
+            b"\0whole\0" + "\0".join(f"{path}\0{name}" for path, name in item.before).encode("utf-8", "surrogatepass")
+        )
     return hasher.digest()
+
+
+class _Scanner:
+    """Scans the planned items of a history in one process: a source as it is, a whole file through
+    ``scan_whole`` (its earlier versions read from git only when needed)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.need = engine.context_need
+        self._git: Git | None = None
+
+    def _before(self, item: WholeFile) -> list[Source]:
+        if self._git is None:
+            self._git = Git(self.engine.config.root, purpose="--history")
+        return read_before(self._git, item.before, self.engine.config)
+
+    def scan(self, item: Source | WholeFile) -> BatchOutcome:
+        if isinstance(item, WholeFile):
+            return scan_whole(self.engine, item, self._before)
+        return self.engine.scan_source(item)
 
 
 class _HistoryCollector:
@@ -143,16 +171,16 @@ def _plan(commits: Iterable[HistoryCommit], known: set[bytes], skipped: dict[str
     for commit in commits:
         for item in commit.skipped:
             skipped.setdefault(item.path, item)
-        for source in commit.sources:
-            digest = _digest(source)
+        items: list[Source | WholeFile] = [*commit.sources, *commit.whole]
+        for work in items:
+            digest = _digest(work)
             first = digest not in known
             if first and len(known) < MAX_REMEMBERED:
                 known.add(digest)
-            batch.plan.append(
-                _Planned(digest, commit.commit, commit.author_date, commit.author, len(source.text), first)
-            )
+            size = len(work.source.text if isinstance(work, WholeFile) else work.text)
+            batch.plan.append(_Planned(digest, commit.commit, commit.author_date, commit.author, size, first))
             if first:
-                batch.sources.append(source)
+                batch.sources.append(work)
     return batch
 
 
@@ -164,10 +192,11 @@ def _scan_raw(engine: Engine, group: list[bytes], toplevel: str) -> _Scanned:
     the collector replays them). What goes back is small: no sources, and None for an outcome without
     findings (most of them)."""
     path_filter = PathFilter(engine.config, Path(toplevel))
-    commits = parse_commits(group, path_filter, engine.config)
+    scanner = _Scanner(engine)
+    commits = parse_commits(group, path_filter, engine.config, scanner.need)
     skipped: dict[str, Skipped] = {}
     batch = _plan(commits, set(), skipped)
-    scanned = (engine.scan_source(source) for source in batch.sources)
+    scanned = (scanner.scan(item) for item in batch.sources)
     outcomes = [outcome if _found_something(outcome) else None for outcome in scanned]
     batch.sources = []
     return batch, outcomes, list(skipped.values())
@@ -197,10 +226,11 @@ def _scan_history(
         if on_commit is not None:
             on_commit(done)
 
+    scanner = _Scanner(engine)
     for group in groups:
-        commits = parse_commits(group, path_filter, config)
+        commits = parse_commits(group, path_filter, config, scanner.need)
         batch = _plan(commits, known, skipped)
-        absorbed(len(group), batch, [engine.scan_source(source) for source in batch.sources])
+        absorbed(len(group), batch, [scanner.scan(item) for item in batch.sources])
         if jobs > 1 and (collector.files >= PARALLEL_MIN_FILES or collector.size >= PARALLEL_MIN_BYTES):
             break
     else:

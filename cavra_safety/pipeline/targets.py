@@ -125,5 +125,8 @@ def run(
         from cavra_safety.sources.diff import diff_sources
 
         assert target.diff is not None
+        from cavra_safety.pipeline.whole_files import widen_diff
+
         found = diff_sources(git, config, config.root, target.diff, pathspecs)
+        found.sources = widen_diff(config, git, found)
     return scan(config, sources=found.sources, skipped=found.skipped, baseline=baseline, progress=progress)

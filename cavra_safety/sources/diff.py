@@ -20,6 +20,7 @@ from cavra_safety.sources.files import PathFilter
 from cavra_safety.sources.patch import PATCH_OPTIONS, SYMLINK_MODE, FilePatch, parse_patch
 from cavra_safety.sources.staged import GitSources, load_blobs
 from cavra_safety.sources.text import blob_source
+from cavra_safety.sources.whole import moved
 
 
 @dataclass(frozen=True)
@@ -61,12 +62,17 @@ def diff_sources(git: Git, config: Config, toplevel: Path, spec: str, paths: Seq
             continue
         if patch.binary:
             git_binary.append(patch)  # git's verdict follows .gitattributes: judged again by content
-        elif not patch.added:
-            continue  # a pure rename or mode change adds no line
+        elif not patch.added and not moved(patch):
+            continue  # a mode change adds no line
         elif patch.new_mode == SYMLINK_MODE:
             out.skipped.append(Skipped(display_path(patch.path), "symbolic link (not followed)"))
-        elif patch.scannable and patch.new_blob is not None:
-            wanted.append((patch.path, patch.new_blob, frozenset(patch.added)))
+        elif patch.scannable:
+            # A pure rename prints no index line: its blobs are named by commit and path.
+            new_blob = patch.new_blob or f"{commits.new}:{patch.path}"
+            old_path = patch.old_path or patch.path
+            before = patch.old_blobs or ((f"{commits.old}:{old_path}",) if moved(patch) else ())
+            out.changes[display_path(patch.path)] = (patch, tuple((old_path, blob) for blob in before))
+            wanted.append((patch.path, new_blob, frozenset(patch.added)))
     load_blobs(git, wanted, config, Origin.COMMIT, commits.new, out)
     if git_binary:
         _judge_binaries(git, config, commits, git_binary, paths, out)

@@ -6,7 +6,9 @@ met in is the one that introduced it. A merge is diffed against its first parent
 adds (an "evil merge", a conflict resolution) are scanned, while lines merged in from a branch are met in the
 branch's own commits first. Each file's source holds the new side's hunk lines (context and added) at their
 real line numbers, blank elsewhere: line numbers are true, checks see the nearby lines, and an inline allow
-on the line above an added line is honoured. What git calls binary is judged again by content, a group of
+on the line above an added line is honoured. A file whose rules need more than that (``parse_commits``'s
+``whole_file`` test) is read whole instead (``sources.whole``), so that each commit is seen as a tree scan of
+it would see it. What git calls binary is judged again by content, a group of
 commits at a time (``parse_commits``, ``sources.binary``), so that no .gitattributes can hide a change.
 """
 
@@ -25,6 +27,7 @@ from cavra_safety.sources.binary import TEXT_OPTIONS, holds_nul, pathspec, read_
 from cavra_safety.sources.files import PathFilter
 from cavra_safety.sources.patch import PATCH_OPTIONS, SYMLINK_MODE, FilePatch, parse_patch
 from cavra_safety.sources.text import binary_by_name, blob_source
+from cavra_safety.sources.whole import WholeFile, WholeFileTest, merged_files_wanted, read_whole_files, wants_whole
 
 COMMIT_MESSAGE_PATH = "(commit message)"
 _START = b"\x00\x01"
@@ -42,6 +45,8 @@ class HistoryCommit:
     sources: list[Source] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     unjudged: list[FilePatch] = field(default_factory=list)  # git called them binary: judged by ``parse_commits``
+    whole: list[WholeFile] = field(default_factory=list)  # files scanned whole (``sources.whole``)
+    unread: list[FilePatch] = field(default_factory=list)  # to read whole: read by ``parse_commits``
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,9 @@ def history_range(git: Git, since: str | None, branches: Sequence[str], all_refs
 # it brings in is not scanned again (its own commits were). ``--diff-merges=remerge`` (git 2.36) would say the
 # same more precisely, but takes ten times as long on a real history (flask: 22 s against 2 s for the log).
 MERGE_OPTIONS = ("--cc",)
+# Each commit's files as a list before its patch: a merge's list names the files it changed against every parent,
+# those its dense combined diff leaves out too (``sources.whole.merged_files_wanted``). Full object names.
+RAW_OPTIONS = ("--raw", "--no-abbrev")
 
 
 def _walk(history: HistoryRange, paths: Sequence[str]) -> tuple[str, ...]:
@@ -101,6 +109,7 @@ def raw_commits(git: Git, history: HistoryRange, paths: Sequence[str] = ()) -> I
             f"--unified={CONTEXT_LINES}",
             *PATCH_OPTIONS,
             *MERGE_OPTIONS,
+            *RAW_OPTIONS,
             "--reverse",
             "--topo-order",
             "--encoding=UTF-8",
@@ -153,10 +162,16 @@ def _commit_starts(text: bytes) -> Iterator[int]:
         found = text.find(_NEXT_START, found + 1)
 
 
-def parse_commits(group: Sequence[bytes], path_filter: PathFilter, config: Config) -> list[HistoryCommit]:
+def parse_commits(
+    group: Sequence[bytes], path_filter: PathFilter, config: Config, whole_file: WholeFileTest | None = None
+) -> list[HistoryCommit]:
     """The commits of a group of ``raw_commits`` pieces with their sources: ``parse_commit`` for each, then the
-    files git called binary judged by content, for the whole group at once (``sources.binary``)."""
-    commits = [commit for commit in (parse_commit(raw, path_filter, config) for raw in group) if commit is not None]
+    files git called binary judged by content, and the files ``whole_file`` wants whole read, for the whole
+    group at once (``sources.binary``, ``sources.whole``)."""
+    commits = [
+        commit for commit in (parse_commit(raw, path_filter, config, whole_file) for raw in group) if commit is not None
+    ]
+    _read_whole(commits, path_filter, config)
     pending = [(commit, patch) for commit in commits for patch in commit.unjudged]
     if pending:
         git = Git(config.root, purpose="--history")  # a history scan is rooted at the repository's top level
@@ -173,16 +188,26 @@ def parse_commits(group: Sequence[bytes], path_filter: PathFilter, config: Confi
     return commits
 
 
-def parse_commit(data: bytes, path_filter: PathFilter, config: Config) -> HistoryCommit | None:
+def parse_commit(
+    data: bytes, path_filter: PathFilter, config: Config, whole_file: WholeFileTest | None = None
+) -> HistoryCommit | None:
     """One commit of ``raw_commits`` with its sources (None for output before the first header: none is
-    expected). Files git called binary whose name does not say so are left in ``unjudged``: judging them
-    reads blobs (``parse_commits``)."""
+    expected). Files git called binary whose name does not say so are left in ``unjudged``, and the files
+    ``whole_file`` wants whole (and every rename or copy, when it is given) in ``unread``: both read blobs
+    (``parse_commits``)."""
     if not data.startswith(_START):
         return None
     commit, patch = _header(data, config)
-    for file_patch in parse_patch(patch):
+    patches = parse_patch(patch)
+    if whole_file is not None:
+        commit.unread.extend(merged_files_wanted(patch, patches, path_filter, whole_file))
+    for file_patch in patches:
         if not file_patch.binary:
-            _add(commit, file_patch, path_filter, config)
+            hunks = file_patch.new_text()  # blank where the patch shows nothing: real line numbers
+            if whole_file is not None and wants_whole(file_patch, hunks, path_filter, whole_file):
+                commit.unread.append(file_patch)
+            else:
+                _add(commit, file_patch, path_filter, config, hunks)
         elif not file_patch.deleted and not path_filter.excluded(file_patch.path):
             by_name = binary_by_name(file_patch.path)
             if by_name is None:
@@ -190,6 +215,23 @@ def parse_commit(data: bytes, path_filter: PathFilter, config: Config) -> Histor
             else:
                 commit.skipped.append(Skipped(display_path(file_patch.path), by_name))
     return commit
+
+
+def _read_whole(commits: Sequence[HistoryCommit], path_filter: PathFilter, config: Config) -> None:
+    """The files of ``commits`` wanted whole, read in one go; one that cannot be (over max-file-size, binary by
+    content) is scanned by its hunks, as any other file."""
+    wanted = [(commit, patch) for commit in commits for patch in commit.unread]
+    if not wanted:
+        return
+    git = Git(config.root, purpose="--history")
+    read = read_whole_files(git, [(commit.commit, patch) for commit, patch in wanted], config)
+    for (commit, patch), whole in zip(wanted, read, strict=True):
+        if whole is not None:
+            commit.whole.append(whole)
+        else:
+            _add(commit, patch, path_filter, config)
+    for commit in commits:
+        commit.unread.clear()
 
 
 def _add_as_text(
@@ -270,7 +312,10 @@ def _header(data: bytes, config: Config) -> tuple[HistoryCommit, bytes]:
     return found, patch
 
 
-def _add(commit: HistoryCommit, patch: FilePatch, path_filter: PathFilter, config: Config) -> None:
+def _add(
+    commit: HistoryCommit, patch: FilePatch, path_filter: PathFilter, config: Config, hunks: bytes | None = None
+) -> None:
+    """A text file's change as a source of its hunks (``hunks``: ``patch.new_text()``, when already made)."""
     if patch.deleted or path_filter.excluded(patch.path):
         return
     shown = display_path(patch.path)
@@ -278,7 +323,7 @@ def _add(commit: HistoryCommit, patch: FilePatch, path_filter: PathFilter, confi
         if patch.new_mode == SYMLINK_MODE:
             commit.skipped.append(Skipped(shown, "symbolic link (not followed)"))
         return
-    data = patch.new_text()  # blank where the patch shows nothing: real line numbers
+    data = patch.new_text() if hunks is None else hunks  # blank where the patch shows nothing: real line numbers
     if len(data) > config.max_file_size:
         commit.skipped.append(Skipped(shown, f"larger than max-file-size ({config.max_file_size} bytes)"))
         return

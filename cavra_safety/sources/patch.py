@@ -100,6 +100,7 @@ class FilePatch:
     new_path: str | None = None
     new_blob: str | None = None
     new_mode: str | None = None
+    old_blobs: tuple[str, ...] = ()  # one per parent (a merge's combined diff names several); none for a new file
     binary: bool = False
     deleted: bool = False
     hunks: list[tuple[int, int, bytes]] = field(default_factory=list)
@@ -215,6 +216,35 @@ def parse_patch(data: bytes) -> list[FilePatch]:
     return patches
 
 
+def combined_raw_files(patch: bytes) -> list[FilePatch]:
+    """The files of a merge that ``--raw`` lists (``::`` lines: changed against every parent) before its patch,
+    with their blobs: the dense combined diff leaves out a file whose every hunk agrees with some parent, yet
+    the merge may still make something true in it (a header from one side above rows from the other)."""
+    end = patch.find(b"\ndiff ")
+    found: list[FilePatch] = []
+    for line in (patch if end < 0 else patch[:end]).split(b"\n"):
+        if not line.startswith(b"::"):
+            continue
+        meta, _, raw_path = line.partition(b"\t")
+        words = meta[2:].split()
+        parents = (len(words) - 3) // 2  # modes (parents + 1), blobs (parents + 1), the status letters
+        if parents < 2 or len(words) != 2 * parents + 3:
+            continue
+        path = _path(unquote_path(raw_path))
+        new_blob = words[2 * parents + 1].decode("ascii")
+        found.append(
+            FilePatch(
+                old_path=path,
+                new_path=path,
+                new_blob=new_blob,
+                new_mode=words[parents].decode("ascii"),
+                old_blobs=tuple(w.decode("ascii") for w in words[parents + 1 : 2 * parents + 1] if w.strip(b"0")),
+                deleted=not new_blob.strip("0"),
+            )
+        )
+    return found
+
+
 def _combined_hunk(patch: FilePatch, header: bytes, rest: Iterator[bytes]) -> bytes | None:
     """A merge's hunk in a combined diff: one marker column per parent. A line is on the new side unless a column
     says ``-``; it is *added* by the merge only when every column says ``+`` (no parent has it: an evil merge,
@@ -265,7 +295,9 @@ def _header_line(patch: FilePatch, line: bytes) -> None:
     elif line.startswith(b"index "):
         words = line.split()
         if len(words) >= 2 and b".." in words[1]:
-            patch.new_blob = words[1].split(b"..", 1)[1].decode("ascii")
+            old, new = words[1].split(b"..", 1)
+            patch.new_blob = new.decode("ascii")
+            patch.old_blobs = tuple(blob.decode("ascii") for blob in old.split(b",") if blob.strip(b"0"))
         if len(words) >= 3:
             patch.new_mode = words[2].decode("ascii")
     elif line.startswith(b"mode ") and b".." in line:  # a combined diff's "mode a,b..c"

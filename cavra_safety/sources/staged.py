@@ -18,7 +18,7 @@ from cavra_safety.findings import Skipped
 from cavra_safety.git import EMPTY_TREE, Git, blob_sizes, read_blobs
 from cavra_safety.sources import Origin, Source
 from cavra_safety.sources.files import PathFilter
-from cavra_safety.sources.patch import SUBMODULE_MODE, SYMLINK_MODE
+from cavra_safety.sources.patch import SUBMODULE_MODE, SYMLINK_MODE, FilePatch
 from cavra_safety.sources.text import binary_by_name, blob_source, too_large
 
 
@@ -28,6 +28,9 @@ class GitSources:
 
     sources: list[Source] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # ``--diff``: each source's change, and the versions it had at the base as (path, git object name), so that
+    # what a change makes true beyond its added lines can be told (``pipeline.whole_files.widen_diff``).
+    changes: dict[str, tuple[FilePatch, tuple[tuple[str, str], ...]]] = field(default_factory=dict)
 
     def add(self, item: Source | Skipped) -> None:
         if isinstance(item, Skipped):

@@ -1,0 +1,153 @@
+"""History scans read whole the files whose rules need more than the hunks (``sources.whole``,
+``pipeline.whole_files``): what a commit makes true beyond its hunks' context is reported at that commit, what
+it inherited is not reported again; ``scan --history``, ``audit`` and ``baseline create --history`` alike."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from git_repo import Cli, Repo
+
+RECORD_RULE = "policy/tenant-record"
+HEADER = "tenant_id,owner_email,plan\n"
+FILLER = "".join(f"value_{n} = compute({n})\n" for n in range(12))
+
+
+def rows(first: int, count: int) -> str:
+    return "".join(f"initech-prod-{n},bill{n}@initech.io,business\n" for n in range(first, first + count))
+
+
+def record_object(extra: str) -> str:
+    """A JSON object whose tenant id lies far above its last keys."""
+    fields = "".join(f'    "region_{n}": "eu-{n}",\n' for n in range(8))
+    return '{\n  "tenant_id": "' + "globex-" + 'eu-0042",\n' + fields + extra + '    "active": true\n}\n'
+
+
+def _csv_header_added(repo: Repo) -> tuple[str, set[tuple[str, int]]]:
+    repo.commit("rows without a header: not records yet", {"data/tenants.csv": rows(10, 7)})
+    made = repo.commit("add the header", {"data/tenants.csv": HEADER + rows(10, 7)})
+    repo.commit("drop the file", {"data/tenants.csv": None})
+    return made, {("data/tenants.csv", line) for line in range(2, 9)}
+
+
+def _companion_added_far_below(repo: Repo) -> tuple[str, set[tuple[str, int]]]:
+    repo.commit("an object with a tenant id", {"config/tenant.json": record_object("")})
+    made = repo.commit("add an owner", {"config/tenant.json": record_object('    "owner_email": "ops@globex.io",\n')})
+    return made, {("config/tenant.json", 2)}
+
+
+def _pack_moved_into_a_private_folder(repo: Repo) -> tuple[str, set[tuple[str, int]]]:
+    repo.commit("a pack", {"rules/tenants.toml": '[pack]\nname = "acme-tenants"\n'})
+    (repo.path / "policies" / "private").mkdir(parents=True)
+    repo.git("mv", "rules/tenants.toml", "policies/private/tenants.toml")
+    return repo.commit("move it"), {("policies/private/tenants.toml", 1)}
+
+
+def _import_far_below_its_statement(repo: Repo) -> tuple[str, set[tuple[str, int]]]:
+    names = "".join(f"    helper_{n},\n" for n in range(8))
+    repo.commit("imports", {"app/views.py": "import os\nfrom cavra import (\n" + names + ")\n" + FILLER})
+    made = repo.commit(
+        "import provisioning",
+        {"app/views.py": "import os\nfrom cavra import (\n" + names + "    provisioning,\n)\n" + FILLER},
+    )
+    return made, {("app/views.py", 11)}
+
+
+def _merge_combines_a_header_and_rows(repo: Repo) -> tuple[str, set[tuple[str, int]]]:
+    """A clean merge: the header from one side, rows from the other; no line differs from every parent, so the
+    combined diff shows nothing, yet the merge makes the new rows records."""
+    repo.commit("rows", {"data/tenants.csv": rows(10, 8)})
+    repo.git("checkout", "-q", "-b", "side")
+    repo.commit("more rows", {"data/tenants.csv": rows(10, 11)})
+    repo.git("checkout", "-q", "main")
+    repo.commit("header", {"data/tenants.csv": HEADER + rows(10, 8)})
+    repo.git("merge", "-q", "--no-ff", "-m", "merge side", "side")
+    return repo.head(), {("data/tenants.csv", line) for line in (10, 11, 12)}
+
+
+CASES: dict[str, Callable[[Repo], tuple[str, set[tuple[str, int]]]]] = {
+    "a CSV header added above old rows": _csv_header_added,
+    "a record companion added far below the tenant id": _companion_added_far_below,
+    "a pack moved into a private folder": _pack_moved_into_a_private_folder,
+    "an import continued far below its statement": _import_far_below_its_statement,
+    "a clean merge combining a header and rows": _merge_combines_a_header_and_rows,
+}
+RULES = {
+    "a CSV header added above old rows": RECORD_RULE,
+    "a record companion added far below the tenant id": RECORD_RULE,
+    "a pack moved into a private folder": "policy/private-pack-path",
+    "an import continued far below its statement": "python/saas-backend-source-import",
+    "a clean merge combining a header and rows": RECORD_RULE,
+}
+
+
+def _history_findings(cli: Cli, repo: Repo, command: str, tmp_path: Path) -> list[dict[str, Any]]:
+    if command == "scan":
+        return cli.findings(repo.path, "scan", "--history")
+    if command == "audit":
+        code, out, err = cli(repo.path, "audit", "--format", "json")
+        assert code in (0, 1), err
+        found: list[dict[str, Any]] = json.loads(out)["findings"]
+        return found
+    baseline = tmp_path / "baseline.json"
+    code, _, err = cli(repo.path, "baseline", "create", "--history", "--baseline", str(baseline))
+    assert code == 0, err
+    code, out, err = cli(repo.path, "scan", "--history", "--baseline", str(baseline), "--format", "json")
+    assert (code, json.loads(out)["findings"]) == (0, []), err  # the baseline holds every history finding
+    return cli.findings(repo.path, "scan", "--history")  # and the scan it took them from is the same engine
+
+
+# Every case through ``scan --history``; one whole-file case of each kind through the audit and the baseline.
+RUNS = [(case, "scan") for case in sorted(CASES)] + [
+    (case, command)
+    for command in ("audit", "baseline")
+    for case in ("a CSV header added above old rows", "a pack moved into a private folder")
+]
+
+
+@pytest.mark.parametrize(("case", "command"), RUNS)
+def test_what_a_commit_makes_true_beyond_its_hunks_is_reported_there(
+    case: str, command: str, repo: Repo, cli: Cli, tmp_path: Path
+) -> None:
+    made, places = CASES[case](repo)
+    found = [f for f in _history_findings(cli, repo, command, tmp_path) if f["rule_id"] == RULES[case]]
+    reported = {(f["path"], f["line"]): f["commit"] for f in found}
+    assert {place: reported.get(place) for place in places} == dict.fromkeys(places, made)
+
+
+def test_what_a_commit_inherits_is_not_reported_again(repo: Repo, cli: Cli) -> None:
+    """A row added far below the header: only the new row is new; the old rows stay at the commit that made them."""
+    first = repo.commit("records", {"data/tenants.csv": HEADER + rows(10, 7)})
+    later = repo.commit("one more row", {"data/tenants.csv": HEADER + rows(10, 8)})
+    found = [f for f in cli.findings(repo.path, "scan", "--history") if f["rule_id"] == RECORD_RULE]
+    assert sorted((f["line"], f["commit"]) for f in found) == [*((line, first) for line in range(2, 9)), (9, later)]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "a CSV header added above old rows",
+        "a pack moved into a private folder",
+        "a clean merge combining a header and rows",
+    ],
+)
+def test_diff_reports_what_its_change_makes_true_beyond_its_added_lines(case: str, repo: Repo, cli: Cli) -> None:
+    made, places = CASES[case](repo)
+    if case == "a CSV header added above old rows":
+        repo.git("reset", "-q", "--hard", made)  # the file's deletion comes after
+    base = repo.git("rev-parse", f"{made}^1").strip()
+    found = [f for f in cli.findings(repo.path, "scan", "--diff", base) if f["rule_id"] == RULES[case]]
+    assert places <= {(f["path"], f["line"]) for f in found}
+
+
+@pytest.mark.parametrize("header", [True, False])
+def test_staged_reports_what_the_staged_change_makes_true(header: bool, repo: Repo, cli: Cli) -> None:
+    repo.commit("rows", {"data/tenants.csv": rows(10, 7)})
+    repo.write("data/tenants.csv", (HEADER if header else "") + rows(10, 8))
+    repo.git("add", "data/tenants.csv")
+    found = [f for f in cli.findings(repo.path, "scan", "--staged") if f["rule_id"] == RECORD_RULE]
+    assert sorted(f["line"] for f in found) == (list(range(2, 10)) if header else [])
