@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from audit_repo import Cli, Repo
@@ -31,10 +32,18 @@ def test_the_time_is_utc_iso_8601_to_the_second(moment: datetime, shown: str) ->
     assert iso_utc(moment) == shown
 
 
-def _audit(repo: Repo, clock: Callable[[], datetime]) -> dict[str, object]:
+def made_at_a_fixed_time() -> datetime:
+    return datetime(2026, 12, 3, 15, 33, 9, tzinfo=UTC)
+
+
+def _report(repo: Repo, clock: Callable[[], datetime]) -> Any:
     git = Git(repo.path, purpose="audit")
     config = load_config(repo.path).with_overrides(root=repo.path, paths=(repo.path,))
-    return to_document(run_audit(git, config, None, tool_version="9.9.9", clock=clock))
+    return run_audit(git, config, None, tool_version="9.9.9", clock=clock)
+
+
+def _audit(repo: Repo, clock: Callable[[], datetime]) -> dict[str, object]:
+    return to_document(_report(repo, clock))
 
 
 def test_the_injected_clock_and_the_commit_are_in_the_report_and_its_digest(repo: Repo) -> None:
@@ -77,13 +86,7 @@ def test_the_ref_is_the_branch_or_else_a_tag_at_head(
 
 def test_every_format_says_when_and_of_which_commit(repo: Repo) -> None:
     repo.commit("first", {"app.py": "x = 1\n"})
-    report = run_audit(
-        Git(repo.path, purpose="audit"),
-        load_config(repo.path).with_overrides(root=repo.path, paths=(repo.path,)),
-        None,
-        tool_version="9.9.9",
-        clock=lambda: datetime(2026, 12, 3, 15, 33, 9, tzinfo=UTC),
-    )
+    report = _report(repo, made_at_a_fixed_time)
     sha = repo.head()
     markdown = FORMATS["markdown"](report).splitlines()
     assert markdown[2] == f"Made 2026-12-03T15:33:09Z of commit `{sha}` (`refs/heads/main`)."
@@ -97,13 +100,7 @@ def test_every_format_says_when_and_of_which_commit(repo: Repo) -> None:
 
 
 def test_an_empty_repository_says_so(repo: Repo) -> None:
-    report = run_audit(
-        Git(repo.path, purpose="audit"),
-        load_config(repo.path).with_overrides(root=repo.path, paths=(repo.path,)),
-        None,
-        tool_version="9.9.9",
-        clock=lambda: datetime(2026, 12, 3, 15, 33, 9, tzinfo=UTC),
-    )
+    report = _report(repo, made_at_a_fixed_time)
     assert FORMATS["markdown"](report).splitlines()[2] == (
         "Made 2026-12-03T15:33:09Z of an empty repository (no commit)."
     )
