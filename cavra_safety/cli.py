@@ -28,22 +28,28 @@ from cavra_safety.errors import (
 from cavra_safety.redaction import redact_secrets
 
 # The commands whose libraries are extras (pyproject.toml), not installed with the scanner (the pre-commit hook
-# installs only what ``scan`` needs): command -> (the library, the extra that brings it).
-EXTRAS: dict[str, tuple[str, str]] = {"fix": ("libcst", "fix"), "contract": ("pydantic", "contract")}
+# installs only what ``scan`` needs): command -> (the library, its requirement as the extra states it, the extra).
+# The hint installs the library itself, from the index that serves it: cavra-safety is installed from its
+# repository, and "pip install cavra-safety[fix]" would fetch whatever an index holds under that unclaimed name.
+EXTRAS: dict[str, tuple[str, str, str]] = {
+    "fix": ("libcst", "libcst>=1.1", "fix"),
+    "contract": ("pydantic", "pydantic>=2.7,<3", "contract"),
+}
 
 
-def _needs_extra(name: str, library: str, extra: str) -> click.Command:
+def _needs_extra(name: str, library: str, requirement: str, extra: str) -> click.Command:
     """A stand-in for command ``name`` when ``library`` is not installed: listed in the help, and one clear line
     (exit 2) with the install command when run, whatever its arguments."""
+    install = f'pip install "{requirement}"'
 
     def refuse() -> None:
-        raise UserError(f'{name} needs {library}: pip install "cavra-safety[{extra}]"')
+        raise UserError(f"{name} needs {library} (the [{extra}] extra): {install}")
 
     return click.Command(
         name,
         callback=refuse,
-        short_help=f'Needs {library}: pip install "cavra-safety[{extra}]".',
-        help=f'Not installed: this command needs {library}: pip install "cavra-safety[{extra}]".',
+        short_help=f"Needs {library}: {install}.",
+        help=f"Not installed: this command needs {library} (the [{extra}] extra): {install}.",
         add_help_option=False,
         context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
     )
@@ -108,10 +114,10 @@ class _LazyGroup(WholeSummaryGroup):
         try:
             return loader()
         except ModuleNotFoundError as error:
-            library, extra = EXTRAS.get(cmd_name, ("", ""))
+            library, requirement, extra = EXTRAS.get(cmd_name, ("", "", ""))
             if not library or (error.name or "").partition(".")[0] != library:
                 raise  # a module the scanner itself ships is missing: a bug, not an extra
-            return _needs_extra(cmd_name, library, extra)
+            return _needs_extra(cmd_name, library, requirement, extra)
 
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from cavra_safety.cli import EXTRAS
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CLEAN_FILE = "import os\n\nDATABASE_URL = os.environ['DATABASE_URL']\n"
 
@@ -55,24 +57,36 @@ def test_an_extras_library_is_in_its_extra_and_not_in_the_base_install(extra: st
     assert "cavra-safety[all]" in extras["test"]
 
 
+@pytest.mark.parametrize("command", sorted(EXTRAS))
+def test_the_hint_installs_the_requirement_its_extra_states(command: str) -> None:
+    # The library from its index, never "cavra-safety[extra]" (an unclaimed name on the index).
+    library, requirement, extra = EXTRAS[command]
+    assert PROJECT["optional-dependencies"][extra] == [requirement]
+    assert requirement.startswith(library)
+
+
 @pytest.mark.parametrize(
     ("hidden", "argv", "line"),
     [
-        ("libcst", ("fix", "app.py"), 'cavra-safety: error: fix needs libcst: pip install "cavra-safety[fix]"\n'),
+        (
+            "libcst",
+            ("fix", "app.py"),
+            'cavra-safety: error: fix needs libcst (the [fix] extra): pip install "libcst>=1.1"\n',
+        ),
         (
             "libcst",
             ("fix", "--write", "-h"),
-            'cavra-safety: error: fix needs libcst: pip install "cavra-safety[fix]"\n',
+            'cavra-safety: error: fix needs libcst (the [fix] extra): pip install "libcst>=1.1"\n',
         ),
         (
             "pydantic",
             ("contract", "schema", "request"),
-            'cavra-safety: error: contract needs pydantic: pip install "cavra-safety[contract]"\n',
+            'cavra-safety: error: contract needs pydantic (the [contract] extra): pip install "pydantic>=2.7,<3"\n',
         ),
         (
             "libcst,pydantic",
             ("contract", "requirements"),
-            'cavra-safety: error: contract needs pydantic: pip install "cavra-safety[contract]"\n',
+            'cavra-safety: error: contract needs pydantic (the [contract] extra): pip install "pydantic>=2.7,<3"\n',
         ),
     ],
 )
@@ -103,7 +117,7 @@ def test_commands_that_need_no_missing_extra_run_without_it(tmp_path: Path, hidd
 @pytest.mark.parametrize(
     ("hidden", "shown"),
     [
-        ("libcst,pydantic", ('fix       Needs libcst: pip install "cavra-safety[fix]".', "contract  Needs pydantic")),
+        ("libcst,pydantic", ('fix       Needs libcst: pip install "libcst>=1.1".', "contract  Needs pydantic")),
         ("", ("fix       Replace", "contract  ")),
     ],
 )
