@@ -8,7 +8,8 @@ the file's name and on its hunks tell (``ContextNeed``):
   identifier with its companions, over several lines);
 - Python whose hunks hold a word of the syntax-tree checks' gates other than the binding words (a dynamic
   import built from names bound far above, an import continued over lines, a marker in the module's head);
-- hunks holding a PEM armour line (the key is the whole block);
+- hunks holding a PEM armour line, or a line of key material alone (the key is the whole block, and its identity
+  is its body: an edit in the middle of a key makes another value, reported at the header);
 - a rename or copy that a rule could judge differently at its new path (``ContextNeed._moved_matters``).
 
 Everything else is line-local and keeps reading hunks, which is cheaper. What a whole file reports
@@ -43,6 +44,9 @@ from cavra_safety.sources.whole import WholeFile, moved, read_before
 ALWAYS_WHOLE_SUFFIXES = frozenset({"csv", "tsv", "sql", "ipynb"})
 # A PEM block spans lines; the value is the whole block.
 PEM_ARMOUR = ("-----begin", "-----end")
+# A full line of a key's body alone on its line (PEM wraps base64 at 64 characters, OpenSSH at 70, MIME at 76),
+# perhaps indented or quoted: the armour may lie beyond the hunk's context.
+PEM_BODY_LINE = r"""(?m:^)[ \t"']*[A-Za-z0-9+/]{64,76}={0,2}[ \t"',]*(?m:$)"""
 
 Key = tuple[str, str]
 
@@ -68,7 +72,9 @@ class ContextNeed:
         # identifier lies beyond the hunk's context makes the object a record.
         keys = _literals({key for rule in records for key in (*rule.identifier_keys, *rule.companion_keys)})
         key_form = [rf"""(?:^|[\s{{,"'])(?:{"|".join(keys)})["']?\s*[:=]"""] if keys else []
-        self._content = _either([*_literals(PEM_ARMOUR), *_literals(w for r in records for w in r.keywords), *key_form])
+        self._content = _either(
+            [*_literals(PEM_ARMOUR), PEM_BODY_LINE, *_literals(w for r in records for w in r.keywords), *key_form]
+        )
         # A binding is one statement, which its hunk shows (its fragment parses alone): binding words alone,
         # common in code ("key", "token"), do not make a module worth reading whole.
         self._python = _either(_literals(w for w in gate_keywords(policy.python) if w not in BINDING_WORDS))

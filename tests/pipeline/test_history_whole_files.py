@@ -5,6 +5,8 @@ it inherited is not reported again; ``scan --history``, ``audit`` and ``baseline
 from __future__ import annotations
 
 import json
+import random
+import string
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from git_repo import Cli, Repo
 
 RECORD_RULE = "policy/tenant-record"
 HEADER = "tenant_id,owner_email,plan\n"
+B64 = string.ascii_letters + string.digits + "+/"
 FILLER = "".join(f"value_{n} = compute({n})\n" for n in range(12))
 
 
@@ -151,3 +154,23 @@ def test_staged_reports_what_the_staged_change_makes_true(header: bool, repo: Re
     repo.git("add", "data/tenants.csv")
     found = [f for f in cli.findings(repo.path, "scan", "--staged") if f["rule_id"] == RECORD_RULE]
     assert sorted(f["line"] for f in found) == (list(range(2, 10)) if header else [])
+
+
+def test_a_key_edited_in_the_middle_of_its_body_is_another_key_at_that_commit(repo: Repo, cli: Cli) -> None:
+    """A private key is its body: a line changed in the middle of a long key, beyond the hunk's context from
+    either armour line, makes another key, which a tree scan of that commit reports at the header."""
+    rng = random.Random(14)
+    body = ["".join(rng.choice(B64) for _ in range(64)) for _ in range(20)]
+    armour = ("-----BEGIN " + "RSA PRIVATE KEY-----", "-----END " + "RSA PRIVATE KEY-----")
+
+    def key(lines: list[str]) -> str:
+        return "\n".join([armour[0], *lines, armour[1]]) + "\n"
+
+    first = repo.commit("a test key", {"test/fixtures/key.pem": key(body)})
+    edited = [*body[:10], "".join(rng.choice(B64) for _ in range(64)), *body[11:]]
+    made = repo.commit("regenerate part of it", {"test/fixtures/key.pem": key(edited)})
+    assert len(cli.findings(repo.path, "scan", ".")) == 1  # the tree holds the edited key, at its header
+    found = cli.findings(repo.path, "scan", "--history")
+    assert sorted((f["path"], f["line"], f["rule_id"], f["commit"]) for f in found) == sorted(
+        ("test/fixtures/key.pem", 1, "secret/private-key", commit) for commit in (first, made)
+    )

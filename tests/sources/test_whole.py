@@ -74,6 +74,10 @@ def need() -> ContextNeed:
         (_patch("app/views.py"), b"    api_key = settings.API_KEY", False),  # a binding: one statement
         (_patch("app/views.py"), b"x = compute(1)", False),
         (_patch("keys/deploy.txt"), b"-----BEGIN OPENSSH " + b"PRIVATE KEY-----", True),
+        (_patch("keys/deploy.pem"), b"MIIEow" + b"Kx9Q" * 14 + b"Zr", True),  # a body line alone: 64 characters
+        (_patch("deploy/values.yaml"), b'    "' + b"Kx9Q" * 17 + b'",', True),  # indented and quoted, 68
+        (_patch("app/views.py"), b"digest = '" + b"Kx9Q" * 16 + b"'", False),  # base64 in code, not alone
+        (_patch("keys/deploy.pem"), b"Kx9Q" * 10, False),  # too short for a wrapped body line
         (_patch("config/a.json"), b'      "owner_email": "ops@globex.io",', True),
         (_patch("config/a.yaml"), b"  plan: growth", True),
         (_patch("docs/a.md"), b"We plan to ship the owner's guide.", False),
