@@ -15,7 +15,7 @@ from typing import Any
 from cavra_safety.config import Config
 from cavra_safety.detectors.policy import PolicyDetector, build_policy_detector
 from cavra_safety.findings import Finding
-from cavra_safety.policy import load_policy
+from cavra_safety.policy import PolicyRule, load_policy
 from cavra_safety.sources import FileRef, Source
 from cavra_safety.sources.text import read_source
 
@@ -48,6 +48,23 @@ SLOT = re.compile(r"\{([a-zA-Z]):(\d+)\}")
 def draw(shape: str, rng: random.Random) -> str:
     """A fresh token of ``shape``, each slot filled from its alphabet (see ``ALPHABETS``)."""
     return SLOT.sub(lambda m: "".join(rng.choice(ALPHABETS[m.group(1)]) for _ in range(int(m.group(2)))), shape)
+
+
+def fresh_token(rule: PolicyRule, shape: str) -> str:
+    """A fresh token of ``shape`` that the rule's own value filter accepts (a draw with too little entropy, or a
+    letters-only value the rule allows, is drawn again)."""
+    rng = random.SystemRandom()
+    return next(t for t in (draw(shape, rng) for _ in range(200)) if rule.values.accepts(t))
+
+
+def env_findings(detector: PolicyDetector, tmp_path: Path, rule_id: str, line: str) -> list[Finding]:
+    """The findings of ``policy/<rule_id>`` in a real ``deploy/.env`` holding a comment, then ``line``."""
+    target = tmp_path / "deploy" / ".env"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("# provider settings\n" + line + "\n", encoding="utf-8")
+    source = read_source(FileRef(path="deploy/.env", fspath=str(target), size=target.stat().st_size), 1 << 20)
+    assert isinstance(source, Source), source
+    return [f for f in detector.detect(source) if isinstance(f, Finding) and f.rule_id == f"policy/{rule_id}"]
 
 
 def normalized(text: str) -> str:

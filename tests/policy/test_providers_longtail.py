@@ -15,7 +15,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from pack_fixtures import ALPHABETS, SLOT, draw, normalized
+from pack_fixtures import ALPHABETS, SLOT, draw, env_findings, fresh_token, normalized
 
 from cavra_safety.config import Config
 from cavra_safety.detectors.policy import PolicyDetector, build_policy_detector
@@ -156,20 +156,6 @@ def _rule(rule_id: str) -> PolicyRule:
     return next(rule for rule in RULES if rule.id == rule_id)
 
 
-def _fresh_token(rule: PolicyRule, shape: str) -> str:
-    rng = random.SystemRandom()
-    return next(t for t in (draw(shape, rng) for _ in range(200)) if rule.values.accepts(t))
-
-
-def _findings(detector: PolicyDetector, tmp_path: Path, rule_id: str, line: str) -> list[Finding]:
-    target = tmp_path / "deploy" / ".env"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text("# provider settings\n" + line + "\n", encoding="utf-8")
-    source = read_source(FileRef(path="deploy/.env", fspath=str(target), size=target.stat().st_size), 1 << 20)
-    assert isinstance(source, Source), source
-    return [f for f in detector.detect(source) if isinstance(f, Finding) and f.rule_id == f"policy/{rule_id}"]
-
-
 @pytest.fixture(scope="module")
 def detector() -> PolicyDetector:
     return build_policy_detector(Config(root=REPO), POLICY)
@@ -227,8 +213,8 @@ def test_rule_finds_a_fresh_token_of_its_shape(
     detector: PolicyDetector, tmp_path: Path, rule_id: str, shape: str, line: str
 ) -> None:
     rule = _rule(rule_id)
-    token = _fresh_token(rule, shape)
-    found = _findings(detector, tmp_path, rule_id, line.format(token=token))
+    token = fresh_token(rule, shape)
+    found = env_findings(detector, tmp_path, rule_id, line.format(token=token))
     assert [f.line for f in found] == [2], f"{rule_id}: a token of shape {shape!r} is not found (len {len(token)})"
     assert found[0].category is rule.info.category
 
@@ -239,8 +225,8 @@ def test_rule_ignores_a_token_cut_short(
 ) -> None:
     """Half a token followed by an ellipsis (a shortened value in docs) is no credential of the full shape."""
     rule = _rule(rule_id)
-    token = _fresh_token(rule, shape)
-    found = _findings(detector, tmp_path, rule_id, line.format(token=token[: len(token) // 2] + "..."))
+    token = fresh_token(rule, shape)
+    found = env_findings(detector, tmp_path, rule_id, line.format(token=token[: len(token) // 2] + "..."))
     assert found == [], f"{rule_id}: a token cut to {len(token) // 2} characters is reported"
 
 
@@ -254,10 +240,10 @@ def test_rule_ignores_a_longer_run_of_the_same_alphabet(
 ) -> None:
     """A token with characters of its own alphabet appended is another value: no rule cuts it to size."""
     rule = _rule(rule_id)
-    token = _fresh_token(rule, shape)
+    token = fresh_token(rule, shape)
     alphabet = ALPHABETS[SLOT.findall(shape)[-1][0]]
     tail = "".join(random.SystemRandom().choice(alphabet) for _ in range(130))
-    found = _findings(detector, tmp_path, rule_id, line.format(token=token + tail))
+    found = env_findings(detector, tmp_path, rule_id, line.format(token=token + tail))
     assert found == [], f"{rule_id}: a value longer than the documented shape is reported"
 
 
@@ -267,11 +253,11 @@ def test_rule_ignores_the_providers_public_or_test_values(
 ) -> None:
     """Search-only, publishable, publish / subscribe and test-mode values grant nothing a reviewer must revoke."""
     assert rule_id in {rule.id for rule in RULES}
-    found = _findings(detector, tmp_path, rule_id, draw(line, random.SystemRandom()))
+    found = env_findings(detector, tmp_path, rule_id, draw(line, random.SystemRandom()))
     assert found == [], f"{rule_id} reports a public or test value"
 
 
-def _all_findings(detector: PolicyDetector, tmp_path: Path, line: str) -> list[Finding]:
+def _allenv_findings(detector: PolicyDetector, tmp_path: Path, line: str) -> list[Finding]:
     target = tmp_path / "deploy" / ".env"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("# provider settings\n" + line + "\n", encoding="utf-8")
@@ -288,7 +274,7 @@ def test_no_other_rule_puts_the_token_in_another_category(
     outranks, DESIGN section 2), but never under another category that would win the tie-break: FOURSQUARE_API_KEY
     holds SQUARE, a payment provider's name, and is no billing secret."""
     rule = _rule(rule_id)
-    found = _all_findings(detector, tmp_path, line.format(token=_fresh_token(rule, shape)))
+    found = _allenv_findings(detector, tmp_path, line.format(token=fresh_token(rule, shape)))
     expected = {rule.info.category, Category.CONNECTOR_CREDENTIAL}
     others = sorted({(f.rule_id, f.category.value) for f in found if f.category not in expected})
     assert others == [], f"{rule_id}: the same token is also reported as {others}"

@@ -10,19 +10,15 @@ whether the pattern finds what the rule means to report.
 
 from __future__ import annotations
 
-import random
 import tomllib
 from pathlib import Path
 
 import pytest
-from pack_fixtures import draw, normalized
+from pack_fixtures import env_findings, fresh_token, normalized
 
 from cavra_safety.config import Config
 from cavra_safety.detectors.policy import PolicyDetector, build_policy_detector
-from cavra_safety.findings import Finding
 from cavra_safety.policy import Policy, PolicyRule, load_policy
-from cavra_safety.sources import FileRef, Source
-from cavra_safety.sources.text import read_source
 
 REPO = Path(__file__).resolve().parents[2]
 PACK_FILE = REPO / "policies" / "providers-saas.toml"
@@ -230,14 +226,7 @@ def test_rule_finds_a_fresh_token_of_its_shape(
     detector: PolicyDetector, tmp_path: Path, rule_id: str, shape: str, line: str
 ) -> None:
     rule = next(rule for rule in RULES if rule.id == rule_id)
-    rng = random.SystemRandom()
-    token = next(t for t in (draw(shape, rng) for _ in range(200)) if rule.values.accepts(t))
-    text = "# provider settings\n" + line.format(token=token) + "\n"
-    target = tmp_path / "deploy" / ".env"
-    target.parent.mkdir(parents=True)
-    target.write_text(text, encoding="utf-8")
-    source = read_source(FileRef(path="deploy/.env", fspath=str(target), size=target.stat().st_size), 1 << 20)
-    assert isinstance(source, Source), source
-    found = [f for f in detector.detect(source) if isinstance(f, Finding) and f.rule_id == f"policy/{rule_id}"]
+    token = fresh_token(rule, shape)
+    found = env_findings(detector, tmp_path, rule_id, line.format(token=token))
     assert [f.line for f in found] == [2], f"{rule_id}: a token of shape {shape!r} is not found (len {len(token)})"
     assert found[0].category is rule.info.category
