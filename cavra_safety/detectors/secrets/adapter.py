@@ -54,6 +54,7 @@ from cavra_safety.policy import Policy
 from cavra_safety.redaction import redact
 from cavra_safety.regex import compile_own, pattern_set
 from cavra_safety.sources import Source
+from cavra_safety.sources.generated import is_generated
 
 KEYWORD_PLUGIN = "KeywordDetector"
 # The reason recorded when detect-secrets' own filters drop a value: detect-secrets does not report it either.
@@ -180,7 +181,7 @@ class SecretsDetector:
         h = self._heuristics
         path = source.path
         skip_generic = h.is_lock_file(path) or h.is_swagger_file(path) or h.is_non_text_file(path)
-        generated = precision.is_generated_file(path) and not explain
+        generated = is_generated(path) and not explain
         relevant = self._relevant(data)
         # The quoted copy is for the plugins that need a quoted value, the generic ones above all: where those
         # do not run (lockfiles, bundles), it would cost a second pass over the largest files for nothing.
@@ -248,7 +249,7 @@ class SecretsDetector:
     ) -> Iterator[tuple[int, int, str, str, str | None, str | None]]:
         """Each value the plugin reports on the gated lines of ``text``: (line index, character offset of
         the window, the window, the value, why it is filtered or None, and for a private key its body)."""
-        generated = plugin.spec.generic and precision.is_generated_file(path)
+        generated = plugin.spec.generic and is_generated(path)
         for line_index, spans in plugin.hit_spans(text).items():
             line = text.line_bytes(line_index)
             whole_line = len(line) <= LONG_LINE

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from cavra_safety.detectors.secrets import pem, shapes
 from cavra_safety.detectors.secrets.shapes import Seen
+from cavra_safety.sources.generated import is_generated
 
 _ENTROPY = frozenset({"Base64HighEntropyString", "HexHighEntropyString"})
 _KEYWORD = frozenset({"KeywordDetector"})
@@ -76,7 +77,7 @@ FILTERS: tuple[PrecisionFilter, ...] = (
         "generated-file",
         "a generated file (minified bundle, source map, lock file): its random strings are hashes and data",
         _GENERIC,
-        lambda seen: shapes.is_generated_file(seen.path),
+        lambda seen: is_generated(seen.path),
     ),
     PrecisionFilter(
         "locale-label",
@@ -167,12 +168,3 @@ def dropped_by(plugin: str, value: str, window: str, path: str, after: str = "")
         if precision_filter.applies_to(plugin) and precision_filter.drops(seen):
             return precision_filter.name
     return None
-
-
-def keep(plugin: str, value: str, window: str, path: str) -> bool:
-    """Whether a value reported by ``plugin`` is worth a finding."""
-    return dropped_by(plugin, value, window, path) is None
-
-
-def is_generated_file(path: str) -> bool:
-    return shapes.is_generated_file(path)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from cavra_safety.findings import randomness
 from cavra_safety.policy.placeholders import is_documented_example
 from cavra_safety.redaction import shannon_entropy
-from cavra_safety.sources.generated import is_generated
 
 
 @dataclass(frozen=True)
@@ -98,10 +97,6 @@ _NAME_CHARS = 80
 _MIN_KEYWORD_VALUE = 10
 _MIN_RANDOMNESS = 0.35
 _MIN_KEYWORD_ENTROPY = 3.0
-
-
-def is_generated_file(path: str) -> bool:
-    return is_generated(path)
 
 
 def looks_generated(value: str) -> bool:
