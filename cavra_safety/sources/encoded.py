@@ -53,7 +53,10 @@ CONTROL_RATIO = 50
 _B64 = r"[A-Za-z0-9+/_-]"
 _GATE = compile_own(
     r"(?P<text>(?:[I-Za-f]" + _B64 + r"{3}){6,})"
-    r"|(?P<der>M" + _B64 + r"{3}(?:AQ[AE]|AgE[AB]|" + _B64 + r"AIB[AB])" + _B64 + r"{32}|b3BlbnNzaC1rZXktdjE)"
+    # A DER key's SEQUENCE header, then its version INTEGER (02 01 00, or 02 01 01 for SEC1), by the length's
+    # form: short (``AQA``/``AQE``), one byte (``AgEA``/``AgEB``), two bytes, where the 4th character carries the
+    # low two bits of the length (any of ``AQgw``) and the version's first six bits are zero (``A``).
+    r"|(?P<der>M" + _B64 + r"{3}(?:AQ[AE]|AgE[AB]|" + _B64 + r"[AQgw]IBA)" + _B64 + r"{32}|b3BlbnNzaC1rZXktdjE)"
     r"|(?P<url>(?:%[0-9A-Fa-f]{2}[A-Za-z0-9._~!*()+-]*){2,})"
     r"|(?P<kind>kind[\"']?[ \t]*:[ \t]*[\"']?Secret\b)"
 )

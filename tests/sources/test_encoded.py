@@ -62,6 +62,31 @@ def test_a_base64_der_private_key_becomes_pem_text(der, label) -> None:
     assert base64.b64decode(body) == raw
 
 
+def _zero_key(version: int, filler: int) -> bytes:
+    """A DER key SEQUENCE: its version INTEGER, then zeros as PKCS#1's modulus (version 0) or SEC1's key octets
+    (version 1). Zeros are base64 ``A``: the encoded run has no text-shaped part, only the DER gate finds it."""
+    tag = 0x02 if version == 0 else 0x04
+    body = bytes([0x02, 0x01, version, tag]) + _der_length(filler) + bytes(filler)
+    return bytes([0x30]) + _der_length(len(body)) + body
+
+
+def _der_length(size: int) -> bytes:
+    if size < 0x80:
+        return bytes([size])
+    raw = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(raw)]) + raw
+
+
+@pytest.mark.parametrize("version", [0, 1])
+@pytest.mark.parametrize("filler", [40, 41, 42, 43, 160, 161, 162, 163, 1190, 1191, 1192, 1193])
+def test_every_der_key_length_passes_the_gate(version, filler) -> None:
+    """Short, one-byte and two-byte DER lengths, each at all four values of its low two bits (the two-byte
+    form's low bits change the 6th base64 character)."""
+    raw = _zero_key(version, filler)
+    derived = one("key: " + base64.b64encode(raw).decode() + "\n")
+    assert derived.whole and "PRIVATE KEY-----" in derived.source.text
+
+
 def test_base64_in_base64_is_decoded_two_levels_and_no_more() -> None:
     secret = github_token()
     twice = b64(b64(secret))
