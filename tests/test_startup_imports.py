@@ -247,3 +247,12 @@ def test_what_a_run_needs_is_imported_when_it_needs_it(
     missing = [name for name in expected if not loads(modules, name)]
     assert missing == [], f"the probe did not see {missing} loaded: it would miss an eager import too"
     assert not loads(modules, "libcst") and not loads(modules, "pydantic")  # fix and contract only, always
+
+
+def test_detect_secrets_loads_without_requests(tmp_path: Path) -> None:
+    """detect-secrets imports ``requests`` only to verify online, which is never done: a run that builds its
+    plugins must not pay the 0.1 s of ``requests`` (``detectors.secrets.offline_import``)."""
+    project = clean_project(tmp_path)
+    _, modules = loaded_modules(_secret_line(project), project, tmp_path)
+    assert loads(modules, "detect_secrets.plugins")  # the plugins were built
+    assert not loads(modules, "requests") and not loads(modules, "urllib3")

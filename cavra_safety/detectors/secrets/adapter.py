@@ -40,6 +40,7 @@ from cavra_safety.detectors.secrets.lazy import (
     gate_pattern,
     rule_infos,
 )
+from cavra_safety.detectors.secrets.offline_import import requests_deferred
 from cavra_safety.detectors.secrets.plugins import PLUGIN_SPECS, PluginSpec, SecretRule
 from cavra_safety.detectors.secrets.text import (
     LONG_LINE,
@@ -321,30 +322,33 @@ def _most_specific(candidates: list[_Candidate]) -> Iterator[_Candidate]:
 
 
 def build_eager_secrets_detector(config: Config, policy: Policy) -> SecretsDetector:
-    """Import detect-secrets and instantiate every offline plugin of the table (``policy`` is not used yet)."""
-    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-    from detect_secrets.filters import heuristic
-    from detect_secrets.plugins.keyword import (
-        DENYLIST,
-        QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP,
-        REGEX_BY_FILETYPE,
-    )
-    from detect_secrets.settings import get_plugins, transient_settings
-    from detect_secrets.util.filetype import determine_file_type
+    """Import detect-secrets (without ``requests``: ``offline_import``) and instantiate every offline plugin of
+    the table (``policy`` is not used yet)."""
+    with requests_deferred():
+        from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+        from detect_secrets.filters import heuristic
+        from detect_secrets.plugins.keyword import (
+            DENYLIST,
+            QUOTES_REQUIRED_DENYLIST_REGEX_TO_GROUP,
+            REGEX_BY_FILETYPE,
+        )
+        from detect_secrets.settings import get_plugins, transient_settings
+        from detect_secrets.util.filetype import determine_file_type
 
-    # The settings are global in detect-secrets; they live only for the instantiation below and are
-    # restored on exit. The instances keep their own configuration (limits) from then on. A plugin of the
-    # table that this detect-secrets version lacks is left out; a plugin it has that the table lacks is not
-    # run (a test pins the table to the installed version, so an upgrade that adds one fails loudly there).
-    with transient_settings({"plugins_used": [], "filters_used": []}):
-        plugin_classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
-        available = {plugin_class.__name__ for plugin_class in plugin_classes}
-    specs = tuple(spec for spec in PLUGIN_SPECS if spec.plugin in available)
-    plugins_used = [
-        {"name": spec.plugin, **({"limit": spec.limit} if spec.limit is not None else {})} for spec in specs
-    ]
-    with transient_settings({"plugins_used": plugins_used, "filters_used": []}):
-        instances = {type(plugin).__name__: plugin for plugin in get_plugins()}
+        # The first call imports the plugin modules too, hence inside the block. The settings are global in
+        # detect-secrets; they live only for the instantiation below and are restored on exit. The instances
+        # keep their own configuration (limits) from then on. A plugin of the table that this detect-secrets
+        # version lacks is left out; a plugin it has that the table lacks is not run (a test pins the table to
+        # the installed version, so an upgrade that adds one fails loudly there).
+        with transient_settings({"plugins_used": [], "filters_used": []}):
+            plugin_classes: list[type] = list(get_mapping_from_secret_type_to_class().values())
+            available = {plugin_class.__name__ for plugin_class in plugin_classes}
+        specs = tuple(spec for spec in PLUGIN_SPECS if spec.plugin in available)
+        plugins_used = [
+            {"name": spec.plugin, **({"limit": spec.limit} if spec.limit is not None else {})} for spec in specs
+        ]
+        with transient_settings({"plugins_used": plugins_used, "filters_used": []}):
+            instances = {type(plugin).__name__: plugin for plugin in get_plugins()}
 
     def keyword_groups(path: str) -> Any:
         """The keyword regexes detect-secrets uses for this file type (quotes required in code, not in
