@@ -32,6 +32,7 @@ from typing import Any
 from cavra_safety.config import Config
 from cavra_safety.detectors.pattern_cache import cached_database
 from cavra_safety.detectors.secrets import pem, precision
+from cavra_safety.detectors.secrets.entropy import entropy_of
 from cavra_safety.detectors.secrets.lazy import (
     DENYLIST_SUPERSET,
     GATE_MAX_MEM,
@@ -99,6 +100,7 @@ class _Plugin:
         self.gate = gate
         self.heuristics = heuristics
         self.shapes = tuple((re.compile(rule.shape) if rule.shape else None, rule) for rule in spec.rules)
+        self.entropy = entropy_of(spec.plugin, instance) if spec.limit is not None else None
 
     def rule_for(self, secret: str) -> SecretRule:
         for shape, rule in self.shapes:
@@ -140,7 +142,7 @@ class _Plugin:
             or h.is_templated_secret(secret)
             or h.is_prefixed_with_dollar_sign(secret)
             or h.is_not_alphanumeric_string(secret)
-            or (self.spec.limit is not None and self.instance.calculate_shannon_entropy(secret) <= self.spec.limit)
+            or (self.entropy is not None and self.spec.limit is not None and self.entropy(secret) <= self.spec.limit)
             or h.is_likely_id_string(secret, window, self.instance)
         ):
             return THEIRS
