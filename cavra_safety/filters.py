@@ -139,12 +139,20 @@ def allowed_at(lines: list[str], line: int) -> set[str]:
     return allowed
 
 
+# Every line an allow comment or a detect-secrets pragma can be on holds one of these (lower-cased).
+_ALLOW_WORDS = ("cavra:", "allowlist")
+
+
 def _read_allows(source: Source, known_rules: frozenset[str]) -> _Allows:
     allows = _Allows()
     lower = source.lower
-    if "cavra:" not in lower and "pragma" not in lower:
+    if not any(word in lower for word in _ALLOW_WORDS):
         return allows
-    for number, line in enumerate(source.lines, start=1):
+    lines = source.lines
+    # Only lines holding a word can hold an allow: ``# pragma: no cover`` is on most Python files, and a Python
+    # step per line of every such file is not free.
+    for index in sorted(set().union(*(source.lines_holding(word) for word in _ALLOW_WORDS))):
+        number, line = index + 1, lines[index]
         parsed = parse_allow(line) if "cavra:" in line.lower() else None
         targets = set()
         for target, ids in _covers(number, line, parsed):

@@ -200,3 +200,17 @@ def test_an_unknown_rule_id_is_noted_where_its_allow_would_have_covered_a_findin
 def test_a_json_string_allow_keeps_its_reason_clean() -> None:
     assert parse_allow('    "# ' + ALLOW_A + '\\n",') == (frozenset({"policy/a"}), "fixture")
     assert parse_allow('  "<!-- ' + ALLOW_A + ' -->\\n",') == (frozenset({"policy/a"}), "fixture")
+
+
+@pytest.mark.parametrize("comment", [ALLOW_A, PRAGMA_NEXT], ids=["allow", "pragma-nextline"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_an_allow_deep_in_a_file_covers_its_line_whatever_comes_before(comment: str, newline: str) -> None:
+    """Only the lines that can hold an allow are read (``_candidate_lines``): one far down a file, after lines that
+    lower-case to other lengths (U+0130) and after unrelated pragmas, still covers the right line, and only it."""
+    filler = ["x = 1  # pragma: no cover", "name = 'İstanbul'", "", "y = 2"] * 50
+    lines = [*filler, "# " + comment, "token = 'value'", "token = 'value'"]
+    source = Source(path="f.py", text=newline.join(lines))
+    target = len(filler) + 2
+    for line, covered in ((target, True), (target + 1, False), (target - 1, False)):
+        kept, suppressed, _ = apply_inline_allows(source, [finding(RULE_A, line)], KNOWN)
+        assert (not kept and len(suppressed) == 1) is covered, line

@@ -115,19 +115,8 @@ class _FileView:
         return count
 
     def keyword_lines(self, keyword: str) -> set[int]:
-        """0-based indexes of the lines containing ``keyword`` (counting newlines in C, not lines in Python)."""
-        lower, found = self.source.lower, set()
-        line, counted_to = 0, 0
-        position = lower.find(keyword)
-        while position != -1:
-            line += lower.count("\n", counted_to, position)
-            counted_to = position
-            found.add(line)
-            next_line = lower.find("\n", position)  # one hit per line is enough
-            if next_line == -1:
-                break
-            position = lower.find(keyword, next_line + 1)
-        return found
+        """0-based indexes of the lines containing ``keyword``."""
+        return self.source.lines_holding(keyword)
 
 
 class PolicyDetector:
@@ -202,7 +191,8 @@ class PolicyDetector:
             candidates = {position for keyword in present for position in self._rules_by_keyword[keyword]}
             if prefilter is not None and hits is not None:  # a prefiltered rule needs a hit of its patterns too
                 matched = {prefilter.pattern_rule[i] for i in hits if i < len(prefilter.pattern_rule)}
-                candidates -= prefilter.prefiltered - matched
+                prefiltered = prefilter.prefiltered  # hundreds of rules: filter the few candidates, not that set
+                candidates = {p for p in candidates if p in matched or p not in prefiltered}
             positions = [p for p in sorted(candidates) if self._rules[p].applies_to(source.path)]
             view = _FileView(source)
             work: dict[int, set[int]] = {}  # line -> positions of the regex rules to run on it

@@ -63,6 +63,8 @@ KEYWORD_PLUGIN = "KeywordDetector"
 THEIRS = "detect-secrets"
 GENERATED_FILE = "generated-file"
 PRIVATE_KEY_PLUGIN = "PrivateKeyDetector"
+# Paths whose facts (``SecretsDetector._path_facts``) are remembered at once; beyond, the memo starts afresh.
+PATHS_REMEMBERED = 4096
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,7 @@ class SecretsDetector:
         self._keyword_groups = keyword_groups
         self._rules = rule_infos(plugin.spec for plugin in plugins)
         self._infos = {info.rule_id: info for info in self._rules}
+        self._facts_by_path: dict[str, tuple[bool, bool]] = {}
 
     @property
     def rules(self) -> tuple[RuleInfo, ...]:
@@ -181,10 +184,9 @@ class SecretsDetector:
 
     def examine(self, source: Source, explain: bool = False) -> tuple[list[Finding], list[Filtered]]:
         data = source.data
-        h = self._heuristics
         path = source.path
-        skip_generic = h.is_lock_file(path) or h.is_swagger_file(path) or h.is_non_text_file(path)
-        generated = is_generated(path) and not explain
+        skip_generic, generated = self._path_facts(path)
+        generated = generated and not explain
         relevant = self._relevant(data)
         # The quoted copy is for the plugins that need a quoted value, the generic ones above all: where those
         # do not run (lockfiles, bundles), it would cost a second pass over the largest files for nothing.
@@ -234,6 +236,19 @@ class SecretsDetector:
         ]
         return findings, filtered
 
+    def _path_facts(self, path: str) -> tuple[bool, bool]:
+        """Whether the generic plugins skip ``path`` (detect-secrets' lockfile, swagger and non-text tests) and
+        whether it is generated: pure functions of the path, remembered, since a history scan meets the same
+        paths in thousands of commits."""
+        facts = self._facts_by_path.get(path)
+        if facts is None:
+            if len(self._facts_by_path) >= PATHS_REMEMBERED:
+                self._facts_by_path.clear()
+            h = self._heuristics
+            skip_generic = h.is_lock_file(path) or h.is_swagger_file(path) or h.is_non_text_file(path)
+            facts = self._facts_by_path[path] = (bool(skip_generic), is_generated(path))
+        return facts
+
     def enable_one_pass(self) -> None:
         """Ask the plugins' gates in one Hyperscan pass from now on (a large scan: see ``_OnePassGates``)."""
         if self._one_pass is None:
@@ -252,7 +267,7 @@ class SecretsDetector:
     ) -> Iterator[tuple[int, int, str, str, str | None, str | None]]:
         """Each value the plugin reports on the gated lines of ``text``: (line index, character offset of
         the window, the window, the value, why it is filtered or None, and for a private key its body)."""
-        generated = plugin.spec.generic and is_generated(path)
+        generated = plugin.spec.generic and self._path_facts(path)[1]
         for line_index, spans in plugin.hit_spans(text).items():
             line = text.line_bytes(line_index)
             whole_line = len(line) <= LONG_LINE
