@@ -132,6 +132,7 @@ def _tree_finding(
         accepted_reason=printable(reason) if reason is not None else None,
         allow_reason=printable(allowed.justification.strip()) if allowed is not None else None,
         allow_line=allowed.comment_line if allowed is not None else None,
+        author=printable(first.author) if first is not None and first.author else None,
     )
 
 
@@ -157,6 +158,7 @@ def _history_finding(finding: Finding, reason: str | None, allowed: Suppressed |
         accepted_reason=printable(reason) if reason is not None else None,
         allow_reason=printable(allowed.justification.strip()) if allowed is not None else None,
         allow_line=allowed.comment_line if allowed is not None else None,
+        author=printable(finding.author) if finding.author else None,
     )
 
 

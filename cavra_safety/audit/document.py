@@ -189,6 +189,7 @@ def _finding(finding: AuditFinding) -> Document:
         "column": finding.column,
         "commit": finding.commit,
         "author_date": finding.author_date,
+        "author": finding.author,
         "in_head": finding.in_head,
         "occurrences": finding.occurrences,
         "redacted": finding.redacted,

@@ -165,7 +165,8 @@ def _finding(finding: AuditFinding) -> str:
         ("Evidence", f'{_c(finding.redacted)} <span class="muted">fingerprint {_c(finding.fingerprint[:16])}</span>'),
     ]
     if finding.commit:
-        pairs.append(("Commit", f"{_c(finding.commit)} {_e(finding.author_date or '')}"))
+        by = f" by {_e(finding.author)}" if finding.author else ""
+        pairs.append(("Commit", f"{_c(finding.commit)} {_e(finding.author_date or '')}{by}"))
     if finding.location is Location.HISTORY:
         still = {True: "yes", False: "no", None: "n/a"}[finding.in_head]
         pairs.append(("History", _e(f"added in {finding.occurrences} commit(s); still in HEAD: {still}")))

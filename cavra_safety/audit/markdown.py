@@ -169,7 +169,9 @@ def _finding(number: int, finding: AuditFinding) -> list[str]:
     if finding.location is Location.HISTORY:
         still = {True: "yes", False: "no", None: "n/a"}[finding.in_head]
         lines.append(
-            f"   - Added on {finding.author_date or 'an unknown date'}, in {finding.occurrences} "
+            f"   - Added on {finding.author_date or 'an unknown date'}"
+            + (f" by {text(finding.author)}" if finding.author else "")
+            + f", in {finding.occurrences} "
             f"commit(s); still in HEAD: {still}"
         )
     if finding.accepted_reason is not None:

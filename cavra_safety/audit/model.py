@@ -130,6 +130,8 @@ class AuditFinding:
     # Allowed findings: the allow comment's reason ("" when it gives none) and the comment's line.
     allow_reason: str | None = None
     allow_line: int | None = None
+    # Who made the commit that introduced the value (git's author name), when history has it.
+    author: str | None = None
 
     @property
     def suppression_kind(self) -> SuppressionKind | None:

@@ -20,6 +20,8 @@ IMPORT = RuleInfo("policy/saas-backend-import", Category.SAAS_BACKEND_SOURCE, Se
 RULES = (STRIPE, TENANT, AWS, IMPORT)
 COMMIT_A, COMMIT_B = "a" * 40, "b" * 40
 MADE = "2026-12-03T15:33:09Z"
+# An author name is input too: markup in it must reach a reader as text.
+AUTHOR = "Mallory <b>O'Brien</b> & co"
 HOSTILE_PATH = "docs/a|b <img src=x onerror=alert(1)> `x`.md"
 
 
@@ -35,7 +37,7 @@ def finding(
     )
     if commit is None:
         return made
-    return replace(made, author_date="2024-01-01T00:00:00+00:00", in_head=in_head, occurrences=2)
+    return replace(made, author_date="2024-01-01T00:00:00+00:00", author=AUTHOR, in_head=in_head, occurrences=2)
 
 
 def identity() -> Identity:

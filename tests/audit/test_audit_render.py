@@ -8,7 +8,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from audit_samples import COMMIT_B, HOSTILE_PATH, MADE, busy, sample
+from audit_samples import AUTHOR, COMMIT_A, COMMIT_B, HOSTILE_PATH, MADE, busy, sample
 
 from cavra_safety.audit import FORMATS, report_digest, to_document
 from cavra_safety.audit.markdown import code, text
@@ -100,6 +100,21 @@ def test_a_hostile_file_name_adds_no_markup() -> None:
     outside = re.sub(r"(`+).+?\1", "", md)
     assert "<img" not in outside
     assert "``" + HOSTILE_PATH in md
+
+
+def test_every_format_names_who_introduced_a_committed_value_as_text() -> None:
+    """A reviewer asks who committed it: the author of the introducing commit, for history findings and for tree
+    values history has, as text (the name is input: markup in it stays text), never for a value never committed."""
+    report = busy()
+    document = json.loads(FORMATS["json"](report))
+    authors = {(f["path"], f["location"]): f["author"] for f in document["findings"]}
+    assert authors[("billing.py", "history")] == AUTHOR
+    assert authors[("settings.py", "tree")] == AUTHOR  # in the tree and in history: the introducing commit's
+    assert authors[(HOSTILE_PATH, "tree")] is None  # never committed
+    html = FORMATS["html"](report)
+    assert "<b>O" not in html and f"{COMMIT_A}</code> 2024-01-01T00:00:00+00:00 by Mallory &lt;b&gt;O&#x27;Brien" in html
+    md = FORMATS["markdown"](report)
+    assert "by " + text(AUTHOR) + ", in 2 commit(s)" in md and "<b>" not in re.sub(r"(`+).+?\1", "", md)
 
 
 @pytest.mark.parametrize(
