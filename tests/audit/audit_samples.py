@@ -20,8 +20,9 @@ IMPORT = RuleInfo("policy/saas-backend-import", Category.SAAS_BACKEND_SOURCE, Se
 RULES = (STRIPE, TENANT, AWS, IMPORT)
 COMMIT_A, COMMIT_B = "a" * 40, "b" * 40
 MADE = "2026-12-03T15:33:09Z"
+AUTHOR = "Jane Doe"
 # An author name is input too: markup in it must reach a reader as text.
-AUTHOR = "Mallory <b>O'Brien</b> & co"
+HOSTILE_AUTHOR = "Mallory <b>O'Brien</b> & co"
 HOSTILE_PATH = "docs/a|b <img src=x onerror=alert(1)> `x`.md"
 
 
@@ -30,14 +31,20 @@ def value(seed: str) -> str:
 
 
 def finding(
-    rule: RuleInfo, path: str, seed: str, line: int = 1, commit: str | None = None, in_head: bool | None = None
+    rule: RuleInfo,
+    path: str,
+    seed: str,
+    line: int = 1,
+    commit: str | None = None,
+    in_head: bool | None = None,
+    author: str = AUTHOR,
 ) -> Finding:
     made = Finding.create(
         rule, path=path, line=line, column=1, secret=value(seed), message=f"{rule.title} found.", commit=commit
     )
     if commit is None:
         return made
-    return replace(made, author_date="2024-01-01T00:00:00+00:00", author=AUTHOR, in_head=in_head, occurrences=2)
+    return replace(made, author_date="2024-01-01T00:00:00+00:00", author=author, in_head=in_head, occurrences=2)
 
 
 def identity() -> Identity:

@@ -8,7 +8,19 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from audit_samples import AUTHOR, COMMIT_A, COMMIT_B, HOSTILE_PATH, MADE, busy, sample
+from audit_samples import (
+    AUTHOR,
+    AWS,
+    COMMIT_A,
+    COMMIT_B,
+    HOSTILE_AUTHOR,
+    HOSTILE_PATH,
+    MADE,
+    STRIPE,
+    busy,
+    finding,
+    sample,
+)
 
 from cavra_safety.audit import FORMATS, report_digest, to_document
 from cavra_safety.audit.markdown import code, text
@@ -111,10 +123,15 @@ def test_every_format_names_who_introduced_a_committed_value_as_text() -> None:
     assert authors[("billing.py", "history")] == AUTHOR
     assert authors[("settings.py", "tree")] == AUTHOR  # in the tree and in history: the introducing commit's
     assert authors[(HOSTILE_PATH, "tree")] is None  # never committed
-    html = FORMATS["html"](report)
-    assert "<b>O" not in html and f"{COMMIT_A}</code> 2024-01-01T00:00:00+00:00 by Mallory &lt;b&gt;O&#x27;Brien" in html
-    md = FORMATS["markdown"](report)
-    assert "by " + text(AUTHOR) + ", in 2 commit(s)" in md and "<b>" not in re.sub(r"(`+).+?\1", "", md)
+    hostile = sample(
+        tree=(finding(AWS, "aws.env", "a"),),
+        history=(finding(STRIPE, "billing.py", "b", commit=COMMIT_A, in_head=False, author=HOSTILE_AUTHOR),),
+    )
+    html = FORMATS["html"](hostile)
+    assert "<b>O" not in html
+    assert f"{COMMIT_A}</code> 2024-01-01T00:00:00+00:00 by Mallory &lt;b&gt;O&#x27;Brien" in html
+    md = FORMATS["markdown"](hostile)
+    assert "by " + text(HOSTILE_AUTHOR) + ", in 2 commit(s)" in md and "<b>" not in re.sub(r"(`+).+?\1", "", md)
 
 
 @pytest.mark.parametrize(
