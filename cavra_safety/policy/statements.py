@@ -1,0 +1,71 @@
+"""The joined-statement view: SQL statements that tenant isolation is written in, read as one line each.
+
+Migrations split a row-level security policy over lines (``CREATE POLICY tenant_isolation ON invoices``, then
+``FOR ALL``, then ``USING (tenant_id = current_setting('app.tenant')::uuid);``), and so do per-tenant
+``SET search_path`` and ``ALTER ROLE ... SET app.tenant`` statements; ``tenant-isolation-sql`` reads one
+line at a time. This view joins each such statement that runs over several lines into one line (each line's
+text without its indentation, one space between), in SQL files and in the SQL strings of code (Python
+triple-quoted strings, JavaScript template literals, Go raw strings), so that a match across the lines is
+reported at the statement's first line (``pipeline.views``).
+
+A statement starts at ``CREATE POLICY``, ``ALTER ROLE`` / ``ALTER USER``, ``ALTER TABLE``, ``SET search_path``
+or ``CREATE`` / ``DROP SCHEMA`` and ends at the line holding its ``;``, a closing string quote (triple quote
+or backtick), a blank line, the next statement's start, or after ``MAX_LINES`` lines. Comments are read as
+text, as the line rule reads them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from cavra_safety.policy.views import View, ViewBuilder
+
+MAX_LINES = 12
+
+# Literal words one of which every statement worth joining holds (the cheap gate on the lower-cased text).
+GATE_WORDS: tuple[str, ...] = (
+    "create policy", "search_path", "alter role", "alter user", "row level security", "create schema", "drop schema",
+)  # fmt: skip
+
+_START = re.compile(
+    r"(?i)\b(?:create\s+policy|alter\s+(?:role|user|table)|set\s+(?:local\s+|session\s+)?search_path"
+    r"|(?:create|drop)\s+schema)\b"
+)
+_END = re.compile(r";|\"\"\"|'''|`")
+
+
+def may_hold_statements(lower: str) -> bool:
+    return any(word in lower for word in GATE_WORDS)
+
+
+def statement_view(lines: Sequence[str], lower: str) -> View | None:
+    """One view line per statement that runs over more than one line; None when there is none."""
+    builder = ViewBuilder()
+    lower_lines = lower.split("\n")
+    index = 0
+    while index < len(lines):
+        start = _START.search(lines[index]) if _may_start(lower_lines, index) else None
+        if start is None or _END.search(lines[index], start.end()):
+            index += 1
+            continue
+        parts: list[str | tuple[str, int, int]] = [(lines[index][start.start() :].rstrip(), index, start.start())]
+        last = index
+        while last + 1 < len(lines) and last + 1 - index < MAX_LINES:
+            following = lines[last + 1]
+            stripped = following.strip()
+            if not stripped or _START.search(following):
+                break
+            last += 1
+            parts += [" ", (stripped, last, len(following) - len(following.lstrip()))]
+            if _END.search(following):
+                break
+        if last > index:
+            builder.add_line(parts, f"Read as one statement from line {index + 1} to line {last + 1}.")
+        index = last + 1
+    return builder.build()
+
+
+def _may_start(lower_lines: Sequence[str], index: int) -> bool:
+    line = lower_lines[index] if index < len(lower_lines) else ""
+    return any(word in line for word in ("policy", "alter", "search_path", "schema"))
