@@ -1,7 +1,7 @@
 """The joined-statement view: SQL statements that tenant isolation is written in, read as one line each.
 
-Migrations split a row-level security policy over lines (``CREATE POLICY tenant_isolation ON invoices``, then
-``FOR ALL``, then ``USING (tenant_id = current_setting('app.tenant')::uuid);``), and so do per-tenant
+Migrations split a row-level security policy over lines (``CREATE POLICY ... ON invoices``, then ``FOR ALL``,
+then ``USING (tenant_id = ...);``, the tenant read from a session setting), and so do per-tenant
 ``SET search_path`` and ``ALTER ROLE ... SET app.tenant`` statements; ``tenant-isolation-sql`` reads one
 line at a time. This view joins each such statement that runs over several lines into one line (each line's
 text without its indentation, one space between), in SQL files and in the SQL strings of code (Python

@@ -7,7 +7,7 @@ a header in another language). The tenant-record rule knows records by their col
 the columns the names their values earn, so the rule reads the rows as it reads a known export:
 
 - the identifier: the first column whose values are mostly tenant-id-shaped, else, beside an e-mail column,
-  the first column the header names as an id, slug or name;
+  the first column the header names as an id, slug or name, else the first column of names (not numbers);
 - the companion: the first other column whose values are mostly e-mail addresses (``owner_email``), else one
   the header names as a plan, tier or owner (``plan``).
 
@@ -43,6 +43,7 @@ _TENANT_ID_SHAPE = re.compile(
 )
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _ID_HEADER = re.compile(r"(?i)^(?:id|.*[_ -]id|.*id$|.*slug|.*name|key|org|account|customer|workspace|company)$")
+_NAME = re.compile(r"[^\d\s].*[A-Za-z].*|[A-Za-z]")
 _COMPANION_HEADER = re.compile(r"(?i)plan|tier|owner|admin|contact|billing|subscription|seats|mrr|arr")
 
 
@@ -98,8 +99,11 @@ def _named_columns(header: Sequence[str], rows: Sequence[Sequence[str]]) -> dict
     ]
     identifier = shaped[0] if shaped else None
     if identifier is None and emails:
-        named = [column for column in range(width) if column not in emails and _ID_HEADER.match(header[column].strip())]
-        identifier = named[0] if named else None
+        others = [column for column in range(width) if column not in emails]
+        named = [column for column in others if _ID_HEADER.match(header[column].strip())]
+        # a header in another language (Kunde, client): the first column of names rather than numbers or dates
+        texts = [column for column in others if share(column, _NAME) >= MIN_SHARE]
+        identifier = (named or texts or [None])[0]
     if identifier is None:
         return None
     if emails:
