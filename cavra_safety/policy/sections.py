@@ -20,8 +20,6 @@ from collections.abc import Sequence
 
 from cavra_safety.policy.views import View, ViewBuilder
 
-SUFFIXES = frozenset({"ini", "cfg", "conf", "cnf", "toml", "properties"})
-
 # The words that give a key under them its category (DESIGN section 2): payment providers and billing words
 # (billing-secret), webhooks (webhook-secret), licences (license-key). The rules decide; this only chooses
 # which lines are worth a qualified copy.

@@ -23,20 +23,11 @@ from cavra_safety.policy.views import View, ViewBuilder
 
 MAX_LINES = 12
 
-# Literal words one of which every statement worth joining holds (the cheap gate on the lower-cased text).
-GATE_WORDS: tuple[str, ...] = (
-    "create policy", "search_path", "alter role", "alter user", "row level security", "create schema", "drop schema",
-)  # fmt: skip
-
 _START = re.compile(
     r"(?i)\b(?:create\s+policy|alter\s+(?:role|user|table)|set\s+(?:local\s+|session\s+)?search_path"
     r"|(?:create|drop)\s+schema)\b"
 )
 _END = re.compile(r";|\"\"\"|'''|`")
-
-
-def may_hold_statements(lower: str) -> bool:
-    return any(word in lower for word in GATE_WORDS)
 
 
 def statement_view(lines: Sequence[str], lower: str) -> View | None:

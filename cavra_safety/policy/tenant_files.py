@@ -24,7 +24,6 @@ from collections.abc import Sequence
 
 from cavra_safety.policy.views import View, ViewBuilder
 
-SUFFIXES = frozenset({"csv", "tsv"})
 # File names that say tenant rows: one of these words as a part of the name (``accounts-prod``, ``tenant_export``).
 FILE_WORDS: tuple[str, ...] = (
     "tenant", "customer", "account", "organization", "organisation", "org", "workspace", "subscriber", "client",
@@ -103,7 +102,7 @@ def _named_columns(header: Sequence[str], rows: Sequence[Sequence[str]]) -> dict
         named = [column for column in others if _ID_HEADER.match(header[column].strip())]
         # a header in another language (Kunde, client): the first column of names rather than numbers or dates
         texts = [column for column in others if share(column, _NAME) >= MIN_SHARE]
-        identifier = (named or texts or [None])[0]
+        identifier = next(iter(named + texts), None)
     if identifier is None:
         return None
     if emails:

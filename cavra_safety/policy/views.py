@@ -9,8 +9,8 @@ it was copied from (``View.place_of``); findings on the words a view adds (the q
 header) map nowhere and are dropped.
 
 Pure text functions, no detector import: ``pipeline.views`` runs the detectors on each view and merges what
-they find with the plain findings. Each builder is gated by the path and one cheap search, so the usual file
-costs one suffix test and, for SQL, one regex search (``derived_views``).
+they find with the plain findings. Each builder is gated, and imported only when its gate opens: the usual file
+costs a suffix test and a few substring searches of its lower-cased text (``derived_views``).
 """
 
 from __future__ import annotations
@@ -104,16 +104,30 @@ class ViewBuilder:
         return View("\n".join(self.lines), tuple(self.pieces), tuple(self.notes))
 
 
-def derived_views(path: str, text: str, lines: Sequence[str], lower: str) -> list[View]:
-    """The views of one source (most files: none, after a suffix test or one search)."""
-    # Imported here: the builders' regexes compile only in a run that meets a file they apply to.
-    from cavra_safety.policy import sections, statements, tenant_files
+# The gates, here so that a file no builder applies to imports none of them (their regexes compile on import).
+SECTION_SUFFIXES = frozenset({"ini", "cfg", "conf", "cnf", "toml", "properties"})
+TABLE_SUFFIXES = frozenset({"csv", "tsv"})
+# Literal words one of which every SQL statement worth joining holds, looked for in the lower-cased text.
+STATEMENT_WORDS: tuple[str, ...] = (
+    "create policy", "search_path", "alter role", "alter user", "row level security", "create schema", "drop schema",
+)  # fmt: skip
 
+
+def derived_views(path: str, text: str, lines: Sequence[str], lower: str) -> list[View]:
+    """The views of one source (most files: none, after a suffix test and a few substring searches)."""
     name = path.rsplit("/", 1)[-1]
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    found = [
-        sections.section_view(suffix, lines, lower) if suffix in sections.SUFFIXES else None,
-        tenant_files.tenant_file_view(name, suffix, lines) if suffix in tenant_files.SUFFIXES else None,
-        statements.statement_view(lines, lower) if statements.may_hold_statements(lower) else None,
-    ]
-    return [view for view in found if view is not None]
+    views: list[View | None] = []
+    if suffix in SECTION_SUFFIXES:
+        from cavra_safety.policy.sections import section_view
+
+        views.append(section_view(suffix, lines, lower))
+    if suffix in TABLE_SUFFIXES:
+        from cavra_safety.policy.tenant_files import tenant_file_view
+
+        views.append(tenant_file_view(name, suffix, lines))
+    if any(word in lower for word in STATEMENT_WORDS):
+        from cavra_safety.policy.statements import statement_view
+
+        views.append(statement_view(lines, lower))
+    return [view for view in views if view is not None]
