@@ -107,3 +107,40 @@ def test_an_allow_on_the_statement_line_covers_the_statement(engine: Engine, tmp
         "CREATE POLICY tenant_isolation ON invoices\n  USING (tenant_id = current_setting('app.tenant')::uuid);\n"
     )
     assert scan_file(engine, tmp_path, "docs/rls.sql", text) == []
+
+
+# Statements inside ordinary quoted strings of code: they run on into strings that continue them, never into code.
+IN_CODE = [
+    (
+        "cavra/db/rls.py",
+        "def isolate(cursor):\n    cursor.execute(\n"
+        '        "CREATE POLICY isolation ON invoices "\n'  # cavra: allow policy/tenant-isolation-sql -- test data
+        '        "USING (tenant_id = get_tenant_id())"\n    )\n',
+        [3],
+    ),
+    (
+        "web/server/rls.js",
+        "await db.query('CREATE POLICY isolation ON jobs ' +\n  'USING (tenant_id = app_tenant())');\n",
+        [1],
+    ),
+    (
+        "cavra/db/setup.py",
+        'def setup(cursor, tenants):\n    cursor.execute("CREATE SCHEMA analytics")\n'
+        "    for tenant in tenants:\n        provision(tenant_id=tenant.id)\n",
+        [],
+    ),
+    (
+        "cavra/db/setup.py",
+        'def setup(cursor):\n    cursor.execute("CREATE POLICY own ON posts "\n'
+        '                   "USING (author_id = uid())")\n    log(tenant_id)\n',
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "text", "lines"), IN_CODE)
+def test_a_statement_in_a_code_string_ends_where_its_string_does(
+    engine: Engine, tmp_path: Path, path: str, text: str, lines: list[int]
+) -> None:
+    findings = [finding for finding in scan_file(engine, tmp_path, path, text) if finding.rule_id == RULE]
+    assert [finding.line for finding in findings] == lines
