@@ -120,6 +120,7 @@ IN_CODE = [
     ),
     (
         "web/server/rls.js",
+        # cavra: allow policy/tenant-isolation-sql -- test data of the joined-statement view
         "await db.query('CREATE POLICY isolation ON jobs ' +\n  'USING (tenant_id = app_tenant())');\n",
         [1],
     ),

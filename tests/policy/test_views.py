@@ -19,11 +19,13 @@ def views_of(path: str, text: str) -> int:
         ("config/app.ini", "[billing]\napi_key = abc\n", 1),
         ("src/main/resources/application.properties", "billing.api-key=abc\n", 1),
         ("exports/tenants.csv", "id,contact\nacme-prod-7731,ops@acme-corp.io\n", 1),
+        # cavra: allow policy/tenant-isolation-sql -- test data of the joined-statement view
         ("db/rls.sql", "CREATE POLICY p ON t\n  USING (tenant_id = x);\n", 1),
         ("cavra/db.py", 'SQL = """\nCREATE POLICY p ON t\n  USING (tenant_id = x)\n"""\n', 1),
         # no view: another file type, no section word, a one-line statement, a file not named for tenants
         ("cavra/settings.py", "[billing]\napi_key = abc\n", 0),
         ("config/app.ini", "[cache]\nttl = 60\n", 0),
+        # cavra: allow policy/tenant-isolation-sql -- test data of the joined-statement view
         ("db/rls.sql", "CREATE POLICY p ON t USING (tenant_id = x);\n", 0),
         ("exports/rows.csv", "id,contact\nacme-prod-7731,ops@acme-corp.io\n", 0),
         ("README.md", "Install with pip.\n", 0),
