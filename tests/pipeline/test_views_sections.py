@@ -103,3 +103,18 @@ def test_a_section_ends_at_the_next_header(engine: Engine, tmp_path: Path) -> No
 def test_only_config_files_with_a_section_word_get_the_view(path: str, text: str) -> None:
     source = Source(path, text.format(v=token()))
     assert derived_views(source.path, source.text, source.lines, source.lower) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "template", "prefix", "expected"),
+    [
+        ("config/app.ini", "[billing]\nsecret_key = {v}\n", "sk_" + "live_", "policy/stripe-live-secret-key"),
+        ("config/app.toml", '[stripe]\nwebhook_secret = "{v}"\n', "whsec_", "policy/webhook-signing-secret"),
+        ("config/app.ini", "[webhooks]\nstripe = {v}\n", "whsec_", "policy/webhook-signing-secret"),
+    ],
+)
+def test_a_provider_format_under_a_section_is_one_finding_of_the_provider_rule(
+    engine: Engine, tmp_path: Path, path: str, template: str, prefix: str, expected: str
+) -> None:
+    findings = scan_file(engine, tmp_path, path, template.format(v=prefix + token(32)))
+    assert [(finding.rule_id, finding.line) for finding in findings] == [(expected, 2)]
