@@ -34,7 +34,9 @@ NAMED_COMPANION = "plan"
 SAMPLE_ROWS = 50  # rows read to judge a column
 MIN_SHARE = 0.5  # of the non-empty values in a column, to call it tenant-id-shaped or e-mail
 
-_FILE_NAME = re.compile(r"(?:^|[-_. ])(?:" + "|".join(FILE_WORDS) + r")s?(?:$|[-_. ]|\d)")
+# a word of the name (``accounts-prod``, ``org_2024``); ``tenant`` and ``customer`` also in front of another word
+# (``tenantExport``, ``customerlist``), which no ordinary word starts with
+_FILE_NAME = re.compile(r"(?:^|[-_. ])(?:tenant|customer|(?:" + "|".join(FILE_WORDS) + r")s?(?:$|[-_. ]|\d))")
 _KNOWN_HEADER = re.compile(r"(?i)^\s*[\"']?tenant(?:[_-]?id|[_-]?slug)?[\"']?\s*$")
 _TENANT_ID_SHAPE = re.compile(
     r"(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"  # a UUID
@@ -59,6 +61,8 @@ def tenant_file_view(name: str, suffix: str, lines: Sequence[str]) -> View | Non
     header = next(csv.reader([lines[header_at]], delimiter=delimiter), [])
     if len(header) < 2 or any(_KNOWN_HEADER.match(cell) for cell in header):
         return None
+    if any(_EMAIL.fullmatch(cell.strip()) or _TENANT_ID_SHAPE.fullmatch(cell.strip()) for cell in header):
+        return None  # the first line is a row, not names: a file of rows without a header holds no records yet
     try:
         rows = list(csv.reader(lines[header_at + 1 : header_at + 1 + SAMPLE_ROWS], delimiter=delimiter))
     except csv.Error:

@@ -92,3 +92,18 @@ def test_a_known_export_is_reported_once_per_row(engine: Engine, tmp_path: Path)
     text = "tenant_id,owner_email,plan\nacme-prod-7731,ops@acme-corp.io,enterprise\n"
     findings = [f for f in scan_file(engine, tmp_path, "exports/tenants.csv", text) if f.rule_id == RULE]
     assert [(finding.line, finding.column) for finding in findings] == [(2, 1)]
+
+
+@pytest.mark.parametrize(
+    ("name", "lines", "viewed"),
+    [
+        ("tenantExport.csv", ["ref,admin", "acme-prod-7731,ops@acme-corp.io"], True),
+        ("customerlist.csv", ["ref,admin", "acme-prod-7731,ops@acme-corp.io"], True),
+        ("org_2024.csv", ["ref,admin", "acme-prod-7731,ops@acme-corp.io"], True),
+        ("accountants.csv", ["ref,admin", "acme-prod-7731,ops@acme-corp.io"], False),
+        # rows without a header: the first line is a row, not column names
+        ("tenants.csv", ["acme-prod-7731,ops@acme-corp.io", "globex-eu-0042,jane@globex.io"], False),
+    ],
+)
+def test_which_files_are_read_as_tenant_exports(name: str, lines: list[str], viewed: bool) -> None:
+    assert (tenant_file_view(name, "csv", lines) is not None) is viewed
