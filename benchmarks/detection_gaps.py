@@ -27,6 +27,7 @@ URLSAFE = ALNUM + "-_"
 CRYPT = "./" + ALNUM  # the crypt(3) / bcrypt alphabet
 
 CREDENTIAL, URL, WEBHOOK = "connector-credential", "provider-url", "webhook-secret"
+BILLING, LICENSE = "billing-secret", "license-key"
 SAAS, ENTERPRISE, TENANT_ID, RECORD = "saas-backend-source", "enterprise-implementation", "tenant-id", "tenant-record"
 
 
@@ -48,6 +49,8 @@ def _case(family: str, category: str | None, path: str, before: str, line: str, 
 
 
 _GROUPS = {
+    "section-key": BILLING,
+    "tenant-file": RECORD,
     "js-private-import": SAAS,
     "sql-tenant-isolation": SAAS,
     "enterprise-banner": ENTERPRISE,
@@ -563,6 +566,7 @@ def gap_cases() -> list[Case]:
             SAAS,
             "migrations/0008_rls.sql",
             "ALTER TABLE invoices ENABLE ROW LEVEL SECURITY;\n",
+            # cavra: allow policy/tenant-isolation-sql -- a labelled case of the benchmark (test data)
             "CREATE POLICY tenant_isolation ON invoices "
             "USING (tenant_id = current_setting('app.current_tenant')::uuid);",
         )
@@ -627,8 +631,82 @@ def gap_cases() -> list[Case]:
             "Open <https://app.cavra.io/t/acme-prod-7731/settings> to change the plan.",
         )
     )
+    cases.extend(_structure_cases(v))
     cases.extend(_negatives(v))
     return cases
+
+
+def _structure_cases(v: _Values) -> list[Case]:
+    """Evidence a line does not hold alone (issue 13's leftovers): a key's meaning from its config section or
+    dotted name, a SQL statement split over lines, a tenant export known by its file name. Positives, then the
+    same files with placeholders, user-keyed policies and placeholder rows."""
+    ini, toml, cfg = "config/shop.ini", "pyproject.toml", "setup.cfg"
+    properties = "src/main/resources/application.properties"
+    using = "  USING (tenant_id = current_" + "setting('app.tenant')::uuid);\n"  # built: the repository scans itself
+    in_string = '            USING (tenant_id = get_tenant_id())\n    """)\n'
+    migration = 'def upgrade():\n    op.execute("""\n'
+    export, owner = "id,contact,tier\n", "ops@acme-corp.io"
+    rows = [
+        ("section-key/ini", BILLING, ini, "[database]\nhost = db\n\n[billing]\n", "secret_key = " + v(ALNUM, 32)),
+        ("section-key/toml", BILLING, toml, "[tool.poetry]\n\n[services.stripe]\n", f'api_key = "{v(ALNUM, 32)}"'),
+        ("section-key/properties", WEBHOOK, properties, "server.port=8080\n", "webhook.signing-secret=" + v(ALNUM, 32)),
+        ("section-key/cfg", LICENSE, cfg, "[metadata]\nname = shop\n\n[license]\n", "key = " + v(UPPER, 24)),
+        (
+            "sql-tenant-isolation/multi-line-policy",
+            SAAS,
+            "db/0009_rls.sql",
+            "",
+            "CREATE POLICY isolation ON jobs",
+            using,
+        ),
+        (
+            "sql-tenant-isolation/multi-line-in-string",
+            SAAS,
+            "db/0009.py",
+            migration,
+            "  CREATE POLICY p ON t",
+            in_string,
+        ),
+        (
+            "sql-tenant-isolation/alter-role",
+            SAAS,
+            "db/roles.sql",
+            "",
+            "ALTER " + "ROLE acme_app",  # built: the repository scans itself
+            "  SET app.tenant = 'a';\n",
+        ),
+        ("tenant-file/unknown-header", RECORD, "exports/tenants.csv", export, f"acme-prod-7731,{owner},enterprise"),
+        (
+            "tenant-file/unknown-header",
+            RECORD,
+            "exports/customers.tsv",
+            "ref\tadmin\n",
+            "globex-eu-0042\tjane@globex.io",
+        ),
+        ("section-key/ini", None, ini, "[billing]\n", "secret_key = ${STRIPE_SECRET_KEY}"),
+        ("section-key/ini", None, ini, "[billing]\n", "secret_key = %(stripe_secret_key)s"),
+        ("section-key/toml", None, toml, "[tool.poetry]\nname = 'shop'\n", 'license = "Apache-2.0"'),
+        ("section-key/properties", None, properties, "", "billing.api-key=${BILLING_API_KEY}"),
+        (
+            "sql-tenant-isolation/multi-line-policy",
+            None,
+            "db/rls.sql",
+            "",
+            "CREATE POLICY own ON posts",
+            "  USING (author_id = uid());\n",
+        ),
+        ("tenant-file/unknown-header", None, "exports/tenants.csv", export, "<tenant-id>,<owner-email>,<plan>"),
+        (
+            "tenant-file/unknown-header",
+            None,
+            "exports/tenants.csv",
+            export,
+            "acme-prod-7731,ops@example.com,enterprise",
+        ),
+    ]
+    return [
+        _case(family, category, path, before, line, *after) for family, category, path, before, line, *after in rows
+    ]
 
 
 def _negatives(v: _Values) -> list[Case]:

@@ -103,6 +103,7 @@ HOOK_MODULES = frozenset(
         "cavra_safety.pipeline.pool",
         "cavra_safety.pipeline.scan",
         "cavra_safety.pipeline.targets",
+        "cavra_safety.pipeline.views",  # derived views: every source asks whether it has any (policy.views)
         "cavra_safety.policy.",  # every rule is loaded: the packs, their parser and the compiled-policy cache
         "cavra_safety.precedence",
         "cavra_safety.redaction",

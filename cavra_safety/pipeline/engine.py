@@ -20,6 +20,7 @@ from cavra_safety.detectors import DETECTORS, Detector, DetectorFactory
 from cavra_safety.filters import apply_inline_allows
 from cavra_safety.findings import Finding, Fingerprints, Note, RuleInfo, ScanResult, Skipped, Suppressed
 from cavra_safety.pipeline.decoded import with_decoded
+from cavra_safety.pipeline.views import with_views
 from cavra_safety.policy import Policy
 from cavra_safety.precedence import precedence_key, resolve_overlaps
 from cavra_safety.redaction import quoted
@@ -99,6 +100,8 @@ class Engine:
         outcome = BatchOutcome(files_scanned=1, bytes_scanned=len(source.text))
         try:
             raw = self._detect(source, outcome.notes)
+            # section-qualified config keys, joined SQL statements, tenant exports by name (``policy.views``)
+            raw = with_views(source, raw, lambda derived: self._detect(derived, []))
             # base64 / URL-encoded values, decoded and scanned again (notes dropped); not in lockfiles, whose
             # base64 values are integrity hashes (``sources.generated``)
             if self.config.decode and not is_lockfile(source.path):

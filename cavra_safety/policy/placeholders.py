@@ -32,6 +32,10 @@ from __future__ import annotations
 import hashlib
 import re
 
+# The one placeholder vocabulary: words that say a value stands in for a real one, and fragments of templates,
+# format fields and elisions that no real value holds. Both the policy rules' value filter (``is_placeholder``)
+# and the secrets detector's ``placeholder`` precision filter read these two tables (``says_placeholder``), so
+# that the two detectors agree on what a placeholder is; extend them here.
 MARKERS: tuple[str, ...] = (
     "your_",
     "your-",
@@ -41,9 +45,18 @@ MARKERS: tuple[str, ...] = (
     "change_me",
     "change-me",
     "redacted",
-    "replace_me",
-    "replace-me",
-    "replaceme",
+    "replace",  # replace_me, replace-with-your-key, REPLACE_THIS
+    "sample",
+    "dummy",
+)
+TEMPLATE_FRAGMENTS: tuple[str, ...] = (
+    r"\$\{",  # ${NAME} (or a template cut short)
+    r"\{\{",  # {{ name }}
+    r"<[^<>]*>",  # <tenant-id>, https://<tenant>.okta.com
+    r"%\(",  # %(name)s (Python, configparser interpolation)
+    r"%s",  # printf field
+    r"\.\.\.",  # sk_live_... (elided)
+    "\u2026",  # the ellipsis character
 )
 
 NOT_A_VALUE: frozenset[str] = frozenset(
@@ -60,10 +73,8 @@ WHOLE_VALUE_SHAPES: tuple[str, ...] = (
     r"\[[^\[\]]*\]",  # [tenant id]
 )
 
+# Shapes beside the template fragments that only the policy filter reads (its values are whole captures).
 EMBEDDED_SHAPES: tuple[str, ...] = (
-    r"\$\{[^{}]*\}",  # https://${HOST}/x
-    r"\{\{[^{}]*\}\}",  # https://{{ host }}/x
-    r"<[A-Za-z_][A-Za-z0-9 _.:-]*>",  # https://<tenant>.okta.com
     r"\{[A-Za-z_][A-Za-z0-9_.-]*\}",  # https://{tenant}.okta.com
     r"[xX*•]{6,}",  # sk_live_xxxxxxxxxxxxxxxx
 )
@@ -135,7 +146,10 @@ SEPARATORS = "-_.:/ "
 _WHOLE = re.compile("|".join(f"(?:{shape})" for shape in WHOLE_VALUE_SHAPES))
 _EMBEDDED = re.compile("|".join(f"(?:{shape})" for shape in EMBEDDED_SHAPES))
 _LOOKUP = re.compile("|".join(f"(?:{prefix})" for prefix in LOOKUP_PREFIXES))
-_MARKER = re.compile("|".join(re.escape(marker) for marker in MARKERS), re.IGNORECASE)
+_MARKER = re.compile(
+    "|".join([*(re.escape(marker) for marker in MARKERS), *TEMPLATE_FRAGMENTS]),
+    re.IGNORECASE,
+)
 _SEPARATOR_TABLE = str.maketrans("", "", SEPARATORS)
 _SEPARATOR = "[-_. ]?"
 _TRIVIAL = re.compile(
@@ -155,12 +169,18 @@ def is_placeholder(value: str) -> bool:
         return True
     if _WHOLE.fullmatch(stripped) or _EMBEDDED.search(stripped) or _LOOKUP.match(stripped):
         return True
-    if _MARKER.search(stripped):
+    if says_placeholder(stripped):
         return True
     significant = stripped.translate(_SEPARATOR_TABLE)
     if len(set(significant)) <= 1:
         return True
     return is_trivial(stripped) or is_documented_example(stripped)
+
+
+def says_placeholder(value: str) -> bool:
+    """The value holds a word of ``MARKERS`` or a ``TEMPLATE_FRAGMENTS`` fragment: the one vocabulary both
+    detectors read."""
+    return _MARKER.search(value) is not None
 
 
 def is_trivial(value: str) -> bool:

@@ -57,7 +57,8 @@ FILTERS: tuple[PrecisionFilter, ...] = (
     ),
     PrecisionFilter(
         "placeholder",
-        "a value that says it is not real: your-..., <...>, ${...}, {{ ... }}, sample, dummy, changeme, '...'",
+        "a value that says it is not real: your-..., <...>, ${...}, {{ ... }}, sample, dummy, changeme, '...' "
+        "(the vocabulary of policy.placeholders, which the policy rules read too)",
         _EVERY,
         shapes.placeholder,
     ),

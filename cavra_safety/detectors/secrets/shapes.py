@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from cavra_safety.findings import randomness
-from cavra_safety.policy.placeholders import is_documented_example
+from cavra_safety.policy.placeholders import is_documented_example, says_placeholder
 from cavra_safety.redaction import shannon_entropy
 
 
@@ -26,11 +26,6 @@ class Seen:
     after: str = ""  # for a private key's header: the text that follows it (``pem.key_body``)
 
 
-# Values that say they are not real: templates, filler words, elided keys (``sk_live_...``).
-_PLACEHOLDER = re.compile(
-    r"sample|dummy|placeholder|changeme|change_me|replace|redacted|your[_-]|<[^>]*>|\$\{|\{\{|%\(|%s|\.\.\.|…",
-    re.IGNORECASE,
-)
 _FILLER = re.compile(r"(.)\1{5,}")
 
 # Encoded password hashes (Django, passlib, crypt(3)).
@@ -144,7 +139,8 @@ def documented_example(seen: Seen) -> bool:
 
 
 def placeholder(seen: Seen) -> bool:
-    return bool(_PLACEHOLDER.search(seen.value))
+    """Says it is not real (``policy.placeholders``: the vocabulary the policy rules' filter reads too)."""
+    return says_placeholder(seen.value)
 
 
 def filler(seen: Seen) -> bool:
