@@ -10,7 +10,10 @@ the file's name and on its hunks tell (``ContextNeed``):
   import built from names bound far above, an import continued over lines, a marker in the module's head);
 - hunks holding a PEM armour line, or a line of key material alone (the key is the whole block, and its identity
   is its body: an edit in the middle of a key makes another value, reported at the header);
-- a rename or copy that a rule could judge differently at its new path (``ContextNeed._moved_matters``).
+- a rename or copy that a rule could judge differently at its new path (``ContextNeed._moved_matters``);
+- what the derived views (``policy.views``) read beyond a line: any change to a sectioned config file (the
+  ``[billing]`` section a new ``secret_key = ...`` sits in may lie far above), and hunks holding a word of a SQL
+  statement the views join across lines (its other lines may lie beyond the context).
 
 Everything else is line-local and keeps reading hunks, which is cheaper. What a whole file reports
 (``scan_whole``): its findings on the commit's added lines, and those elsewhere that no earlier version of the
@@ -33,6 +36,7 @@ from cavra_safety.findings import Finding
 from cavra_safety.git import Git
 from cavra_safety.pipeline.engine import BatchOutcome, Engine
 from cavra_safety.policy import Policy, RecordRule, load_policy
+from cavra_safety.policy.views import SECTION_SUFFIXES, STATEMENT_WORDS
 from cavra_safety.regex import compile_regex
 from cavra_safety.sources import Source
 from cavra_safety.sources.patch import FilePatch
@@ -73,7 +77,13 @@ class ContextNeed:
         keys = _literals({key for rule in records for key in (*rule.identifier_keys, *rule.companion_keys)})
         key_form = [rf"""(?:^|[\s{{,"'])(?:{"|".join(keys)})["']?\s*[:=]"""] if keys else []
         self._content = _either(
-            [*_literals(PEM_ARMOUR), PEM_BODY_LINE, *_literals(w for r in records for w in r.keywords), *key_form]
+            [
+                *_literals(PEM_ARMOUR),
+                PEM_BODY_LINE,
+                *_literals(w for r in records for w in r.keywords),
+                *key_form,
+                *(re.escape(words).replace(r"\ ", r"\s+") for words in STATEMENT_WORDS),
+            ]
         )
         # A binding is one statement, which its hunk shows (its fragment parses alone): binding words alone,
         # common in code ("key", "token"), do not make a module worth reading whole.
@@ -89,6 +99,8 @@ class ContextNeed:
             return True  # a merge's file with no hunk of its own too (``sources.history._add_merged_files``)
         if not patch.added:
             return False
+        if suffix in SECTION_SUFFIXES:
+            return True
         if self._content is not None and self._content.search(hunks) is not None:
             return True
         return suffix in PYTHON_SUFFIXES and self._python is not None and self._python.search(hunks) is not None

@@ -72,12 +72,34 @@ def _merge_combines_a_header_and_rows(repo: Repo) -> tuple[str, set[tuple[str, i
     return repo.head(), {("data/tenants.csv", line) for line in (10, 11, 12)}
 
 
+def _key_added_far_below_its_section(repo: Repo) -> tuple[str, set[tuple[str, int]]]:
+    """The ``[billing]`` header lies beyond the hunk's context: the section view needs the whole file."""
+    settings = "".join(f"region_{n} = eu-{n}\n" for n in range(8))
+    repo.commit("billing settings", {"config/app.ini": "[billing]\n" + settings})
+    value = "".join(random.SystemRandom().choice(string.ascii_letters + string.digits) for _ in range(28))
+    made = repo.commit("the key", {"config/app.ini": "[billing]\n" + settings + "secret_key = " + value + "\n"})
+    return made, {("config/app.ini", 10)}
+
+
+def _statement_head_added_far_above_its_tenant_test(repo: Repo) -> tuple[str, set[tuple[str, int]]]:
+    """A row-level security policy: the hunk adds its first line, the tenant test below lies beyond the context."""
+    test = "  USING (tenant" + "_id = current_setting('app.org'));\n"  # built here: the repository scans itself
+    body = "".join(f"  -- step {n}\n" for n in range(5)) + test
+    migration = 'op.execute("""\n{}""")\n'
+    repo.commit("a migration", {"migrations/0009_rls.py": migration.format("ALTER TABLE invoices\n" + body)})
+    head = "CREATE POLICY rows_of_org ON invoices\n"
+    made = repo.commit("make it a policy", {"migrations/0009_rls.py": migration.format(head + body)})
+    return made, {("migrations/0009_rls.py", 2)}
+
+
 CASES: dict[str, Callable[[Repo], tuple[str, set[tuple[str, int]]]]] = {
     "a CSV header added above old rows": _csv_header_added,
     "a record companion added far below the tenant id": _companion_added_far_below,
     "a pack moved into a private folder": _pack_moved_into_a_private_folder,
     "an import continued far below its statement": _import_far_below_its_statement,
     "a clean merge combining a header and rows": _merge_combines_a_header_and_rows,
+    "a key added far below its config section": _key_added_far_below_its_section,
+    "a SQL statement's head added far above its tenant test": _statement_head_added_far_above_its_tenant_test,
 }
 RULES = {
     "a CSV header added above old rows": RECORD_RULE,
@@ -85,6 +107,8 @@ RULES = {
     "a pack moved into a private folder": "policy/private-pack-path",
     "an import continued far below its statement": "python/saas-backend-source-import",
     "a clean merge combining a header and rows": RECORD_RULE,
+    "a key added far below its config section": "policy/billing-secret-assignment",
+    "a SQL statement's head added far above its tenant test": "policy/tenant-isolation-sql",
 }
 
 
