@@ -50,6 +50,7 @@ def _case(family: str, category: str | None, path: str, before: str, line: str, 
 
 _GROUPS = {
     "section-key": BILLING,
+    "nested-key": BILLING,
     "tenant-file": RECORD,
     "js-private-import": SAAS,
     "sql-tenant-isolation": SAAS,
@@ -637,9 +638,9 @@ def gap_cases() -> list[Case]:
 
 
 def _structure_cases(v: _Values) -> list[Case]:
-    """Evidence a line does not hold alone (issue 13's leftovers): a key's meaning from its config section or
-    dotted name, a SQL statement split over lines, a tenant export known by its file name. Positives, then the
-    same files with placeholders, user-keyed policies and placeholder rows."""
+    """Evidence a line does not hold alone (issue 13's leftovers): a key's meaning from its config section, its
+    YAML or JSON parent key or its dotted name, a SQL statement split over lines, a tenant export known by its
+    file name. Positives, then the same files with placeholders, user-keyed policies and placeholder rows."""
     ini, toml, cfg = "config/shop.ini", "pyproject.toml", "setup.cfg"
     properties = "src/main/resources/application.properties"
     using = "  USING (tenant_id = current_" + "setting('app.tenant')::uuid);\n"  # built: the repository scans itself
@@ -682,6 +683,25 @@ def _structure_cases(v: _Values) -> list[Case]:
             "exports/customers.tsv",
             "ref\tadmin\n",
             "globex-eu-0042\tjane@globex.io",
+        ),
+        ("nested-key/yaml", BILLING, "deploy/values.yaml", "payments:\n  stripe:\n", "    secretKey: " + v(ALNUM, 32)),
+        ("nested-key/yaml", WEBHOOK, "config/app.yml", "webhooks:\n  github:\n", f"    secret: '{v(ALNUM, 32)}'"),
+        (
+            "nested-key/json",
+            BILLING,
+            "config/settings.json",
+            '{\n  "billing": {\n    "region": "eu",\n',
+            f'    "apiKey": "{v(ALNUM, 32)}"',
+            "  }\n}\n",
+        ),
+        ("nested-key/yaml", None, "deploy/values.yaml", "stripe:\n", "  secret_key: ${STRIPE_SECRET_KEY}"),
+        (
+            "nested-key/json",
+            None,
+            "config/settings.json",
+            '{\n  "billing": {\n',
+            '    "apiKey": "<stripe-api-key>"',
+            "  }\n}\n",
         ),
         ("section-key/ini", None, ini, "[billing]\n", "secret_key = ${STRIPE_SECRET_KEY}"),
         ("section-key/ini", None, ini, "[billing]\n", "secret_key = %(stripe_secret_key)s"),

@@ -21,13 +21,15 @@ from dataclasses import replace
 from cavra_safety.findings import Finding
 from cavra_safety.policy.views import View, derived_views
 from cavra_safety.sources import Source
+from cavra_safety.sources.generated import is_generated
 
 Detect = Callable[[Source], list[Finding]]
 
 
 def with_views(source: Source, raw: list[Finding], detect: Detect) -> list[Finding]:
     """``raw`` and the findings in ``source``'s views, one per value and place (see above)."""
-    views = derived_views(source.path, source.text, source.lines, source.lower)
+    generated = is_generated(source.path)
+    views = derived_views(source.path, source.text, source.lines, source.lower, generated=generated)
     if not views:
         return raw
     found = [finding for view in views for finding in _view_findings(source, view, detect)]

@@ -12,7 +12,8 @@ the file's name and on its hunks tell (``ContextNeed``):
   is its body: an edit in the middle of a key makes another value, reported at the header);
 - a rename or copy that a rule could judge differently at its new path (``ContextNeed._moved_matters``);
 - what the derived views (``policy.views``) read beyond a line: any change to a sectioned config file (the
-  ``[billing]`` section a new ``secret_key = ...`` sits in may lie far above), and hunks holding a word of a SQL
+  ``[billing]`` section a new ``secret_key = ...`` sits in may lie far above), a YAML or JSON hunk adding a key
+  named like a credential (its ``stripe:`` parent may lie far above), and hunks holding a word of a SQL
   statement the views join across lines (its other lines may lie beyond the context).
 
 Everything else is line-local and keeps reading hunks, which is cheaper. What a whole file reports
@@ -36,7 +37,7 @@ from cavra_safety.findings import Finding
 from cavra_safety.git import Git
 from cavra_safety.pipeline.engine import BatchOutcome, Engine
 from cavra_safety.policy import Policy, RecordRule, load_policy
-from cavra_safety.policy.views import SECTION_SUFFIXES, STATEMENT_WORDS
+from cavra_safety.policy.views import NESTING_SUFFIXES, SECTION_SUFFIXES, STATEMENT_WORDS
 from cavra_safety.regex import compile_regex
 from cavra_safety.sources import Source
 from cavra_safety.sources.patch import FilePatch
@@ -51,6 +52,8 @@ PEM_ARMOUR = ("-----begin", "-----end")
 # A full line of a key's body alone on its line (PEM wraps base64 at 64 characters, OpenSSH at 70, MIME at 76),
 # perhaps indented or quoted: the armour may lie beyond the hunk's context.
 PEM_BODY_LINE = r"""(?m:^)[ \t"']*[A-Za-z0-9+/]{64,76}={0,2}[ \t"',]*(?m:$)"""
+# A YAML or JSON key named like a credential: what the nesting view qualifies with its parent keys.
+CREDENTIAL_KEY = r"""(?:secret|key|token|passw|pwd|signature|credential)[A-Za-z0-9_.-]*["']?[ \t]*:"""
 
 Key = tuple[str, str]
 
@@ -90,6 +93,7 @@ class ContextNeed:
         self._python = _either(_literals(w for w in gate_keywords(policy.python) if w not in BINDING_WORDS))
         self._module_words = _either(_literals(pattern.keyword for pattern in policy.python.modules))
         self._globs = _PathGlobs(policy)
+        self._credential_key = compile_regex("(?i)" + CREDENTIAL_KEY)
 
     def __call__(self, patch: FilePatch, hunks: bytes) -> bool:
         suffix = suffix_of(patch.path)
@@ -100,6 +104,8 @@ class ContextNeed:
         if not patch.added:
             return False
         if suffix in SECTION_SUFFIXES:
+            return True
+        if suffix in NESTING_SUFFIXES and self._credential_key.search(hunks) is not None:
             return True
         if self._content is not None and self._content.search(hunks) is not None:
             return True

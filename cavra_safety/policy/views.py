@@ -106,6 +106,7 @@ class ViewBuilder:
 
 # The gates, here so that a file no builder applies to imports none of them (their regexes compile on import).
 SECTION_SUFFIXES = frozenset({"ini", "cfg", "conf", "cnf", "toml", "properties"})
+NESTING_SUFFIXES = frozenset({"yaml", "yml", "json"})
 TABLE_SUFFIXES = frozenset({"csv", "tsv"})
 # Literal words one of which every SQL statement worth joining holds, looked for in the lower-cased text.
 STATEMENT_WORDS: tuple[str, ...] = (
@@ -113,8 +114,9 @@ STATEMENT_WORDS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-def derived_views(path: str, text: str, lines: Sequence[str], lower: str) -> list[View]:
-    """The views of one source (most files: none, after a suffix test and a few substring searches)."""
+def derived_views(path: str, text: str, lines: Sequence[str], lower: str, *, generated: bool = False) -> list[View]:
+    """The views of one source (most files: none, after a suffix test and a few substring searches);
+    ``generated`` (a lockfile, a bundle): no nesting view, whose keys are the machine's, not a person's."""
     name = path.rsplit("/", 1)[-1]
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     views: list[View | None] = []
@@ -122,6 +124,10 @@ def derived_views(path: str, text: str, lines: Sequence[str], lower: str) -> lis
         from cavra_safety.policy.sections import section_view
 
         views.append(section_view(suffix, lines, lower))
+    if suffix in NESTING_SUFFIXES and not generated:
+        from cavra_safety.policy.nesting import nesting_view
+
+        views.append(nesting_view(suffix, lines, lower))
     if suffix in TABLE_SUFFIXES:
         from cavra_safety.policy.tenant_files import tenant_file_view
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from git_repo import Cli, Repo
+from view_scan import token
 
 RECORD_RULE = "policy/tenant-record"
 HEADER = "tenant_id,owner_email,plan\n"
@@ -76,9 +77,18 @@ def _key_added_far_below_its_section(repo: Repo) -> tuple[str, set[tuple[str, in
     """The ``[billing]`` header lies beyond the hunk's context: the section view needs the whole file."""
     settings = "".join(f"region_{n} = eu-{n}\n" for n in range(8))
     repo.commit("billing settings", {"config/app.ini": "[billing]\n" + settings})
-    value = "".join(random.SystemRandom().choice(string.ascii_letters + string.digits) for _ in range(28))
+    value = token()
     made = repo.commit("the key", {"config/app.ini": "[billing]\n" + settings + "secret_key = " + value + "\n"})
     return made, {("config/app.ini", 10)}
+
+
+def _key_added_far_below_its_parent(repo: Repo) -> tuple[str, set[tuple[str, int]]]:
+    """The ``stripe:`` parent lies beyond the hunk's context: the nesting view needs the whole file."""
+    settings = "".join(f"  region_{n}: eu-{n}\n" for n in range(8))
+    repo.commit("values", {"deploy/values.yaml": "stripe:\n" + settings})
+    value = token()
+    made = repo.commit("the key", {"deploy/values.yaml": "stripe:\n" + settings + "  secret_key: " + value + "\n"})
+    return made, {("deploy/values.yaml", 10)}
 
 
 def _statement_head_added_far_above_its_tenant_test(repo: Repo) -> tuple[str, set[tuple[str, int]]]:
@@ -99,6 +109,7 @@ CASES: dict[str, Callable[[Repo], tuple[str, set[tuple[str, int]]]]] = {
     "an import continued far below its statement": _import_far_below_its_statement,
     "a clean merge combining a header and rows": _merge_combines_a_header_and_rows,
     "a key added far below its config section": _key_added_far_below_its_section,
+    "a key added far below its YAML parent": _key_added_far_below_its_parent,
     "a SQL statement's head added far above its tenant test": _statement_head_added_far_above_its_tenant_test,
 }
 RULES = {
@@ -108,6 +119,7 @@ RULES = {
     "an import continued far below its statement": "python/saas-backend-source-import",
     "a clean merge combining a header and rows": RECORD_RULE,
     "a key added far below its config section": "policy/billing-secret-assignment",
+    "a key added far below its YAML parent": "policy/billing-secret-assignment",
     "a SQL statement's head added far above its tenant test": "policy/tenant-isolation-sql",
 }
 
