@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from cavra_safety.config import Config
 from cavra_safety.display import display_path
 from cavra_safety.findings import Skipped
-from cavra_safety.git import Git
+from cavra_safety.git import BlobReader, Git
 from cavra_safety.sources import Origin, Source
 from cavra_safety.sources.binary import TEXT_OPTIONS, holds_nul, pathspec, read_binaries
 from cavra_safety.sources.files import PathFilter
@@ -163,15 +163,20 @@ def _commit_starts(text: bytes) -> Iterator[int]:
 
 
 def parse_commits(
-    group: Sequence[bytes], path_filter: PathFilter, config: Config, whole_file: WholeFileTest | None = None
+    group: Sequence[bytes],
+    path_filter: PathFilter,
+    config: Config,
+    whole_file: WholeFileTest | None = None,
+    blobs: BlobReader | None = None,
 ) -> list[HistoryCommit]:
     """The commits of a group of ``raw_commits`` pieces with their sources: ``parse_commit`` for each, then the
-    files git called binary judged by content, and the files ``whole_file`` wants whole read, for the whole
-    group at once (``sources.binary``, ``sources.whole``)."""
+    files git called binary judged by content, and the files ``whole_file`` wants whole read (through ``blobs``,
+    the scanning process's open reader, when given), for the whole group at once (``sources.binary``,
+    ``sources.whole``)."""
     commits = [
         commit for commit in (parse_commit(raw, path_filter, config, whole_file) for raw in group) if commit is not None
     ]
-    _read_whole(commits, path_filter, config)
+    _read_whole(commits, path_filter, config, blobs)
     pending = [(commit, patch) for commit in commits for patch in commit.unjudged]
     if pending:
         git = Git(config.root, purpose="--history")  # a history scan is rooted at the repository's top level
@@ -217,13 +222,15 @@ def parse_commit(
     return commit
 
 
-def _read_whole(commits: Sequence[HistoryCommit], path_filter: PathFilter, config: Config) -> None:
+def _read_whole(
+    commits: Sequence[HistoryCommit], path_filter: PathFilter, config: Config, blobs: BlobReader | None
+) -> None:
     """The files of ``commits`` wanted whole, read in one go; one that cannot be (over max-file-size, binary by
     content) is scanned by its hunks, as any other file."""
     wanted = [(commit, patch) for commit in commits for patch in commit.unread]
     if not wanted:
         return
-    git = Git(config.root, purpose="--history")
+    git = blobs if blobs is not None else Git(config.root, purpose="--history")
     read = read_whole_files(git, [(commit.commit, patch) for commit, patch in wanted], config)
     for (commit, patch), whole in zip(wanted, read, strict=True):
         if whole is not None:
