@@ -25,7 +25,7 @@ from cavra_safety.config import Config
 from cavra_safety.detectors import DETECTORS, DetectorFactory
 from cavra_safety.display import display_path
 from cavra_safety.findings import Finding, Note, ScanResult, Skipped, Suppressed
-from cavra_safety.git import BlobReader, Git, read_blobs
+from cavra_safety.git import BlobReader, Git, read_small_blobs
 from cavra_safety.pipeline.engine import BatchOutcome, Engine, ProgressCallback, scan_result
 from cavra_safety.pipeline.pool import (
     PARALLEL_MIN_BYTES,
@@ -362,11 +362,11 @@ def _still_in_tip(git: Git, engine: Engine, walk: HistoryRange, paths: set[str])
             path = display_path(os.fsdecode(raw_path))
             if path in paths:
                 blobs[path] = words[2].decode("ascii")
-    contents = read_blobs(git, [blob for blob in blobs.values()])
+    contents = read_small_blobs(git, list(blobs.values()), engine.config.max_file_size)  # larger ones left out
     present: set[Key] = set()
     for path, blob in blobs.items():
-        data = contents[blob]
-        if len(data) > engine.config.max_file_size or binary_reason(path, data) is not None:
+        data = contents.get(blob)
+        if data is None or binary_reason(path, data) is not None:
             continue
         source = blob_source(path, data, Origin.COMMIT, walk.tip)
         if isinstance(source, Source):

@@ -179,9 +179,11 @@ def parse_commits(
     _read_whole(commits, path_filter, config, blobs)
     pending = [(commit, patch) for commit in commits for patch in commit.unjudged]
     if pending:
-        git = Git(config.root, purpose="--history")  # a history scan is rooted at the repository's top level
+        # a history scan is rooted at the repository's top level
+        git = blobs.git if blobs is not None else Git(config.root, purpose="--history")
         text: list[tuple[HistoryCommit, FilePatch, bytes]] = []
-        for (commit, patch), verdict in zip(pending, read_binaries(git, [p for _, p in pending], config), strict=True):
+        verdicts = read_binaries(blobs or git, [p for _, p in pending], config)
+        for (commit, patch), verdict in zip(pending, verdicts, strict=True):
             if isinstance(verdict, Skipped):
                 commit.skipped.append(verdict)
             else:
