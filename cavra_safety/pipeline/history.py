@@ -201,10 +201,12 @@ def _scan_group(scanner: _Scanner, group: list[bytes], path_filter: PathFilter, 
     commits = parse_commits(group, path_filter, scanner.engine.config, scanner.need, scanner.blobs)
     skipped: dict[str, Skipped] = {}
     batch = _plan(commits, known, skipped)
-    scanned = (scanner.scan(item) for item in batch.sources)
-    outcomes = [outcome if _found_something(outcome) else None for outcome in scanned]
-    batch.sources = []
-    del commits, scanned
+    del commits  # each source goes as soon as it is scanned, with the copies its scan cached (bytes, lines)
+    waiting, batch.sources = batch.sources[::-1], []
+    outcomes: list[BatchOutcome | None] = []
+    while waiting:
+        outcome = scanner.scan(waiting.pop())
+        outcomes.append(outcome if _found_something(outcome) else None)
     release_free_memory()
     return batch, outcomes, list(skipped.values())
 
