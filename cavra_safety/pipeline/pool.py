@@ -47,7 +47,7 @@ def _scan_batch(items: Sequence[WorkItem]) -> BatchOutcome:
 
 
 # Free heap memory a scanning process keeps before it hands it back to the system (``release_free_memory``).
-KEEP_FREE_BYTES = 8 << 20
+KEEP_FREE_BYTES = 2 << 20
 
 
 def release_free_memory(keep: int = KEEP_FREE_BYTES) -> None:

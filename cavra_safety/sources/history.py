@@ -176,7 +176,7 @@ def parse_commits(
     commits = [
         commit for commit in (parse_commit(raw, path_filter, config, whole_file) for raw in group) if commit is not None
     ]
-    _read_whole(commits, path_filter, config, blobs)
+    _read_whole(commits, config, blobs)
     pending = [(commit, patch) for commit in commits for patch in commit.unjudged]
     if pending:
         # a history scan is rooted at the repository's top level
@@ -189,7 +189,7 @@ def parse_commits(
             else:
                 text.append((commit, patch, verdict))
         if text:
-            _add_as_text(git, text, path_filter, config)
+            _add_as_text(git, text, config)
         for commit in commits:
             commit.unjudged.clear()
     return commits
@@ -209,13 +209,15 @@ def parse_commit(
     if whole_file is not None:
         commit.unread.extend(merged_files_wanted(patch, patches, path_filter, whole_file))
     for file_patch in patches:
+        if path_filter.excluded(file_patch.path):
+            continue  # asked once per file: nothing of it is read, scanned or listed as skipped
         if not file_patch.binary:
             hunks = file_patch.new_text()  # blank where the patch shows nothing: real line numbers
-            if whole_file is not None and wants_whole(file_patch, hunks, path_filter, whole_file):
+            if whole_file is not None and wants_whole(file_patch, hunks, whole_file):
                 commit.unread.append(file_patch)
             else:
-                _add(commit, file_patch, path_filter, config, hunks)
-        elif not file_patch.deleted and not path_filter.excluded(file_patch.path):
+                _add(commit, file_patch, config, hunks)
+        elif not file_patch.deleted:
             by_name = binary_by_name(file_patch.path)
             if by_name is None:
                 commit.unjudged.append(file_patch)
@@ -224,9 +226,7 @@ def parse_commit(
     return commit
 
 
-def _read_whole(
-    commits: Sequence[HistoryCommit], path_filter: PathFilter, config: Config, blobs: BlobReader | None
-) -> None:
+def _read_whole(commits: Sequence[HistoryCommit], config: Config, blobs: BlobReader | None) -> None:
     """The files of ``commits`` wanted whole, read in one go; one that cannot be (over max-file-size, binary by
     content) is scanned by its hunks, as any other file."""
     wanted = [(commit, patch) for commit in commits for patch in commit.unread]
@@ -238,14 +238,12 @@ def _read_whole(
         if whole is not None:
             commit.whole.append(whole)
         else:
-            _add(commit, patch, path_filter, config)
+            _add(commit, patch, config)
     for commit in commits:
         commit.unread.clear()
 
 
-def _add_as_text(
-    git: Git, text: Sequence[tuple[HistoryCommit, FilePatch, bytes]], path_filter: PathFilter, config: Config
-) -> None:
+def _add_as_text(git: Git, text: Sequence[tuple[HistoryCommit, FilePatch, bytes]], config: Config) -> None:
     """Files git called binary that are text by our rule, from one more patch of their commits, asked with
     ``--text`` and limited to those files: scanned as every text file is (hunks, at git's added lines); UTF-16
     and UTF-32 text whole, at git's added line numbers. git prints no combined diff of such a file even with
@@ -287,7 +285,7 @@ def _add_as_text(
     for commit, patch, data in text:
         found = redone.get((commit.commit, patch.path))
         if found is not None and not holds_nul(data):
-            _add(commit, found, path_filter, config)
+            _add(commit, found, config)
             continue
         # Text with NUL bytes (by its BOM) is scanned whole; a file git does not show again (never expected)
         # counts whole rather than not at all.
@@ -321,11 +319,10 @@ def _header(data: bytes, config: Config) -> tuple[HistoryCommit, bytes]:
     return found, patch
 
 
-def _add(
-    commit: HistoryCommit, patch: FilePatch, path_filter: PathFilter, config: Config, hunks: bytes | None = None
-) -> None:
-    """A text file's change as a source of its hunks (``hunks``: ``patch.new_text()``, when already made)."""
-    if patch.deleted or path_filter.excluded(patch.path):
+def _add(commit: HistoryCommit, patch: FilePatch, config: Config, hunks: bytes | None = None) -> None:
+    """A text file's change (of a path the scan does not exclude: ``parse_commit`` asks) as a source of its hunks
+    (``hunks``: ``patch.new_text()``, when already made)."""
+    if patch.deleted:
         return
     shown = display_path(patch.path)
     if not patch.added or not patch.scannable:

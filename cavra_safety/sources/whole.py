@@ -43,9 +43,10 @@ def moved(patch: FilePatch) -> bool:
     return patch.old_path is not None and patch.new_path is not None and patch.old_path != patch.new_path
 
 
-def wants_whole(patch: FilePatch, hunks: bytes, path_filter: PathFilter, whole_file: WholeFileTest) -> bool:
-    """Whether a text file's change is read whole: it adds lines or moves the file, and ``whole_file`` says so."""
-    if patch.deleted or not patch.scannable or not (patch.added or moved(patch)) or path_filter.excluded(patch.path):
+def wants_whole(patch: FilePatch, hunks: bytes, whole_file: WholeFileTest) -> bool:
+    """Whether a text file's change (of a path the scan does not exclude) is read whole: it adds lines or moves
+    the file, and ``whole_file`` says so."""
+    if patch.deleted or not patch.scannable or not (patch.added or moved(patch)):
         return False
     return whole_file(patch, hunks)
 
