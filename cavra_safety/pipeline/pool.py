@@ -46,6 +46,32 @@ def _scan_batch(items: Sequence[WorkItem]) -> BatchOutcome:
     return _worker_engine.scan_items(items)
 
 
+# Free heap memory a scanning process keeps before it hands it back to the system (``release_free_memory``).
+KEEP_FREE_BYTES = 2 << 20
+
+
+def release_free_memory(keep: int = KEEP_FREE_BYTES) -> None:
+    """Hand the allocator's free pages back to the system when it holds more than ``keep`` bytes free (glibc's
+    ``malloc_trim``; elsewhere nothing). A history scan allocates and frees large texts group after group, and
+    glibc returns only the top of its heap by itself: the pages freed below stay resident, about 15 MB per
+    scanning process on a long history (uptime-kuma, measured), for about 3% more time."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes  # only history scans long enough for a pool get here
+
+    class MallocInfo(ctypes.Structure):  # glibc's struct mallinfo2: ten size_t fields, the free bytes 9th
+        _fields_ = [(name, ctypes.c_size_t) for name in ("a", "b", "c", "d", "e", "f", "g", "h", "free", "j")]
+
+    try:
+        libc = ctypes.CDLL(None)
+        info, trim = libc.mallinfo2, libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl), or glibc before 2.33
+        return
+    info.restype = MallocInfo
+    if info().free > keep:
+        trim(0)
+
+
 def work_size(item: WorkItem) -> int:
     return item.size if isinstance(item, FileRef) else len(item.text)
 
@@ -73,20 +99,30 @@ def worker_pool(engine: Engine, jobs: int) -> Iterator[ProcessPoolExecutor]:
     or parsing. Leaving the block early (an error, Ctrl-C) drops the queued batches."""
     # Imported here, not at the top: a small scan (the pre-commit hook's) stays in one process and must not
     # pay for multiprocessing and concurrent.futures (``tests/test_startup_imports.py``).
+    import gc
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     fork = sys.platform.startswith("linux")
     context = multiprocessing.get_context("fork" if fork else "spawn")
     initarg: Engine | Config = engine if fork else engine.config
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(initarg,)
-    ) as pool:
-        try:
-            yield pool
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    if fork:
+        # The objects built so far (the engine, the modules) go out of the collector's reach while the pool runs:
+        # a collection writes to every object it visits, which would copy each page they share with the workers
+        # into every process (copy-on-write) for nothing.
+        gc.freeze()
+    try:
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(initarg,)
+        ) as pool:
+            try:
+                yield pool
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    finally:
+        if fork:
+            gc.unfreeze()
 
 
 def submit_batch(pool: ProcessPoolExecutor, items: Sequence[WorkItem]) -> Future[BatchOutcome]:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from cavra_safety.config import Config
 from cavra_safety.display import display_path
 from cavra_safety.findings import Skipped
-from cavra_safety.git import Git, blob_sizes, read_blobs
+from cavra_safety.git import BlobReader, Git, read_small_blobs
 from cavra_safety.sources.patch import FilePatch
 from cavra_safety.sources.text import SNIFF_BYTES, binary_by_name, binary_reason, too_large
 
@@ -29,9 +29,10 @@ TEXT_OPTIONS = ("--text",)
 _MAX_PATHSPEC_BYTES = 256 * 1024
 
 
-def read_binaries(git: Git, patches: Sequence[FilePatch], config: Config) -> list[Skipped | bytes]:
+def read_binaries(git: Git | BlobReader, patches: Sequence[FilePatch], config: Config) -> list[Skipped | bytes]:
     """For each of ``patches`` (files git called binary, not deleted), in order: why not to scan it (the tree
-    walk's reason), or the new blob's content when it is text by our rule."""
+    walk's reason), or the new blob's content when it is text by our rule (read through ``git``'s open reader
+    when it is one)."""
     verdicts: list[Skipped | bytes | None] = []
     for patch in patches:
         reason = binary_by_name(patch.path)
@@ -42,8 +43,7 @@ def read_binaries(git: Git, patches: Sequence[FilePatch], config: Config) -> lis
         else:
             verdicts.append(None)  # read below
     unread = [patch.new_blob for patch, verdict in zip(patches, verdicts, strict=True) if verdict is None]
-    sizes = blob_sizes(git, [blob for blob in unread if blob is not None])
-    contents = read_blobs(git, [blob for blob, size in sizes.items() if size <= config.max_file_size])
+    contents = read_small_blobs(git, [blob for blob in unread if blob is not None], config.max_file_size)
     judged: list[Skipped | bytes] = []
     for patch, verdict in zip(patches, verdicts, strict=True):
         data = contents.get(patch.new_blob or "")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from cavra_safety.config import Config
 from cavra_safety.display import display_path
 from cavra_safety.findings import Skipped
-from cavra_safety.git import Git
+from cavra_safety.git import BlobReader, Git
 from cavra_safety.sources import Origin, Source
 from cavra_safety.sources.binary import TEXT_OPTIONS, holds_nul, pathspec, read_binaries
 from cavra_safety.sources.files import PathFilter
@@ -163,26 +163,33 @@ def _commit_starts(text: bytes) -> Iterator[int]:
 
 
 def parse_commits(
-    group: Sequence[bytes], path_filter: PathFilter, config: Config, whole_file: WholeFileTest | None = None
+    group: Sequence[bytes],
+    path_filter: PathFilter,
+    config: Config,
+    whole_file: WholeFileTest | None = None,
+    blobs: BlobReader | None = None,
 ) -> list[HistoryCommit]:
     """The commits of a group of ``raw_commits`` pieces with their sources: ``parse_commit`` for each, then the
-    files git called binary judged by content, and the files ``whole_file`` wants whole read, for the whole
-    group at once (``sources.binary``, ``sources.whole``)."""
+    files git called binary judged by content, and the files ``whole_file`` wants whole read (through ``blobs``,
+    the scanning process's open reader, when given), for the whole group at once (``sources.binary``,
+    ``sources.whole``)."""
     commits = [
         commit for commit in (parse_commit(raw, path_filter, config, whole_file) for raw in group) if commit is not None
     ]
-    _read_whole(commits, path_filter, config)
+    _read_whole(commits, config, blobs)
     pending = [(commit, patch) for commit in commits for patch in commit.unjudged]
     if pending:
-        git = Git(config.root, purpose="--history")  # a history scan is rooted at the repository's top level
+        # a history scan is rooted at the repository's top level
+        git = blobs.git if blobs is not None else Git(config.root, purpose="--history")
         text: list[tuple[HistoryCommit, FilePatch, bytes]] = []
-        for (commit, patch), verdict in zip(pending, read_binaries(git, [p for _, p in pending], config), strict=True):
+        verdicts = read_binaries(blobs or git, [p for _, p in pending], config)
+        for (commit, patch), verdict in zip(pending, verdicts, strict=True):
             if isinstance(verdict, Skipped):
                 commit.skipped.append(verdict)
             else:
                 text.append((commit, patch, verdict))
         if text:
-            _add_as_text(git, text, path_filter, config)
+            _add_as_text(git, text, config)
         for commit in commits:
             commit.unjudged.clear()
     return commits
@@ -202,13 +209,15 @@ def parse_commit(
     if whole_file is not None:
         commit.unread.extend(merged_files_wanted(patch, patches, path_filter, whole_file))
     for file_patch in patches:
+        if path_filter.excluded(file_patch.path):
+            continue  # asked once per file: nothing of it is read, scanned or listed as skipped
         if not file_patch.binary:
             hunks = file_patch.new_text()  # blank where the patch shows nothing: real line numbers
-            if whole_file is not None and wants_whole(file_patch, hunks, path_filter, whole_file):
+            if whole_file is not None and wants_whole(file_patch, hunks, whole_file):
                 commit.unread.append(file_patch)
             else:
-                _add(commit, file_patch, path_filter, config, hunks)
-        elif not file_patch.deleted and not path_filter.excluded(file_patch.path):
+                _add(commit, file_patch, config, hunks)
+        elif not file_patch.deleted:
             by_name = binary_by_name(file_patch.path)
             if by_name is None:
                 commit.unjudged.append(file_patch)
@@ -217,26 +226,24 @@ def parse_commit(
     return commit
 
 
-def _read_whole(commits: Sequence[HistoryCommit], path_filter: PathFilter, config: Config) -> None:
+def _read_whole(commits: Sequence[HistoryCommit], config: Config, blobs: BlobReader | None) -> None:
     """The files of ``commits`` wanted whole, read in one go; one that cannot be (over max-file-size, binary by
     content) is scanned by its hunks, as any other file."""
     wanted = [(commit, patch) for commit in commits for patch in commit.unread]
     if not wanted:
         return
-    git = Git(config.root, purpose="--history")
+    git = blobs if blobs is not None else Git(config.root, purpose="--history")
     read = read_whole_files(git, [(commit.commit, patch) for commit, patch in wanted], config)
     for (commit, patch), whole in zip(wanted, read, strict=True):
         if whole is not None:
             commit.whole.append(whole)
         else:
-            _add(commit, patch, path_filter, config)
+            _add(commit, patch, config)
     for commit in commits:
         commit.unread.clear()
 
 
-def _add_as_text(
-    git: Git, text: Sequence[tuple[HistoryCommit, FilePatch, bytes]], path_filter: PathFilter, config: Config
-) -> None:
+def _add_as_text(git: Git, text: Sequence[tuple[HistoryCommit, FilePatch, bytes]], config: Config) -> None:
     """Files git called binary that are text by our rule, from one more patch of their commits, asked with
     ``--text`` and limited to those files: scanned as every text file is (hunks, at git's added lines); UTF-16
     and UTF-32 text whole, at git's added line numbers. git prints no combined diff of such a file even with
@@ -278,7 +285,7 @@ def _add_as_text(
     for commit, patch, data in text:
         found = redone.get((commit.commit, patch.path))
         if found is not None and not holds_nul(data):
-            _add(commit, found, path_filter, config)
+            _add(commit, found, config)
             continue
         # Text with NUL bytes (by its BOM) is scanned whole; a file git does not show again (never expected)
         # counts whole rather than not at all.
@@ -312,11 +319,10 @@ def _header(data: bytes, config: Config) -> tuple[HistoryCommit, bytes]:
     return found, patch
 
 
-def _add(
-    commit: HistoryCommit, patch: FilePatch, path_filter: PathFilter, config: Config, hunks: bytes | None = None
-) -> None:
-    """A text file's change as a source of its hunks (``hunks``: ``patch.new_text()``, when already made)."""
-    if patch.deleted or path_filter.excluded(patch.path):
+def _add(commit: HistoryCommit, patch: FilePatch, config: Config, hunks: bytes | None = None) -> None:
+    """A text file's change (of a path the scan does not exclude: ``parse_commit`` asks) as a source of its hunks
+    (``hunks``: ``patch.new_text()``, when already made)."""
+    if patch.deleted:
         return
     shown = display_path(patch.path)
     if not patch.added or not patch.scannable:

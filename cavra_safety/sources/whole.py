@@ -5,7 +5,8 @@ A patch shows a file's hunks with three lines of context. That is all a line-loc
 that reads the file around a line (a CSV row needs its header, a record its surrounding object, a Python
 module its imports and names, a PEM block its every line) or its path (a file moved into a private pack
 folder changes no line). For those files (``WholeFileTest``, decided by the pipeline from the rules that run)
-the new blob is read whole, each distinct blob once per group of commits, through one ``git cat-file``.
+the new blob is read whole, each distinct blob once per group of commits, through one ``git cat-file`` (the
+scanning process's own, ``git.BlobReader``).
 
 A finding on a line the commit adds counts, as in any history source; a finding elsewhere in the file counts
 only when no version before (``WholeFile.before``: one per parent, under its old path) holds the same value:
@@ -18,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from cavra_safety.config import Config
-from cavra_safety.git import Git, read_small_blobs
+from cavra_safety.git import BlobReader, Git, read_small_blobs
 from cavra_safety.sources import Origin, Source
 from cavra_safety.sources.files import PathFilter
 from cavra_safety.sources.patch import FilePatch, combined_raw_files
@@ -42,9 +43,10 @@ def moved(patch: FilePatch) -> bool:
     return patch.old_path is not None and patch.new_path is not None and patch.old_path != patch.new_path
 
 
-def wants_whole(patch: FilePatch, hunks: bytes, path_filter: PathFilter, whole_file: WholeFileTest) -> bool:
-    """Whether a text file's change is read whole: it adds lines or moves the file, and ``whole_file`` says so."""
-    if patch.deleted or not patch.scannable or not (patch.added or moved(patch)) or path_filter.excluded(patch.path):
+def wants_whole(patch: FilePatch, hunks: bytes, whole_file: WholeFileTest) -> bool:
+    """Whether a text file's change (of a path the scan does not exclude) is read whole: it adds lines or moves
+    the file, and ``whole_file`` says so."""
+    if patch.deleted or not patch.scannable or not (patch.added or moved(patch)):
         return False
     return whole_file(patch, hunks)
 
@@ -82,7 +84,9 @@ def _object_names(commit: str, patch: FilePatch) -> tuple[str, tuple[tuple[str, 
     return new, ()
 
 
-def read_whole_files(git: Git, wanted: Sequence[tuple[str, FilePatch]], config: Config) -> list[WholeFile | None]:
+def read_whole_files(
+    git: Git | BlobReader, wanted: Sequence[tuple[str, FilePatch]], config: Config
+) -> list[WholeFile | None]:
     """For each (commit, patch) of ``wanted``, in order: the file whole, or None when it is over max-file-size,
     not text by content, or cannot be named (the caller then scans its hunks, as before)."""
     names = [_object_names(commit, patch) for commit, patch in wanted]
@@ -98,7 +102,7 @@ def read_whole_files(git: Git, wanted: Sequence[tuple[str, FilePatch]], config: 
     return found
 
 
-def read_before(git: Git, before: Sequence[tuple[str, str]], config: Config) -> list[Source]:
+def read_before(git: Git | BlobReader, before: Sequence[tuple[str, str]], config: Config) -> list[Source]:
     """The earlier versions of a file as sources, whole, as diff sources that add no line (so that the detectors
     read them as they read the new version); binary or oversize ones left out."""
     contents = read_small_blobs(git, [name for _, name in before], config.max_file_size)

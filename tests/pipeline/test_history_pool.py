@@ -4,6 +4,8 @@ identical sources scanned once. The thresholds are lowered so that a small repos
 from __future__ import annotations
 
 import json
+import os
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -45,12 +47,15 @@ def _scan(cli: Cli, repo: Repo, jobs: str) -> dict[str, Any]:
     return report
 
 
-def test_a_pool_reports_exactly_what_one_process_reports(repo: Repo, cli: Cli, small_thresholds: list[int]) -> None:
+@pytest.mark.parametrize(("jobs", "workers"), [("2", 1), ("3", 2)])
+def test_a_pool_reports_exactly_what_one_process_reports(
+    repo: Repo, cli: Cli, small_thresholds: list[int], jobs: str, workers: int
+) -> None:
     _history(repo)
     alone = _scan(cli, repo, "1")
     assert small_thresholds == []
-    pooled = _scan(cli, repo, "2")
-    assert small_thresholds == [2]
+    pooled = _scan(cli, repo, jobs)
+    assert small_thresholds == [workers]  # this process scans too: one worker fewer than jobs
     assert pooled["findings"] == alone["findings"]
     assert pooled["summary"] == alone["summary"]
     assert pooled["suppressed"] == alone["suppressed"]  # carried back from the workers, first occurrence kept
@@ -60,6 +65,38 @@ def test_a_pool_reports_exactly_what_one_process_reports(repo: Repo, cli: Cli, s
     categories = sorted(finding["category"] for finding in alone["findings"])
     assert categories == ["billing-secret"] * 4 + ["tenant-id"]
     assert alone["summary"]["suppressed"]["inline"] == 1
+
+
+def test_this_process_scans_the_groups_the_busy_workers_cannot_take_and_reports_the_same(
+    repo: Repo, cli: Cli, small_thresholds: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _history(repo)
+    alone = _scan(cli, repo, "1")
+    here: list[int] = []  # groups scanned in this process once the pool runs (the workers' own lists are copies)
+    real_group, real_raw = history_scan._scan_group, history_scan._scan_raw
+    main = os.getpid()
+
+    def recording_group(*args: Any) -> Any:
+        if os.getpid() == main and small_thresholds:
+            here.append(len(args[1]))
+        return real_group(*args)
+
+    def slow_raw(*args: Any) -> Any:  # a worker that lags behind: this process takes up the groups
+        time.sleep(0.3)
+        return real_raw(*args)
+
+    # Sent to the forked worker by name, as the function it replaces (which the worker's copy of the module holds).
+    slow_raw.__module__, slow_raw.__qualname__ = real_raw.__module__, real_raw.__qualname__
+    monkeypatch.setattr(history_scan, "_scan_group", recording_group)
+    monkeypatch.setattr(history_scan, "_scan_raw", slow_raw)
+    pooled = _scan(cli, repo, "2")
+    assert small_thresholds == [1]
+    assert here, "no group was scanned in this process while the pool ran"
+    assert (pooled["findings"], pooled["summary"], pooled["suppressed"]) == (
+        alone["findings"],
+        alone["summary"],
+        alone["suppressed"],
+    )
 
 
 def test_an_identical_source_counts_at_every_commit_but_is_first_met_where_it_was_added(
