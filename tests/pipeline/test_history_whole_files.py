@@ -15,6 +15,11 @@ import pytest
 from git_repo import Cli, Repo
 from view_scan import token
 
+from cavra_safety.config import Config
+from cavra_safety.pipeline.whole_files import ContextNeed
+from cavra_safety.policy import load_policy
+from cavra_safety.sources.patch import FilePatch
+
 RECORD_RULE = "policy/tenant-record"
 HEADER = "tenant_id,owner_email,plan\n"
 B64 = string.ascii_letters + string.digits + "+/"
@@ -86,7 +91,7 @@ def _key_added_far_below_its_parent(repo: Repo) -> tuple[str, set[tuple[str, int
     """The ``stripe:`` parent lies beyond the hunk's context: the nesting view needs the whole file."""
     settings = "".join(f"  region_{n}: eu-{n}\n" for n in range(8))
     repo.commit("values", {"deploy/values.yaml": "stripe:\n" + settings})
-    value = token()
+    value = token() + "7"  # a digit: what makes a nested value worth reading the file whole for (``_token_like``)
     made = repo.commit("the key", {"deploy/values.yaml": "stripe:\n" + settings + "  secret_key: " + value + "\n"})
     return made, {("deploy/values.yaml", 10)}
 
@@ -210,3 +215,21 @@ def test_a_key_edited_in_the_middle_of_its_body_is_another_key_at_that_commit(re
     assert sorted((f["path"], f["line"], f["rule_id"], f["commit"]) for f in found) == sorted(
         ("test/fixtures/key.pem", 1, "secret/private-key", commit) for commit in (first, made)
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "whole"),
+    [
+        (b'    "apiKey": "Kd83hfQ0pLm2xZ",\n', True),
+        (b"  secret_key: Kd83hfQ0pLm2xZ\n", True),
+        (b'    "Update Password": "Aktualizovat heslo",\n', False),  # a translation: words, no digit
+        (b'    "apiKey": "short7",\n', False),  # shorter than any value the name-keyed rules report
+        (b'    "region": "eu-west-1-abcdef",\n', False),  # not named like a credential
+    ],
+)
+def test_a_json_or_yaml_file_is_read_whole_for_a_token_like_credential_value(line: bytes, whole: bool) -> None:
+    """What the nesting view needs beyond the hunk (a far parent key), and only then: translation files, whose keys
+    say "Password" on every line, are not read whole at every commit."""
+    need = ContextNeed(load_policy(Config(root=Path("."))))
+    patch = FilePatch(old_path="config/app.json", new_path="config/app.json", added={3})
+    assert need(patch, b'{\n  "app": {\n' + line) is whole
