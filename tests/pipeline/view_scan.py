@@ -40,3 +40,19 @@ def token(length: int = 28) -> str:
         value = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(length))
         if not any(word in value.lower() for word in _FILTERED):
             return value
+
+
+def the_one_finding_at_the_value(engine: Engine, root: Path, path: str, template: str) -> tuple[Finding, str]:
+    """Scan ``template`` with a fresh value in its ``{v}``: the one finding on the value's line, which must span
+    exactly the value and never repeat it, and the value."""
+    value = token()
+    text = template.format(v=value)
+    findings = scan_file(engine, root, path, text)
+    line = next(index for index, line in enumerate(text.split("\n"), 1) if value in line)
+    on_line = [finding for finding in findings if finding.line == line]
+    assert len(on_line) == 1, [(finding.rule_id, finding.category) for finding in on_line]
+    (finding,) = on_line
+    original = text.split("\n")[line - 1]
+    assert original[finding.column - 1 : finding.end_column - 1] == value
+    assert value not in finding.message and value not in finding.redacted
+    return finding, value
