@@ -217,11 +217,15 @@ def test_a_key_edited_in_the_middle_of_its_body_is_another_key_at_that_commit(re
     )
 
 
+# 14 characters of a token's alphabet with digits, built here: the repository scans itself.
+TOKEN_LIKE = "Kd83hfQ0" + "pLm2xZ"
+
+
 @pytest.mark.parametrize(
     ("line", "whole"),
     [
-        (b'    "apiKey": "Kd83hfQ0pLm2xZ",\n', True),
-        (b"  secret_key: Kd83hfQ0pLm2xZ\n", True),
+        (f'    "apiKey": "{TOKEN_LIKE}",\n'.encode(), True),
+        (f"  secret_key: {TOKEN_LIKE}\n".encode(), True),
         (b'    "Update Password": "Aktualizovat heslo",\n', False),  # a translation: words, no digit
         (b'    "apiKey": "short7",\n', False),  # shorter than any value the name-keyed rules report
         (b'    "region": "eu-west-1-abcdef",\n', False),  # not named like a credential
