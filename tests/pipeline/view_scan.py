@@ -34,11 +34,17 @@ _FILTERED = ("test", "fake", "demo", "mock", "dummy", "sample", "fixture", "xxx"
 
 
 def token(length: int = 28) -> str:
-    """A random secret-shaped value (letters and digits), drawn at run time."""
+    """A random secret-shaped value drawn at run time: letters and digits, with a digit inside and both cases (a
+    draw of letters only, 1 in 140 at this length, is what rules let through as an identifier: drawn again)."""
     rng = random.SystemRandom()
     while True:
         value = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(length))
-        if not any(word in value.lower() for word in _FILTERED):
+        mixed = (
+            any(c.isdigit() for c in value[1:-1])
+            and any(c.islower() for c in value)
+            and any(c.isupper() for c in value)
+        )
+        if mixed and not any(word in value.lower() for word in _FILTERED):
             return value
 
 
