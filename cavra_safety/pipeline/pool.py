@@ -6,6 +6,7 @@ The pool sends functions to its workers by qualified name, so ``_init_worker``, 
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -55,8 +56,19 @@ def release_free_memory(keep: int = KEEP_FREE_BYTES) -> None:
     ``malloc_trim``; elsewhere nothing). A history scan allocates and frees large texts group after group, and
     glibc returns only the top of its heap by itself: the pages freed below stay resident, about 15 MB per
     scanning process on a long history (uptime-kuma, measured), for about 3% more time."""
+    functions = _glibc_heap_functions()
+    if functions is not None:
+        info, trim = functions
+        if info().free > keep:
+            trim(0)
+
+
+@functools.cache
+def _glibc_heap_functions() -> tuple[Any, Any] | None:
+    """glibc's ``mallinfo2`` and ``malloc_trim``, looked up once per process; None off Linux, with musl, or with
+    glibc before 2.33."""
     if not sys.platform.startswith("linux"):
-        return
+        return None
     import ctypes  # only history scans long enough for a pool get here
 
     class MallocInfo(ctypes.Structure):  # glibc's struct mallinfo2: ten size_t fields, the free bytes 9th
@@ -65,11 +77,10 @@ def release_free_memory(keep: int = KEEP_FREE_BYTES) -> None:
     try:
         libc = ctypes.CDLL(None)
         info, trim = libc.mallinfo2, libc.malloc_trim
-    except (OSError, AttributeError):  # not glibc (musl), or glibc before 2.33
-        return
+    except (OSError, AttributeError):
+        return None
     info.restype = MallocInfo
-    if info().free > keep:
-        trim(0)
+    return info, trim
 
 
 def work_size(item: WorkItem) -> int:

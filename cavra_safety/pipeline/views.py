@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from cavra_safety.findings import Finding
-from cavra_safety.policy.views import View, derived_views
+from cavra_safety.policy.views import NESTING_SUFFIXES, View, derived_views
 from cavra_safety.sources import Source
 from cavra_safety.sources.generated import is_generated
 
@@ -28,7 +28,7 @@ Detect = Callable[[Source], list[Finding]]
 
 def with_views(source: Source, raw: list[Finding], detect: Detect) -> list[Finding]:
     """``raw`` and the findings in ``source``'s views, one per value and place (see above)."""
-    generated = is_generated(source.path)
+    generated = source.suffix in NESTING_SUFFIXES and is_generated(source.path)  # only the nesting view asks
     views = derived_views(source.path, source.text, source.lines, source.lower, generated=generated)
     if not views:
         return raw

@@ -21,11 +21,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from cavra_safety.policy.sections import SECTION_WORDS
+from cavra_safety.policy.sections import SECTION_WORD, qualified
 from cavra_safety.policy.views import View, ViewBuilder
 
-_WORDS = re.compile("|".join(SECTION_WORDS))
-_SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
 # ``key:`` or ``key: value`` (YAML), the key bare or quoted, after an optional ``- `` (a sequence item)
 _YAML_ENTRY = re.compile(
     r"""^(?P<indent>[ ]*)(?P<item>-[ ]+)?(?P<key>[A-Za-z0-9_$][\w$.-]*|"[^"\r\n]+"|'[^'\r\n]+')"""
@@ -40,27 +38,23 @@ _Nested = tuple[tuple[str, ...], str, int, str]
 
 def nesting_view(suffix: str, lines: Sequence[str], lower: str) -> View | None:
     """The qualified view of a YAML or JSON file's lines, or None when no key is nested under a section word."""
-    if _WORDS.search(lower) is None:
+    if SECTION_WORD.search(lower) is None:
         return None
-    qualified = _json_keys(lines) if suffix == "json" else _yaml_keys(lines)
+    nested = _json_keys(lines) if suffix == "json" else _yaml_keys(lines)
     builder = ViewBuilder()
     for index in range(len(lines)):
         parts: list[str | tuple[str, int, int]] = []
         note = ""
-        found = qualified.get(index)
+        found = nested.get(index)
         if found is not None:
             parents, key, start, text = found
-            anchor = next((parent for parent in reversed(parents) if _WORDS.search(parent.lower())), None)
+            anchor = next((parent for parent in reversed(parents) if SECTION_WORD.search(parent.lower())), None)
             if anchor is not None:
                 name = f"{anchor}_{key}"
                 parts = [f'{name} = "', (text, index, start), '"']
                 note = f"Read under its parent key as {name}."
         builder.add_line(parts, note)
     return builder.build()
-
-
-def _name(key: str) -> str:
-    return _SEPARATORS.sub("_", key.strip("\"'")).strip("_")
 
 
 def _yaml_keys(lines: Sequence[str]) -> dict[int, _Nested]:
@@ -77,7 +71,7 @@ def _yaml_keys(lines: Sequence[str]) -> dict[int, _Nested]:
         indent = len(entry.group("indent")) + len(entry.group("item") or "")
         while parents and parents[-1][0] >= indent:
             parents.pop()
-        key = _name(entry.group("key"))
+        key = qualified(entry.group("key"))
         value = entry.group("value")
         if not value or value.startswith("#"):
             parents.append((indent, key))  # a mapping (or a block) under this key
@@ -122,7 +116,7 @@ def _json_keys(lines: Sequence[str]) -> dict[int, _Nested]:
         entry = _JSON_ENTRY.match(line)
         if entry is None:
             continue
-        key, value = _name(entry.group("key")), entry.group("value")
+        key, value = qualified(entry.group("key")), entry.group("value")
         if value in ("{", "["):
             parents.append(key)
         elif value.startswith('"') and value.endswith('"') and len(value) > 2:

@@ -28,7 +28,8 @@ SECTION_WORDS: tuple[str, ...] = (
     "paypal", "checkout", "square", "webhook", "licence", "license",
 )  # fmt: skip
 
-_WORDS = re.compile("|".join(SECTION_WORDS))
+# Any of ``SECTION_WORDS``, in lower-cased text (the nesting view reads its parent keys with it too).
+SECTION_WORD = re.compile("|".join(SECTION_WORDS))
 # ``[section]``, ``[[array.of.tables]]``, ``[section "sub"]`` (git-config style), trailing comment allowed
 _HEADER = re.compile(r"""^\s*\[\[?\s*(?P<name>[^\[\]\r\n]+?)\s*\]\]?\s*(?:[#;].*)?$""")
 # ``key = value``, ``key: value`` (INI, .properties), ``"quoted key" = value`` (TOML)
@@ -39,7 +40,7 @@ _SEPARATORS = re.compile(r"[^A-Za-z0-9]+")
 
 def section_view(suffix: str, lines: Sequence[str], lower: str) -> View | None:
     """The qualified view of a config file's lines, or None when no key is under a section word."""
-    if _WORDS.search(lower) is None:
+    if SECTION_WORD.search(lower) is None:
         return None
     builder = ViewBuilder()
     section = ""
@@ -49,11 +50,11 @@ def section_view(suffix: str, lines: Sequence[str], lower: str) -> View | None:
         note = ""
         header = None if properties else _HEADER.match(line)
         if header is not None:
-            section = _qualified(header.group("name"))
+            section = qualified(header.group("name"))
         elif (entry := _ENTRY.match(line)) is not None:
-            name = "_".join(part for part in (section, _qualified(entry.group("key"))) if part)
+            name = "_".join(part for part in (section, qualified(entry.group("key"))) if part)
             value = _value(line, entry.start("value"), entry.end("value"))
-            if value is not None and _WORDS.search(name.lower()) is not None:
+            if value is not None and SECTION_WORD.search(name.lower()) is not None:
                 start, text = value
                 parts = [f'{name} = "', (text, index, start), '"']
                 note = f"Read under its section as {name}."
@@ -61,7 +62,7 @@ def section_view(suffix: str, lines: Sequence[str], lower: str) -> View | None:
     return builder.build()
 
 
-def _qualified(name: str) -> str:
+def qualified(name: str) -> str:
     """``tool.billing`` -> ``tool_billing``; ``"stripe live"`` -> ``stripe_live``; ``api-key`` -> ``api_key``."""
     return _SEPARATORS.sub("_", name).strip("_")
 
