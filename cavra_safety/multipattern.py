@@ -38,7 +38,7 @@ import importlib.util
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 # Whether the engine is installed, known without importing it: importing Hyperscan takes about 25 ms, which a
 # hook run on a few files (that never uses it) should not pay. ``_engine`` imports it on first use.
@@ -170,9 +170,7 @@ class LinePrefilter:
         self.keyword_ids = keyword_ids
 
     @classmethod
-    def build(
-        cls, patterns: Iterable[tuple[int, str]], keywords: Iterable[tuple[int, str]] = ()
-    ) -> LinePrefilter | None:
+    def build(cls, patterns: Iterable[tuple[int, str]], keywords: Iterable[tuple[int, str]] = ()) -> Self | None:
         """The database of every eligible pattern (reported on the lines it may match) and keyword (reported,
         case-insensitively, on the first line it occurs on: callers ask only whether it occurs), or None when
         there is no engine or nothing eligible. A pattern Hyperscan refuses is left out (found by compiling it
@@ -203,7 +201,7 @@ class LinePrefilter:
         return len(table).to_bytes(4, "big") + table + serialised
 
     @classmethod
-    def load(cls, blob: bytes) -> LinePrefilter | None:
+    def load(cls, blob: bytes) -> Self | None:
         """A database from ``dump``, or None when it does not load (another engine version, a damaged file)."""
         if not AVAILABLE:
             return None
@@ -230,8 +228,7 @@ class LinePrefilter:
             self._database.scan(data, match_event_handler=_on_match, context=report)
         except hyperscan.ScanTerminated:
             return None
-        keywords = self.keyword_ids
-        return {ident: [] if ident in keywords else _lines_of(data, ends) for ident, ends in report.ends.items()}
+        return _lines_by_ident(data, report.ends, self.keyword_ids)
 
 
 def _on_match(ident: int, start: int, end: int, flags: int, report: _Report) -> bool:
@@ -240,19 +237,28 @@ def _on_match(ident: int, start: int, end: int, flags: int, report: _Report) -> 
     return report.count > MAX_REPORTS  # True stops the scan
 
 
-def _lines_of(data: bytes, ends: list[int]) -> list[int]:
-    """The lines holding the last byte of each match (and, for a match ending just after a newline, the line
-    it ends at: an empty match there belongs to it)."""
-    lines: set[int] = set()
+def _lines_by_ident(data: bytes, ends: dict[int, list[int]], keywords: frozenset[int]) -> dict[int, list[int]]:
+    """For each reported pattern id, the sorted lines holding the last byte of each of its matches (and, for a
+    match ending just after a newline, the line it ends at: an empty match there belongs to it); for each
+    keyword id, no lines. The text is counted through once for every pattern together: a file that many
+    patterns hit is not walked once per pattern."""
+    line_at: dict[int, int] = {}
     line, counted_to = 0, 0
-    for end in sorted(set(ends)):
+    for end in sorted({end for ident, found in ends.items() if ident not in keywords for end in found}):
         last = max(end - 1, 0)
         line += data.count(b"\n", counted_to, last)
         counted_to = last
-        lines.add(line)
-        if end and data[end - 1 : end] == b"\n":
-            lines.add(line + 1)
-    return sorted(lines)
+        line_at[end] = line
+    lines_by_ident: dict[int, list[int]] = {}
+    for ident, found in ends.items():
+        lines: set[int] = set()
+        if ident not in keywords:
+            for end in found:
+                lines.add(line_at[end])
+                if end and data[end - 1] == 0x0A:
+                    lines.add(line_at[end] + 1)
+        lines_by_ident[ident] = sorted(lines)
+    return lines_by_ident
 
 
 def _ids_text(ids: frozenset[int]) -> bytes:
@@ -278,6 +284,46 @@ def _compile(entries: Sequence[tuple[int, str, int]]) -> Any:
         flags=[flags for _, _, flags in entries],
     )
     return database
+
+
+class PresenceFilter(LinePrefilter):
+    """A database that answers only *which* patterns may match somewhere in a text (a gate before each
+    pattern's own exact pass), for a few short patterns.
+
+    Each pattern reports at most once per scan (``HS_FLAG_SINGLEMATCH``), so a gate that matches all over a
+    file costs one call back into Python, not one per match; and patterns are compiled as written, not relaxed,
+    as written, not relaxed: a relaxed ``["'][A-Za-z0-9+/=_-]{4,}["']`` holds in nearly every source file, the
+    exact ``{23,}`` in one of six (the Django sdist), and every file it wrongly names costs its exact pass.
+    Relaxing is for the hundreds of policy patterns, whose bounded repeats of wide classes compile slowly; a few
+    gates compile in milliseconds as written. Still in prefilter mode, so the answer stays a superset of RE2's
+    whatever construct Hyperscan approximates."""
+
+    @classmethod
+    def build(cls, patterns: Iterable[tuple[int, str]], keywords: Iterable[tuple[int, str]] = ()) -> Self | None:
+        """The database of every eligible pattern (``keywords`` are not taken: a keyword is a pattern here), or
+        None when there is no engine or nothing eligible."""
+        if not AVAILABLE:
+            return None
+        flags = _pattern_flags() | _engine().HS_FLAG_SINGLEMATCH
+        eligible = [(ident, pattern, flags) for ident, pattern in patterns if relaxed(pattern) is not None]
+        entries = [entry for entry in eligible if _compiles(entry)]  # one Hyperscan refuses: the exact path
+        if not entries:
+            return None
+        return cls(_compile(entries), frozenset(ident for ident, _, _ in entries), frozenset())
+
+    def present(self, data: bytes) -> set[int] | None:
+        """The ids of the patterns that may match somewhere in ``data`` (a text's UTF-8); None when ``data`` is
+        not ``prefilterable`` (take the exact path)."""
+        if not prefilterable(data):
+            return None
+        found: set[int] = set()
+        self._database.scan(one_byte_per_char(data), match_event_handler=_on_presence, context=found)
+        return found
+
+
+def _on_presence(ident: int, start: int, end: int, flags: int, found: set[int]) -> bool:
+    found.add(ident)
+    return False
 
 
 def _compiles(entry: tuple[int, str, int]) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cavra_safety import multipattern
-from cavra_safety.multipattern import LinePrefilter, one_byte_per_char, prefilterable, relaxed
+from cavra_safety.multipattern import LinePrefilter, PresenceFilter, one_byte_per_char, prefilterable, relaxed
 
 pytestmark = pytest.mark.skipif(not multipattern.AVAILABLE, reason="no Hyperscan wheel on this platform")
 
@@ -123,3 +123,62 @@ def test_one_non_ascii_character_is_one_character(between: str) -> None:
     assert built is not None
     text = f"x\ntoken{between}=abc\nid{between}{between}:"
     assert built.lines(text.encode()) == {0: [1], 1: [2]}
+
+
+# A pattern's presence, against RE2's answer on the same text: patterns are compiled as written, not relaxed,
+# so the answer is exact for these (a superset in general).
+PRESENCE_PATTERNS = [
+    (0, r"[\"'][A-Za-z0-9+/=_-]{23,}[\"']"),
+    (1, r"(?i)(?:key|pwd)[\"']?[ =:]*[\"']?[a-z0-9_-]{44}"),
+    (2, r"x[a-z]{2,9}y"),
+    (3, "caf\u00e9"),  # not eligible: left to the caller's RE2 set
+]
+
+
+@pytest.fixture(scope="module")
+def presence() -> PresenceFilter:
+    built = PresenceFilter.build(PRESENCE_PATTERNS)
+    assert built is not None
+    return built
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "'short' and \"still-short-value\"",
+        "token = 'abcdefghijklmnopqrstuvwxyz0123'",
+        "KEY: '" + "a1" * 22 + "'",
+        "key = " + "a1" * 21,
+        "xaby and x\u00e9\u00e9y",
+        "x" + "q" * 10 + "y\n'" + "\u00e9" * 30 + "'",
+        "'" + "\u00e9" + "a" * 22 + "'",  # one character short of 23 word characters
+    ],
+)
+def test_presence_is_re2s_answer_for_patterns_compiled_as_written(presence: PresenceFilter, text: str) -> None:
+    import re2
+
+    data = text.encode()
+    found = presence.present(data)
+    assert found is not None
+    exact = {ident for ident, pattern in PRESENCE_PATTERNS if re2.search(pattern, text)}
+    assert found == exact - {3}
+
+
+def test_presence_holds_what_is_eligible_and_compiles() -> None:
+    built = PresenceFilter.build([*PRESENCE_PATTERNS, (4, r"a\Kb")])  # Hyperscan refuses \K
+    assert built is not None
+    assert built.ids == {0, 1, 2}
+    assert built.present(b"x" + b"a" * 12 + b"y") == set()  # as written: {2,9}, not the relaxed {2,}
+
+
+def test_presence_declines_a_text_that_folds_to_ascii(presence: PresenceFilter) -> None:
+    assert presence.present("'\u212a".encode() + b"a" * 30 + b"'") is None
+
+
+def test_presence_dump_and_load_give_the_same_answers(presence: PresenceFilter) -> None:
+    loaded = PresenceFilter.load(presence.dump())
+    assert loaded is not None
+    assert loaded.ids == presence.ids
+    text = b"x = 'abcdefghijklmnopqrstuvwxyz0123'"
+    assert loaded.present(text) == presence.present(text) == {0}

@@ -14,9 +14,10 @@ import platform
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from cavra_safety import multipattern
-from cavra_safety.multipattern import LinePrefilter
+from cavra_safety.multipattern import LinePrefilter, PresenceFilter
 from cavra_safety.policy.cache import prune, read_entry, write_entry
 
 FORMAT = "prefilter-2"  # bump when the database's ids or forms change
@@ -30,23 +31,40 @@ def cached_database(
     """The database of ``patterns`` and ``keywords`` (see ``LinePrefilter.build``), from the cache when it holds
     one for exactly these, else compiled and stored (unless ``compile_on_miss`` is false); None without an
     engine or anything it can hold."""
+    return _cached(LinePrefilter, patterns, keywords, compile_on_miss)
+
+
+def cached_presence(patterns: Sequence[tuple[int, str]]) -> PresenceFilter | None:
+    """The presence database of ``patterns`` (see ``PresenceFilter``), cached as ``cached_database`` is."""
+    return _cached(PresenceFilter, patterns, (), compile_on_miss=True)
+
+
+Database = TypeVar("Database", bound=LinePrefilter)
+
+
+def _cached(
+    kind: type[Database],
+    patterns: Sequence[tuple[int, str]],
+    keywords: Sequence[tuple[int, str]],
+    compile_on_miss: bool,
+) -> Database | None:
     if not multipattern.AVAILABLE:
         return None
-    name = _entry_name(patterns, keywords)
+    name = _entry_name(kind.__name__, patterns, keywords)
     stored = read_entry(CACHE_KIND, name)
-    database = LinePrefilter.load(stored) if stored is not None else None
+    database = kind.load(stored) if stored is not None else None
     if database is None and compile_on_miss:
-        database = LinePrefilter.build(patterns, keywords)
+        database = kind.build(patterns, keywords)
         if database is not None:
             write_entry(CACHE_KIND, name, database.dump())
             prune(CACHE_KIND, KEEP_DATABASES)
     return database
 
 
-def _entry_name(patterns: Sequence[tuple[int, str]], keywords: Sequence[tuple[int, str]]) -> str:
+def _entry_name(kind: str, patterns: Sequence[tuple[int, str]], keywords: Sequence[tuple[int, str]]) -> str:
     """A name that changes with anything that changes the database (see the module docstring)."""
     digest = hashlib.sha256()
-    header = (FORMAT, multipattern.engine_version(), platform.machine(), sys.version)
+    header = (FORMAT, kind, multipattern.engine_version(), platform.machine(), sys.version)
     digest.update("\0".join(header).encode())
     digest.update(_source_of(multipattern.__file__))
     for ident, text in (*patterns, *keywords):

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cavra_safety.config import Config
-from cavra_safety.detectors.pattern_cache import cached_database
+from cavra_safety.detectors.pattern_cache import cached_presence
 from cavra_safety.detectors.secrets import pem, precision
 from cavra_safety.detectors.secrets.entropy import entropy_of
 from cavra_safety.detectors.secrets.lazy import (
@@ -51,7 +51,7 @@ from cavra_safety.detectors.secrets.text import (
     windows,
 )
 from cavra_safety.findings import Finding, Note, RuleInfo
-from cavra_safety.multipattern import LinePrefilter
+from cavra_safety.multipattern import PresenceFilter
 from cavra_safety.policy import Policy
 from cavra_safety.redaction import redact
 from cavra_safety.regex import compile_own, pattern_set
@@ -288,20 +288,20 @@ class SecretsDetector:
 
 
 class _OnePassGates:
-    """Which plugins' gates match, from one Hyperscan pass (``multipattern``) for the gates it can hold and an
-    RE2 set for the others (gates with Unicode classes). The pass is a prefilter: it may name a plugin whose
-    gate does not match, never miss one; each named plugin's own gate then finds the exact spans, so findings
-    do not change. Built for large scans only: for a hook's few files, importing Hyperscan and compiling the
-    gates costs more than the RE2 set it replaces."""
+    """Which plugins' gates match, from one Hyperscan pass (``multipattern.PresenceFilter``) for the gates it
+    can hold and an RE2 set for the others (gates with Unicode classes). The pass is a prefilter: it may name a
+    plugin whose gate does not match, never miss one; each named plugin's own gate then finds the exact spans,
+    so findings do not change. Built for large scans only: for a hook's few files, importing Hyperscan and
+    compiling the gates costs more than the RE2 set it replaces."""
 
-    def __init__(self, database: LinePrefilter, rest: tuple[int, ...], rest_set: Any) -> None:
+    def __init__(self, database: PresenceFilter, rest: tuple[int, ...], rest_set: Any) -> None:
         self._database = database
         self._rest = rest
         self._rest_set = rest_set
 
     @classmethod
     def build(cls, patterns: list[str]) -> _OnePassGates | None:
-        database = cached_database(list(enumerate(patterns)), ())
+        database = cached_presence(list(enumerate(patterns)))
         if database is None:
             return None
         rest = tuple(index for index in range(len(patterns)) if index not in database.ids)
@@ -310,11 +310,8 @@ class _OnePassGates:
 
     def relevant(self, data: bytes) -> set[int] | None:
         """The plugins that may match in ``data``, or None when the pass declines the text."""
-        hits = self._database.lines(data)
-        if hits is None:
-            return None
-        relevant = set(hits)
-        if self._rest_set is not None:
+        relevant = self._database.present(data)
+        if relevant is not None and self._rest_set is not None:
             relevant.update(self._rest[index] for index in self._rest_set.Match(data) or ())
         return relevant
 
