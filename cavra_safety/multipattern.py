@@ -153,6 +153,22 @@ def one_byte_per_char(data: bytes) -> bytes:
     return data
 
 
+class _LastView:
+    """The last text ``byte_view`` was asked about and its answer: every database of a scan reads the same text
+    in turn (the policy rules', the secrets gates'), and the view costs a pass or two over it."""
+
+    data: bytes = b""
+    view: bytes | None = b""
+
+
+def byte_view(data: bytes) -> bytes | None:
+    """``one_byte_per_char(data)`` when ``data`` is ``prefilterable``, else None (take the exact path)."""
+    if data is not _LastView.data:  # the same object: a source's encoded text, asked for by each database
+        _LastView.view = one_byte_per_char(data) if prefilterable(data) else None
+        _LastView.data = data
+    return _LastView.view
+
+
 @dataclass
 class _Report:
     """What one scan reported: the end offsets of each id's matches, and how many reports in all."""
@@ -220,9 +236,10 @@ class LinePrefilter:
         lines it may match on, and each keyword id that occurs (with no lines); None when ``data`` is not
         ``prefilterable`` or the scan reported too much (take the exact path)."""
         hyperscan = _engine()
-        if not prefilterable(data):
+        view = byte_view(data)
+        if view is None:
             return None
-        data = one_byte_per_char(data)
+        data = view
         report = _Report()
         try:
             self._database.scan(data, match_event_handler=_on_match, context=report)
@@ -314,10 +331,11 @@ class PresenceFilter(LinePrefilter):
     def present(self, data: bytes) -> set[int] | None:
         """The ids of the patterns that may match somewhere in ``data`` (a text's UTF-8); None when ``data`` is
         not ``prefilterable`` (take the exact path)."""
-        if not prefilterable(data):
+        view = byte_view(data)
+        if view is None:
             return None
         found: set[int] = set()
-        self._database.scan(one_byte_per_char(data), match_event_handler=_on_presence, context=found)
+        self._database.scan(view, match_event_handler=_on_presence, context=found)
         return found
 
 

@@ -182,3 +182,14 @@ def test_presence_dump_and_load_give_the_same_answers(presence: PresenceFilter) 
     assert loaded.ids == presence.ids
     text = b"x = 'abcdefghijklmnopqrstuvwxyz0123'"
     assert loaded.present(text) == presence.present(text) == {0}
+
+
+def test_the_byte_view_answers_for_the_text_it_is_given_not_the_last_one() -> None:
+    folded = "to\u212aen = 1".encode()  # not prefilterable
+    plain = "caf\u00e9 = 1".encode()
+    same_content = bytes(bytearray(plain))  # equal, another object
+    assert multipattern.byte_view(folded) is None
+    assert multipattern.byte_view(plain) == b"caf\xc3 = 1"
+    assert multipattern.byte_view(plain) == b"caf\xc3 = 1"  # asked again: the kept answer
+    assert multipattern.byte_view(same_content) == b"caf\xc3 = 1"
+    assert multipattern.byte_view(folded) is None

@@ -10,14 +10,17 @@ header) map nowhere and are dropped.
 
 Pure text functions, no detector import: ``pipeline.views`` runs the detectors on each view and merges what
 they find with the plain findings. Each builder is gated, and imported only when its gate opens: the usual file
-costs a suffix test and a few substring searches of its lower-cased text (``derived_views``).
+costs a suffix test and one search of its text (``derived_views``).
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from cavra_safety.regex import compile_own
 
 
 @dataclass(frozen=True)
@@ -108,14 +111,18 @@ class ViewBuilder:
 SECTION_SUFFIXES = frozenset({"ini", "cfg", "conf", "cnf", "toml", "properties"})
 NESTING_SUFFIXES = frozenset({"yaml", "yml", "json"})
 TABLE_SUFFIXES = frozenset({"csv", "tsv"})
-# Literal words one of which every SQL statement worth joining holds, looked for in the lower-cased text.
+# Literal words one of which every SQL statement worth joining holds, looked for case-insensitively.
 STATEMENT_WORDS: tuple[str, ...] = (
     "create policy", "search_path", "alter role", "alter user", "row level security", "create schema", "drop schema",
 )  # fmt: skip
+# One case-insensitive search of the encoded text, where seven substring searches of the lower-cased one cost twice
+# as much (the Django sdist: 0.07 s against 0.14 s). Never narrower: each word is ASCII, and RE2 folds case at
+# least as widely as ``str.lower`` does for ASCII letters.
+_STATEMENT_GATE = compile_own("(?i)" + "|".join(re.escape(word) for word in STATEMENT_WORDS))
 
 
-def derived_views(path: str, text: str, lines: Sequence[str], lower: str, *, generated: bool = False) -> list[View]:
-    """The views of one source (most files: none, after a suffix test and a few substring searches);
+def derived_views(path: str, lines: Sequence[str], lower: str, data: bytes, *, generated: bool = False) -> list[View]:
+    """The views of one source (most files: none, after a suffix test and one search of its UTF-8 ``data``);
     ``generated`` (a lockfile, a bundle): no nesting view, whose keys are the machine's, not a person's."""
     name = path.rsplit("/", 1)[-1]
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -132,7 +139,7 @@ def derived_views(path: str, text: str, lines: Sequence[str], lower: str, *, gen
         from cavra_safety.policy.tenant_files import tenant_file_view
 
         views.append(tenant_file_view(name, suffix, lines))
-    if any(word in lower for word in STATEMENT_WORDS):
+    if _STATEMENT_GATE.search(data) is not None:
         from cavra_safety.policy.statements import statement_view
 
         views.append(statement_view(lines, lower))

@@ -30,8 +30,11 @@ class PathFilter:
             if not baseline.startswith(".."):
                 patterns.append("/" + baseline.replace(os.sep, "/"))
         self.spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+        self._empty = not patterns  # the usual case: nothing to match, for each of a tree's thousands of paths
 
     def excluded(self, path: str, is_dir: bool = False) -> bool:
+        if self._empty:
+            return False
         shown = display_path(path)  # pattern matchers want encodable text, not undecodable file-name bytes
         return self.spec.match_file(shown + "/" if is_dir else shown)
 
@@ -79,6 +82,8 @@ class _IgnoreRules:
 
     def ignored(self, rel: str, is_dir: bool) -> bool:
         """Git's rule: the deepest .gitignore with a matching pattern decides, its last match winning."""
+        if not self.layers:
+            return False
         rel = display_path(rel)
         for base, spec in reversed(self.layers):
             inner = rel[len(base) + 1 :] if base else rel
@@ -153,19 +158,20 @@ class FileWalk:
         return FileRef(path=shown, fspath=absolute, size=info.st_size)
 
     def _walk(self, folder: str, rel: str, rules: _IgnoreRules) -> Iterator[FileRef]:
-        if self.config.respect_gitignore and rel:
-            rules = rules.descend(rel, folder)
         try:
             with os.scandir(folder) as entries:
                 children = sorted(entries, key=lambda entry: entry.name)
         except OSError as error:
             self.skipped.append(Skipped(display_path(rel or "."), f"unreadable folder: {error.strerror or error}"))
             return
+        # The folder's listing says whether it has an ignore file: most folders are not asked for one.
+        if self.config.respect_gitignore and rel and any(entry.name == ".gitignore" for entry in children):
+            rules = rules.descend(rel, folder)
         for entry in children:
             child_rel = f"{rel}/{entry.name}" if rel else entry.name
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
-                info = entry.stat(follow_symlinks=False)
+                info = None if is_dir else entry.stat(follow_symlinks=False)  # a folder's own stat is not used
             except OSError as error:
                 self.skipped.append(Skipped(display_path(child_rel), f"unreadable: {error.strerror or error}"))
                 continue
@@ -174,7 +180,7 @@ class FileWalk:
             ignored = self.config.respect_gitignore and rules.ignored(child_rel, is_dir)
             if ignored or self.excludes.excluded(child_rel, is_dir):
                 continue
-            if is_dir:
+            if info is None:
                 yield from self._walk(entry.path, child_rel, rules)
             else:
                 ref = self._file(entry.path, child_rel, info)

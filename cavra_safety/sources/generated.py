@@ -14,23 +14,29 @@ So every specific rule still reads them; what is left out is what cannot find an
 
 from __future__ import annotations
 
+import functools
 import re
 
 # Lockfiles by name: the package managers' own (npm, Yarn, pnpm, Bun's text lock, Composer, Bundler, CocoaPods,
 # Cargo, Poetry, Pipenv, uv, PDM, Go, Gradle, NuGet, Terraform, Dart/Flutter, Mix, SwiftPM) and any `*.lock`.
+# Matched against the last part of a path only.
 _LOCKFILE = re.compile(
-    r"(?:^|/)(?:package-lock\.json|npm-shrinkwrap\.json|pnpm-lock\.ya?ml|bun\.lock|[^/]*\.lock|[^/]*-lock\.(?:json|ya?ml)"
-    r"|[^/]*\.sum|gradle\.lockfile|packages\.lock\.json|\.terraform\.lock\.hcl|pubspec\.lock|package\.resolved)$",
-    re.IGNORECASE,
+    r"package-lock\.json|npm-shrinkwrap\.json|pnpm-lock\.ya?ml|bun\.lock|.*\.lock|.*-lock\.(?:json|ya?ml)"
+    r"|.*\.sum|gradle\.lockfile|packages\.lock\.json|\.terraform\.lock\.hcl|pubspec\.lock|package\.resolved",
+    re.IGNORECASE | re.DOTALL,
 )
 # Built output: minified scripts and styles and their source maps.
-_BUNDLE = re.compile(r"\.min\.(?:js|mjs|cjs|css)$|\.(?:js|mjs|cjs|css)\.map$|\.map$", re.IGNORECASE)
+_BUNDLE = re.compile(r".*(?:\.min\.(?:js|mjs|cjs|css)|\.map)", re.IGNORECASE | re.DOTALL)
+# A history scan asks about the same paths in thousands of commits.
+PATHS_REMEMBERED = 4096
 
 
+@functools.lru_cache(maxsize=PATHS_REMEMBERED)
 def is_lockfile(path: str) -> bool:
-    return _LOCKFILE.search(path) is not None
+    return _LOCKFILE.fullmatch(path.rpartition("/")[2]) is not None
 
 
+@functools.lru_cache(maxsize=PATHS_REMEMBERED)
 def is_generated(path: str) -> bool:
     """A lockfile or a built bundle (see the module's docstring for what that changes)."""
-    return is_lockfile(path) or _BUNDLE.search(path) is not None
+    return is_lockfile(path) or _BUNDLE.fullmatch(path.rpartition("/")[2]) is not None
