@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from cavra_safety.findings import Finding, Note, Suppressed, SuppressionKind
 from cavra_safety.redaction import quoted
+from cavra_safety.regex import KeywordGate
 from cavra_safety.sources import Source
 
 # An allow is ``cavra: allow`` followed by rule ids, ``--`` or the end of the comment. Anything else after it
@@ -141,12 +142,14 @@ def allowed_at(lines: list[str], line: int) -> set[str]:
 
 # Every line an allow comment or a detect-secrets pragma can be on holds one of these (lower-cased).
 _ALLOW_WORDS = ("cavra:", "allowlist")
+# Asked of every file: one search of its UTF-8, case folded by RE2, so that a file without an allow is never
+# lower-cased for it.
+_ALLOW_GATE = KeywordGate(_ALLOW_WORDS, ignore_case=True)
 
 
 def _read_allows(source: Source, known_rules: frozenset[str]) -> _Allows:
     allows = _Allows()
-    lower = source.lower
-    if not any(word in lower for word in _ALLOW_WORDS):
+    if not _ALLOW_GATE.present(source.data):
         return allows
     lines = source.lines
     # Only lines holding a word can hold an allow: ``# pragma: no cover`` is on most Python files, and a Python

@@ -104,14 +104,20 @@ class KeywordGate:
     length, far below ``MAX_MEM``, so the DFA never runs out of memory (which would make RE2 report no match).
     """
 
-    def __init__(self, keywords: Sequence[str]) -> None:
+    def __init__(self, keywords: Sequence[str], *, ignore_case: bool = False) -> None:
+        """``ignore_case``: ``present`` is given the text as it is (UTF-8 bytes best: a ``str`` is encoded on each
+        call) and folds case itself, at least as widely as ``str.lower`` for ASCII keywords (RE2 also folds the
+        KELVIN SIGN to ``k`` and the LONG S to ``s``): no lower-cased copy of the text is needed."""
         self.keywords = tuple(keywords)
-        self._set: Any = re2.Set.SearchSet(re2_options(literal=True))
+        options = re2_options(literal=True)
+        options.case_sensitive = not ignore_case
+        self._set: Any = re2.Set.SearchSet(options)
         for keyword in self.keywords:
             self._set.Add(keyword)
         self._set.Compile()
 
-    def present(self, lower: str) -> list[str]:
-        """The keywords occurring in ``lower`` (already lower-cased), in keyword order."""
-        hits = self._set.Match(lower) if lower else None
+    def present(self, text: str | bytes) -> list[str]:
+        """The keywords occurring in ``text`` (lower-cased already, unless the gate ignores case), in keyword
+        order."""
+        hits = self._set.Match(text) if text else None
         return [self.keywords[index] for index in sorted(hits)] if hits else []

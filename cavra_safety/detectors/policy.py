@@ -216,7 +216,14 @@ class PolicyDetector:
     def _present(self, source: Source, prefilter: RulePrefilter, hits: dict[int, list[int]]) -> list[str]:
         """The keywords occurring in ``source``, from the pass (those the database could not hold, by search)."""
         found = {prefilter.keyword_of[ident] for ident in hits if ident in prefilter.keyword_of}
-        found.update(keyword for keyword in prefilter.unheld_keywords if keyword in source.lower)
+        if prefilter.unheld_keywords:
+            # Those are (nearly always) not ASCII: an ASCII text, lower-cased, holds none, and is not lower-cased.
+            ascii_text = source.data.isascii()
+            found.update(
+                keyword
+                for keyword in prefilter.unheld_keywords
+                if (keyword.isascii() or not ascii_text) and keyword in source.lower
+            )
         return sorted(found)
 
     def _prefiltered_work(
@@ -229,6 +236,8 @@ class PolicyDetector:
     ) -> None:
         """Each prefiltered rule's lines: those the pass reports for one of its patterns that hold one of its
         keywords (as the keyword-gated path would give it)."""
+        if not positions:
+            return  # the usual file: nothing to do, and its lines need not be split for it
         wanted = set(positions)
         lines_of: dict[int, set[int]] = {}
         for ident, lines in hits.items():

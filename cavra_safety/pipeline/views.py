@@ -29,7 +29,7 @@ Detect = Callable[[Source], list[Finding]]
 def with_views(source: Source, raw: list[Finding], detect: Detect) -> list[Finding]:
     """``raw`` and the findings in ``source``'s views, one per value and place (see above)."""
     generated = source.suffix in NESTING_SUFFIXES and is_generated(source.path)  # only the nesting view asks
-    views = derived_views(source.path, source.lines, source.lower, source.data, generated=generated)
+    views = derived_views(source, generated=generated)
     if not views:
         return raw
     found = [finding for view in views for finding in _view_findings(source, view, detect)]

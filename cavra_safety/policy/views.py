@@ -19,6 +19,7 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from cavra_safety.regex import compile_own
 
@@ -121,26 +122,43 @@ STATEMENT_WORDS: tuple[str, ...] = (
 _STATEMENT_GATE = compile_own("(?i)" + "|".join(re.escape(word) for word in STATEMENT_WORDS))
 
 
-def derived_views(path: str, lines: Sequence[str], lower: str, data: bytes, *, generated: bool = False) -> list[View]:
-    """The views of one source (most files: none, after a suffix test and one search of its UTF-8 ``data``);
+class SourceText(Protocol):
+    """What the views read of a source (``sources.Source`` is one), each part asked for only when a view needs
+    it: most files need neither their lines nor their lower-cased text here."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def lines(self) -> Sequence[str]: ...
+
+    @property
+    def lower(self) -> str: ...
+
+    @property
+    def data(self) -> bytes: ...
+
+
+def derived_views(source: SourceText, *, generated: bool = False) -> list[View]:
+    """The views of one source (most files: none, after a suffix test and one search of its UTF-8);
     ``generated`` (a lockfile, a bundle): no nesting view, whose keys are the machine's, not a person's."""
-    name = path.rsplit("/", 1)[-1]
+    name = source.path.rsplit("/", 1)[-1]
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     views: list[View | None] = []
     if suffix in SECTION_SUFFIXES:
         from cavra_safety.policy.sections import section_view
 
-        views.append(section_view(suffix, lines, lower))
+        views.append(section_view(suffix, source.lines, source.lower))
     if suffix in NESTING_SUFFIXES and not generated:
         from cavra_safety.policy.nesting import nesting_view
 
-        views.append(nesting_view(suffix, lines, lower))
+        views.append(nesting_view(suffix, source.lines, source.lower))
     if suffix in TABLE_SUFFIXES:
         from cavra_safety.policy.tenant_files import tenant_file_view
 
-        views.append(tenant_file_view(name, suffix, lines))
-    if _STATEMENT_GATE.search(data) is not None:
+        views.append(tenant_file_view(name, suffix, source.lines))
+    if _STATEMENT_GATE.search(source.data) is not None:
         from cavra_safety.policy.statements import statement_view
 
-        views.append(statement_view(lines, lower))
+        views.append(statement_view(source.lines, source.lower))
     return [view for view in views if view is not None]

@@ -94,7 +94,7 @@ def test_a_section_ends_at_the_next_header(engine: Engine, tmp_path: Path) -> No
 )
 def test_only_config_files_with_a_section_word_get_the_view(path: str, text: str) -> None:
     source = Source(path, text.format(v=token()))
-    assert derived_views(source.path, source.lines, source.lower, source.data) == []
+    assert derived_views(source) == []
 
 
 @pytest.mark.parametrize(

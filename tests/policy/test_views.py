@@ -10,7 +10,7 @@ from cavra_safety.sources import Source
 
 def views_of(path: str, text: str) -> int:
     source = Source(path, text)
-    return len(derived_views(source.path, source.lines, source.lower, source.data))
+    return len(derived_views(source))
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,7 @@ class PythonDetector:
     def detect(self, source: Source) -> Iterator[Finding | Note]:
         if source.suffix not in PYTHON_SUFFIXES:
             return
-        file = self._gates.read(source.text, source.lower)
+        file = self._gates.read(source.text, source.data)
         if not file.present:
             return
         open_gates = self._gates.open(file)

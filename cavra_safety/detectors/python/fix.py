@@ -129,7 +129,9 @@ def plan_fixes(text: str, path: str) -> FixPlan:
     """What ``apply_fixes`` would change in ``text``; ``NotParsed`` when the file does not parse."""
     section = PythonSection()
     gates = PythonGates(section)
-    open_gates = gates.open(gates.read(text, text.lower()), tuple({check.GATE: None for check in FIXABLE_CHECKS}))
+    open_gates = gates.open(
+        gates.read(text, text.encode("utf-8", "surrogatepass")), tuple({check.GATE: None for check in FIXABLE_CHECKS})
+    )
     checks = [check for check in FIXABLE_CHECKS if check.GATE in open_gates]
     if not checks:
         return FixPlan(path, text, ())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from cavra_safety.detectors.python.names import snake_case
 from cavra_safety.detectors.python.prefilter import may_bind_a_secret
@@ -19,11 +20,15 @@ from cavra_safety.regex import CompiledPattern, KeywordGate
 
 @dataclass(frozen=True)
 class FileText:
-    """A file as the gates see it: its text, lower-cased once, and which gate keywords occur in it."""
+    """A file as the gates see it: its text, which gate keywords occur in it (case-insensitively), and its head
+    lower-cased."""
 
     text: str
-    lower: str
     present: frozenset[str]
+
+    @cached_property
+    def lower_head(self) -> str:
+        return self.text[:HEAD_CHARS].lower()
 
 
 Gate = Callable[[PythonSection, FileText], bool]
@@ -100,7 +105,7 @@ def _head(section: PythonSection, file: FileText, patterns: tuple[CompiledPatter
     in a header comment or the docstring)."""
     if not patterns or file.present.isdisjoint(section.marker_keywords):
         return False
-    if not any(keyword in file.lower[:HEAD_CHARS] for keyword in section.marker_keywords):
+    if not any(keyword in file.lower_head for keyword in section.marker_keywords):
         return False
     head = file.text[:HEAD_CHARS]
     return any(pattern.regex.search(head) is not None for pattern in patterns)
@@ -139,10 +144,11 @@ class PythonGates:
 
     def __init__(self, section: PythonSection) -> None:
         self.section = section
-        self._keywords = KeywordGate(gate_keywords(section))
+        self._keywords = KeywordGate(gate_keywords(section), ignore_case=True)
 
-    def read(self, text: str, lower: str) -> FileText:
-        return FileText(text, lower, frozenset(self._keywords.present(lower)))
+    def read(self, text: str, data: bytes) -> FileText:
+        """``data``: the text's UTF-8, where the keywords are looked for without a lower-cased copy."""
+        return FileText(text, frozenset(self._keywords.present(data)))
 
     def open(self, file: FileText, gates: tuple[Gate, ...] = GATES) -> set[Gate]:
         """Which of ``gates`` say the file may hold a violation."""
