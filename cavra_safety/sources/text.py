@@ -7,6 +7,7 @@ by BOM, then BOM-less UTF-16, else latin-1; a notebook is prepared so that its c
 
 from __future__ import annotations
 
+import os
 import re
 
 from cavra_safety.display import display_path
@@ -147,14 +148,39 @@ def too_large(path: str, max_size: int) -> Skipped:
     return Skipped(display_path(path), f"larger than max-file-size ({max_size} bytes)")
 
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+_CHUNK_BYTES = 1 << 20
+
+
+def read_at_most(fspath: str, limit: int, size_hint: int) -> bytes:
+    """The first ``limit`` bytes of a regular file whose size was ``size_hint`` when the walk saw it (it may have
+    changed since). One ``read`` of the expected size: ``open`` and a buffered ``read(limit)`` cost twice as
+    much per file (a file object each, and a buffer of ``limit`` bytes allocated and shrunk)."""
+    descriptor = os.open(fspath, _OPEN_FLAGS)
+    try:
+        want = min(size_hint + 1, limit)
+        data = os.read(descriptor, want)
+        if len(data) < want:
+            return data  # a short read of a regular file is its end
+        parts, total = [data], len(data)
+        while total < limit:  # it grew since the walk
+            chunk = os.read(descriptor, min(limit - total, _CHUNK_BYTES))
+            if not chunk:
+                break
+            parts.append(chunk)
+            total += len(chunk)
+        return b"".join(parts)
+    finally:
+        os.close(descriptor)
+
+
 def read_source(ref: FileRef, max_size: int) -> Source | Skipped:
     """Read and decode one file of the working tree, or say why it was not scanned."""
     by_name = binary_by_name(ref.path)
     if by_name is not None:
         return Skipped(ref.path, by_name)
     try:
-        with open(ref.fspath, "rb") as handle:
-            data = handle.read(max_size + 1)
+        data = read_at_most(ref.fspath, max_size + 1, ref.size)
     except OSError as error:
         return Skipped(ref.path, f"unreadable: {error.strerror or type(error).__name__}")
     if len(data) > max_size:

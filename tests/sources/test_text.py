@@ -8,7 +8,7 @@ import pytest
 
 from cavra_safety.findings import Skipped
 from cavra_safety.sources import FileRef, Origin, Source
-from cavra_safety.sources.text import binary_reason, blob_source, read_source
+from cavra_safety.sources.text import binary_reason, blob_source, read_at_most, read_source
 
 # As nbformat writes it: each source line a JSON string on a line of its own.
 NOTEBOOK = b'{\n "cells": [{\n  "source": [\n   "token = \\"abc\\"\\n"\n  ]\n }]\n}\n'
@@ -56,3 +56,22 @@ def test_a_file_over_the_size_limit_is_skipped_and_a_binary_name_is_judged_befor
     image = tmp_path / "big.png"
     image.write_bytes(b"a" * 100)
     assert read_source(FileRef("big.png", str(image), 100), max_size=10) == Skipped("big.png", "binary (.png)")
+
+
+@pytest.mark.parametrize(
+    ("size", "hint", "limit"),
+    [
+        (0, 0, 10),
+        (100, 100, 1000),  # as the walk saw it
+        (100, 10, 1000),  # grew since the walk
+        (3 << 20, 10, 4 << 20),  # grew by more than one chunk
+        (100, 500, 1000),  # shrank
+        (100, 100, 50),  # larger than the limit: the limit's bytes only
+        (100, 100, 100),
+    ],
+)
+def test_read_at_most_reads_the_file_as_it_is_now(tmp_path: Path, size: int, hint: int, limit: int) -> None:
+    path = tmp_path / "f"
+    content = bytes(index % 251 for index in range(size))
+    path.write_bytes(content)
+    assert read_at_most(str(path), limit, hint) == content[:limit]
