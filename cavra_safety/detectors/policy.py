@@ -185,14 +185,16 @@ class PolicyDetector:
         hits = prefilter.database.lines(source.data) if prefilter is not None else None
         if prefilter is None or hits is None:
             present = self._gate.present(source.lower) if self._gate is not None else []
-        else:
-            present = self._present(source, prefilter, hits)
-        if present:
             candidates = {position for keyword in present for position in self._rules_by_keyword[keyword]}
-            if prefilter is not None and hits is not None:  # a prefiltered rule needs a hit of its patterns too
-                matched = {prefilter.pattern_rule[i] for i in hits if i < len(prefilter.pattern_rule)}
-                prefiltered = prefilter.prefiltered  # hundreds of rules: filter the few candidates, not that set
-                candidates = {p for p in candidates if p in matched or p not in prefiltered}
+        else:
+            # A prefiltered rule is a candidate by a hit of its patterns (its lines are then kept only where one
+            # of its keywords is: ``_prefiltered_work``); the others by their keywords, as without the pass.
+            present = self._present(source, prefilter, hits)
+            prefiltered = prefilter.prefiltered  # hundreds of rules: filter the few candidates, not that set
+            candidates = {prefilter.pattern_rule[i] for i in hits if i < len(prefilter.pattern_rule)}
+            candidates = {p for p in candidates if p in prefiltered}
+            candidates.update(p for keyword in present for p in self._rules_by_keyword[keyword] if p not in prefiltered)
+        if candidates:
             positions = [p for p in sorted(candidates) if self._rules[p].applies_to(source.path)]
             view = _FileView(source)
             work: dict[int, set[int]] = {}  # line -> positions of the regex rules to run on it

@@ -4,6 +4,7 @@ these rules exists, compiled and stored otherwise; a damaged or unwritable cache
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,12 @@ import pytest
 from cavra_safety import multipattern
 from cavra_safety.config import Config
 from cavra_safety.detectors.pattern_cache import CACHE_KIND
+from cavra_safety.detectors.policy import PolicyDetector
 from cavra_safety.detectors.policy_prefilter import build_rule_prefilter
+from cavra_safety.findings import Finding
 from cavra_safety.multipattern import LinePrefilter
-from cavra_safety.policy import Policy, load_policy
+from cavra_safety.policy import Policy, RegexRule, load_policy
+from cavra_safety.sources import Source
 
 pytestmark = pytest.mark.skipif(not multipattern.AVAILABLE, reason="no Hyperscan wheel on this platform")
 
@@ -117,3 +121,53 @@ def test_only_the_newest_databases_are_kept(policy: Policy, tmp_path: Path, monk
     build_rule_prefilter(policy.rules[:5], sorted({k for rule in policy.rules[:5] for k in rule.keywords}))
     kept = sorted(path.name for path in folder.iterdir())
     assert len(kept) == 2 and "old-2.hs" in kept  # the new database and the newest old one
+
+
+def test_the_database_holds_only_the_keywords_of_rules_it_does_not_prefilter(
+    policy: Policy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A prefiltered rule runs where its patterns hit, on lines holding its keyword: the pass need not look for its
+    keywords (``:`` and ``"`` among them, reported on nearly every file) as well."""
+    monkeypatch.setenv("CAVRA_SAFETY_CACHE_DIR", str(tmp_path))
+    built = build_rule_prefilter(policy.rules, _keywords(policy))
+    assert built is not None
+    gated = {
+        keyword
+        for position, rule in enumerate(policy.rules)
+        if position not in built.prefiltered
+        for keyword in rule.keywords
+    }
+    assert set(built.keyword_of.values()) | set(built.unheld_keywords) == gated
+    assert len(gated) < len(_keywords(policy)) / 10
+
+
+def test_a_rule_whose_pattern_the_engine_refuses_is_gated_by_its_keywords(
+    policy: Policy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAVRA_SAFETY_CACHE_DIR", str(tmp_path))
+    rule = next(rule for rule in policy.rules if isinstance(rule, RegexRule) and rule.keywords)
+    refused = {multipattern.relaxed(pattern.source) for pattern in rule.patterns}
+    real_compile = multipattern._compile
+
+    def compile_refusing(entries: Sequence[tuple[int, str, int]]) -> object:
+        if any(expression in refused for _, expression, _ in entries):
+            raise hyperscan_error()
+        return real_compile(entries)
+
+    monkeypatch.setattr(multipattern, "_compile", compile_refusing)
+    built = build_rule_prefilter(policy.rules, _keywords(policy))
+    assert built is not None
+    position = policy.rules.index(rule)
+    assert position not in built.prefiltered
+    assert set(rule.keywords) <= set(built.keyword_of.values()) | set(built.unheld_keywords)
+    detector = PolicyDetector(policy.rules, policy.denylists)
+    detector.prepare()
+    example = rule.examples[0]
+    found = detector.detect(Source(path=example.path, text=example.text))
+    assert rule.info.rule_id in {item.rule_id for item in found if isinstance(item, Finding)}
+
+
+def hyperscan_error() -> Exception:
+    import hyperscan  # the test module is skipped without it
+
+    return hyperscan.error("refused (test)")
