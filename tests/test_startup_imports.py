@@ -34,9 +34,11 @@ with open(sys.argv[1], "w", encoding="utf-8") as out:
 # Never in a one-file or --staged run of a clean file: the contract's models (pydantic), the fix codemod
 # (libcst), detect-secrets (loaded on the first file that passes its pre-gate), the worker pool (one file
 # needs none), the reporters not printed with, the baseline (there is no baseline file), the record parsers (no
-# record rule's keyword is in the file), the commands not run.
+# record rule's keyword is in the file), the commands not run, pathspec (gitignore-style matching: only for
+# exclude patterns, a .gitignore met on a walk, or a rule with path globs that a keyword of the file reaches).
 FORBIDDEN = (
     "pydantic",
+    "pathspec",
     "libcst",
     "detect_secrets",
     "requests",

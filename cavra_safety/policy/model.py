@@ -12,8 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from cavra_safety.findings import Category, RuleInfo
 from cavra_safety.policy.denylist import digest
@@ -21,6 +20,9 @@ from cavra_safety.policy.placeholders import is_placeholder
 from cavra_safety.policy.python_section import PythonSection
 from cavra_safety.redaction import shannon_entropy
 from cavra_safety.regex import CompiledPattern
+
+if TYPE_CHECKING:
+    import pathspec
 
 RULE_PREFIX = "policy/"
 DENYLIST_PREFIX = "denylist-"
@@ -90,16 +92,24 @@ class PathFilter:
 
     @cached_property
     def include_spec(self) -> pathspec.GitIgnoreSpec | None:
-        return pathspec.GitIgnoreSpec.from_lines(self.include) if self.include else None
+        return _spec(self.include)
 
     @cached_property
     def exclude_spec(self) -> pathspec.GitIgnoreSpec | None:
-        return pathspec.GitIgnoreSpec.from_lines(self.exclude) if self.exclude else None
+        return _spec(self.exclude)
 
     def accepts(self, path: str) -> bool:
         if self.include_spec is not None and not self.include_spec.match_file(path):
             return False
         return not (self.exclude_spec is not None and self.exclude_spec.match_file(path))
+
+
+def _spec(globs: tuple[str, ...]) -> pathspec.GitIgnoreSpec | None:
+    if not globs:
+        return None
+    import pathspec  # on the first path a rule with globs is asked about: a hook run often never is
+
+    return pathspec.GitIgnoreSpec.from_lines(globs)
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-
-import pathspec
+from typing import TYPE_CHECKING
 
 from cavra_safety.config import Config
 from cavra_safety.display import display_path
 from cavra_safety.findings import Skipped
 from cavra_safety.sources import FileRef
+
+if TYPE_CHECKING:
+    import pathspec
 
 
 class PathFilter:
@@ -24,16 +26,19 @@ class PathFilter:
     the one exclude filter of the tree walk and of every git scan."""
 
     def __init__(self, config: Config, root: Path | str) -> None:
-        patterns = list(config.exclude)
+        self._baseline: str | None = None  # compared as a path, not read as a pattern: a name may hold '*' or '['
         if config.baseline is not None:
             baseline = os.path.relpath(os.path.abspath(config.baseline), os.path.abspath(root))
             if not baseline.startswith(".."):
-                patterns.append("/" + baseline.replace(os.sep, "/"))
-        self.spec = pathspec.GitIgnoreSpec.from_lines(patterns)
-        self._empty = not patterns  # the usual case: nothing to match, for each of a tree's thousands of paths
+                self._baseline = baseline.replace(os.sep, "/")
+        # None, the usual case: no pattern to match for each of a tree's thousands of paths, nor pathspec to import
+        self.spec = _gitignore_spec(config.exclude) if config.exclude else None
 
     def excluded(self, path: str, is_dir: bool = False) -> bool:
-        if self._empty:
+        baseline = self._baseline
+        if baseline is not None and (path == baseline or path.startswith(baseline + "/")):
+            return True
+        if self.spec is None:
             return False
         shown = display_path(path)  # pattern matchers want encodable text, not undecodable file-name bytes
         return self.spec.match_file(shown + "/" if is_dir else shown)
@@ -43,6 +48,12 @@ class PathFilter:
 # block the walk, a huge one must not fill memory, and a line that is no valid pattern is skipped (as git does:
 # it never matches) rather than stopping the scan.
 MAX_IGNORE_FILE_BYTES = 4 * 1024 * 1024
+
+
+def _gitignore_spec(lines: Iterable[str]) -> pathspec.GitIgnoreSpec:
+    import pathspec  # only where there are patterns: a hook run on files named on its command line has none
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def ignore_spec(path: str) -> pathspec.GitIgnoreSpec | None:
@@ -55,14 +66,14 @@ def ignore_spec(path: str) -> pathspec.GitIgnoreSpec | None:
     except OSError:
         return None
     try:
-        return pathspec.GitIgnoreSpec.from_lines(lines)
+        return _gitignore_spec(lines)
     except Exception:  # pathspec raises re.error, ValueError or TypeError on a broken pattern
-        return pathspec.GitIgnoreSpec.from_lines(line for line in lines if _valid_pattern(line))
+        return _gitignore_spec(line for line in lines if _valid_pattern(line))
 
 
 def _valid_pattern(line: str) -> bool:
     try:
-        pathspec.GitIgnoreSpec.from_lines([line])
+        _gitignore_spec([line])
     except Exception:
         return False
     return True

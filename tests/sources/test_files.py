@@ -189,3 +189,15 @@ def test_a_gitignore_that_is_a_fifo_or_a_link_does_not_block_or_leave_the_tree(t
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert '"files_scanned": 2' in done.stdout  # outside.txt and sub/app.py: neither ignore file applied
+
+
+@pytest.mark.parametrize("name", ["base[1].json", "b*.json", ".cavra-safety-baseline.json"])
+def test_the_baseline_file_is_left_out_by_its_path_not_as_a_pattern(tmp_path: Path, name: str) -> None:
+    """A baseline named like a glob (``base[1].json`` would match ``base1.json`` as a pattern) leaves out itself
+    only, and no pattern matcher is needed for it."""
+    for file in (name, "base1.json", "bx.json", "sub/" + name):
+        (tmp_path / file).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / file).write_text("{}\n")
+    walk = FileWalk(Config(root=tmp_path, paths=(tmp_path,), baseline=tmp_path / name))
+    assert walk.excludes.spec is None
+    assert sorted(ref.path for ref in walk.files()) == sorted({"base1.json", "bx.json", "sub/" + name} - {name})
