@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from cavra_safety.findings import Finding, Note, Suppressed, SuppressionKind
+from cavra_safety.multipattern import SHARED_GATES
 from cavra_safety.redaction import quoted
 from cavra_safety.regex import KeywordGate
 from cavra_safety.sources import Source
@@ -142,14 +143,16 @@ def allowed_at(lines: list[str], line: int) -> set[str]:
 
 # Every line an allow comment or a detect-secrets pragma can be on holds one of these (lower-cased).
 _ALLOW_WORDS = ("cavra:", "allowlist")
-# Asked of every file: one search of its UTF-8, case folded by RE2, so that a file without an allow is never
-# lower-cased for it.
+# Asked of every file: in a large scan, by the shared pass; else by one search of its UTF-8, case folded by
+# RE2. Either way a file without an allow is never lower-cased for it.
 _ALLOW_GATE = KeywordGate(_ALLOW_WORDS, ignore_case=True)
+_ALLOW_SHARED = SHARED_GATES.gate(keywords=_ALLOW_WORDS)
 
 
 def _read_allows(source: Source, known_rules: frozenset[str]) -> _Allows:
     allows = _Allows()
-    if not _ALLOW_GATE.present(source.data):
+    shared = _ALLOW_SHARED.present(source.data)
+    if not (shared if shared is not None else _ALLOW_GATE.present(source.data)):
         return allows
     lines = source.lines
     # Only lines holding a word can hold an allow: ``# pragma: no cover`` is on most Python files, and a Python

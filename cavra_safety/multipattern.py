@@ -36,7 +36,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self
 
@@ -304,32 +304,33 @@ def _compile(entries: Sequence[tuple[int, str, int]]) -> Any:
 
 
 class PresenceFilter(LinePrefilter):
-    """A database that answers only *which* patterns may match somewhere in a text (a gate before each
-    pattern's own exact pass), for a few short patterns.
+    """A database that answers only *which* patterns and keywords occur somewhere in a text: gates, each asked
+    before its own exact pass.
 
-    Each pattern reports at most once per scan (``HS_FLAG_SINGLEMATCH``), so a gate that matches all over a
-    file costs one call back into Python, not one per match; and patterns are compiled as written, not relaxed,
-    as written, not relaxed: a relaxed ``["'][A-Za-z0-9+/=_-]{4,}["']`` holds in nearly every source file, the
-    exact ``{23,}`` in one of six (the Django sdist), and every file it wrongly names costs its exact pass.
-    Relaxing is for the hundreds of policy patterns, whose bounded repeats of wide classes compile slowly; a few
-    gates compile in milliseconds as written. Still in prefilter mode, so the answer stays a superset of RE2's
-    whatever construct Hyperscan approximates."""
+    Each entry reports at most once per scan (``HS_FLAG_SINGLEMATCH``), so a gate that matches all over a
+    file costs one call back into Python, not one per match; and patterns are compiled as written, not relaxed:
+    a relaxed ``["'][A-Za-z0-9+/=_-]{4,}["']`` holds in nearly every source file, the exact ``{23,}`` in one of
+    six (the Django sdist), and every file it wrongly names costs its exact pass. Relaxing is for the hundreds of
+    policy patterns, whose bounded repeats of wide classes compile slowly; a few gates compile in milliseconds as
+    written. Still in prefilter mode, so the answer stays a superset of RE2's whatever construct Hyperscan
+    approximates. Keywords are literals matched ignoring ASCII case, as ``LinePrefilter``'s."""
 
     @classmethod
     def build(cls, patterns: Iterable[tuple[int, str]], keywords: Iterable[tuple[int, str]] = ()) -> Self | None:
-        """The database of every eligible pattern (``keywords`` are not taken: a keyword is a pattern here), or
-        None when there is no engine or nothing eligible."""
+        """The database of every eligible pattern and keyword, or None when there is no engine or nothing
+        eligible."""
         if not AVAILABLE:
             return None
         flags = _pattern_flags() | _engine().HS_FLAG_SINGLEMATCH
         eligible = [(ident, pattern, flags) for ident, pattern in patterns if relaxed(pattern) is not None]
+        eligible += [(ident, _literal(word), _keyword_flags()) for ident, word in keywords if word.isascii() and word]
         entries = [entry for entry in eligible if _compiles(entry)]  # one Hyperscan refuses: the exact path
         if not entries:
             return None
         return cls(_compile(entries), frozenset(ident for ident, _, _ in entries), frozenset())
 
     def present(self, data: bytes) -> set[int] | None:
-        """The ids of the patterns that may match somewhere in ``data`` (a text's UTF-8); None when ``data`` is
+        """The ids of the entries that may occur somewhere in ``data`` (a text's UTF-8); None when ``data`` is
         not ``prefilterable`` (take the exact path)."""
         view = byte_view(data)
         if view is None:
@@ -351,3 +352,90 @@ def _compiles(entry: tuple[int, str, int]) -> bool:
     except hyperscan.error:
         return False
     return True
+
+
+class SharedGate:
+    """One component's gate in the ``SharedGates`` pass: its patterns, then its keywords, numbered from 0."""
+
+    def __init__(self, owner: SharedGates, first: int, size: int) -> None:
+        self._owner = owner
+        self.ids = range(first, first + size)
+        self.complete = False  # whether the enabled pass holds every entry of this gate (set by the owner)
+
+    def present(self, data: bytes) -> set[int] | None:
+        """The numbers of this gate's entries that may occur in ``data`` (a superset), or None: no shared pass
+        (not enabled: a small scan; no engine), a text it declines, or an entry of this gate it could not hold
+        (not ``complete``): the caller takes its own exact path then."""
+        if not self.complete:
+            return None
+        found = self._owner.answer(data)
+        if found is None:
+            return None
+        first, ids = self.ids.start, self.ids
+        return {ident - first for ident in found if ident in ids}
+
+
+Builder = Callable[[Sequence[tuple[int, str]], Sequence[tuple[int, str]]], "PresenceFilter | None"]
+
+
+class SharedGates:
+    """Every presence question of a scanning process, answered by one pass over each text.
+
+    A scan asks several yes-or-no questions of every text before the work they guard: which secrets plugins'
+    gates match, whether an allow comment or a SQL statement word occurs, which keywords of the Python gates
+    do, whether anything decodable does. Asked one by one (RE2), each is another pass over every byte: on the
+    Django sdist about 0.07-0.13 s each. Components register their gates once (``gate``); a large scan then
+    builds one ``PresenceFilter`` of them all (``enable``, from the cache) and each text is scanned once, the
+    answer kept for the next component asking about the same text object. Until then, or for a gate the pass
+    cannot hold, ``SharedGate.present`` says None and the component asks its own RE2 gate: a hook run on a few
+    files never imports Hyperscan."""
+
+    def __init__(self) -> None:
+        self._gates: dict[tuple[tuple[str, ...], tuple[str, ...]], SharedGate] = {}
+        self._patterns: list[tuple[int, str]] = []
+        self._keywords: list[tuple[int, str]] = []
+        self._filter: PresenceFilter | None = None
+        self.held: frozenset[int] | None = None  # the ids the enabled pass holds; None: not enabled
+        self._last: tuple[bytes, set[int] | None] = (b"", None)
+
+    def gate(self, patterns: Sequence[str] = (), keywords: Sequence[str] = ()) -> SharedGate:
+        """The gate of ``patterns`` (RE2 syntax) and ``keywords`` (lower-case literals, matched ignoring case);
+        the same entries give the same gate. A new gate disables the pass until it is enabled again."""
+        key = (tuple(patterns), tuple(keywords))
+        gate = self._gates.get(key)
+        if gate is None:
+            first = len(self._patterns) + len(self._keywords)
+            numbered = list(enumerate((*patterns, *keywords), start=first))
+            self._patterns += numbered[: len(patterns)]
+            self._keywords += numbered[len(patterns) :]
+            gate = self._gates[key] = SharedGate(self, first, len(numbered))
+            self.disable()
+        return gate
+
+    def enable(self, build: Builder) -> None:
+        """Build (or load: ``build`` is the caller's cached builder) the pass of every gate registered so far."""
+        if self.held is None and AVAILABLE and (self._patterns or self._keywords):
+            self._filter = build(self._patterns, self._keywords)
+            self.held = held = self._filter.ids if self._filter is not None else None
+            self._last = (b"", None)
+            for gate in self._gates.values():
+                gate.complete = held is not None and all(ident in held for ident in gate.ids)
+
+    def answer(self, data: bytes) -> set[int] | None:
+        """The ids present in ``data``, from one pass per text object (kept for the next question about it)."""
+        if self._filter is None:
+            return None
+        if data is not self._last[0]:
+            self._last = (data, self._filter.present(data))
+        return self._last[1]
+
+    def disable(self) -> None:
+        """Every gate asks its own exact path again, until ``enable``."""
+        self._filter, self.held, self._last = None, None, (b"", None)
+        for gate in self._gates.values():
+            gate.complete = False
+
+
+# The process's one shared pass: gates register at import or when their component is built; ``Engine.prepare``
+# enables it in every process that serves a large scan.
+SHARED_GATES = SharedGates()

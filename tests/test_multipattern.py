@@ -193,3 +193,36 @@ def test_the_byte_view_answers_for_the_text_it_is_given_not_the_last_one() -> No
     assert multipattern.byte_view(plain) == b"caf\xc3 = 1"  # asked again: the kept answer
     assert multipattern.byte_view(same_content) == b"caf\xc3 = 1"
     assert multipattern.byte_view(folded) is None
+
+
+def test_shared_gates_answer_each_gate_once_enabled_and_only_then() -> None:
+    shared = multipattern.SharedGates()
+    secrets = shared.gate(patterns=[r"ghp_[A-Za-z0-9]{8}", r"\p{Nd}{8}:"])  # the second: not eligible
+    words = shared.gate(keywords=["cavra:", "allowlist"])
+    assert shared.gate(keywords=["cavra:", "allowlist"]) is words  # the same entries, the same gate
+    text = b"x = 'ghp_abcdefgh'  # CAVRA: allow"
+    assert words.present(text) is None  # not enabled: the caller asks its own gate
+    shared.enable(PresenceFilter.build)
+    assert words.present(text) == {0}
+    assert words.present(b"nothing here") == set()
+    assert secrets.present(text) is None  # an entry the pass cannot hold: the whole gate takes its exact path
+    assert words.present("to\u212aen cavra:".encode()) is None  # a text the pass declines
+
+
+def test_a_gate_registered_after_enabling_waits_for_the_next_enable() -> None:
+    shared = multipattern.SharedGates()
+    first = shared.gate(keywords=["tenant"])
+    shared.enable(PresenceFilter.build)
+    assert first.present(b"TENANT_ID") == {0}
+    later = shared.gate(keywords=["schema"])
+    assert first.present(b"TENANT_ID") is None and later.present(b"create schema") is None
+    shared.enable(PresenceFilter.build)
+    assert first.present(b"TENANT_ID") == {0} and later.present(b"CREATE SCHEMA") == {0}
+
+
+def test_shared_gates_answer_for_the_text_asked_about() -> None:
+    shared = multipattern.SharedGates()
+    gate = shared.gate(keywords=["alpha", "beta"])
+    shared.enable(PresenceFilter.build)
+    texts = [b"alpha", b"beta", b"alpha and beta", bytes(bytearray(b"alpha")), b""]
+    assert [gate.present(text) for text in texts] == [{0}, {1}, {0, 1}, {0}, set()]

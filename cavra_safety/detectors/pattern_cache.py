@@ -34,9 +34,12 @@ def cached_database(
     return _cached(LinePrefilter, patterns, keywords, compile_on_miss)
 
 
-def cached_presence(patterns: Sequence[tuple[int, str]]) -> PresenceFilter | None:
-    """The presence database of ``patterns`` (see ``PresenceFilter``), cached as ``cached_database`` is."""
-    return _cached(PresenceFilter, patterns, (), compile_on_miss=True)
+def cached_presence(
+    patterns: Sequence[tuple[int, str]], keywords: Sequence[tuple[int, str]] = ()
+) -> PresenceFilter | None:
+    """The presence database of ``patterns`` and ``keywords`` (see ``PresenceFilter``), cached as
+    ``cached_database`` is."""
+    return _cached(PresenceFilter, patterns, keywords, compile_on_miss=True)
 
 
 Database = TypeVar("Database", bound=LinePrefilter)

@@ -19,6 +19,7 @@ from cavra_safety.config import UNKNOWN_RULE, Config, setup_error
 from cavra_safety.detectors import DETECTORS, Detector, DetectorFactory
 from cavra_safety.filters import apply_inline_allows
 from cavra_safety.findings import Finding, Fingerprints, Note, RuleInfo, ScanResult, Skipped, Suppressed
+from cavra_safety.multipattern import SHARED_GATES
 from cavra_safety.pipeline.decoded import with_decoded
 from cavra_safety.pipeline.views import with_views
 from cavra_safety.policy import Policy
@@ -87,12 +88,16 @@ class Engine:
         return ContextNeed(self.policy)
 
     def prepare(self) -> None:
-        """Finish building detectors that load lazily (detect-secrets on its first candidate file), so that
-        pool workers forked after this inherit them instead of each building its own."""
+        """Ready this process for a large scan: finish building the detectors that load lazily (detect-secrets
+        on its first candidate file), then build the one pass that answers every gate registered by then (the
+        detectors', the allow comments', the views', the decoder's: ``multipattern.SharedGates``)."""
         for detector in self.detectors:
             prepare = getattr(detector, "prepare", None)
             if callable(prepare):
                 prepare()
+        from cavra_safety.detectors.pattern_cache import cached_presence  # large scans only: Hyperscan
+
+        SHARED_GATES.enable(cached_presence)
 
     def scan_source(self, source: Source, *, every_line: bool = False) -> BatchOutcome:
         """``every_line``: keep findings off a diff source's ``added_lines`` too (a history scan of a whole file

@@ -14,6 +14,7 @@ from functools import cached_property
 
 from cavra_safety.detectors.python.names import snake_case
 from cavra_safety.detectors.python.prefilter import may_bind_a_secret
+from cavra_safety.multipattern import SHARED_GATES
 from cavra_safety.policy.python_section import ModulePattern, PythonSection
 from cavra_safety.regex import CompiledPattern, KeywordGate
 
@@ -144,11 +145,17 @@ class PythonGates:
 
     def __init__(self, section: PythonSection) -> None:
         self.section = section
-        self._keywords = KeywordGate(gate_keywords(section), ignore_case=True)
+        keywords = gate_keywords(section)
+        self._keywords = KeywordGate(keywords, ignore_case=True)
+        self._shared = SHARED_GATES.gate(keywords=keywords)  # a large scan's one pass answers it instead
+        self._words = keywords
 
     def read(self, text: str, data: bytes) -> FileText:
         """``data``: the text's UTF-8, where the keywords are looked for without a lower-cased copy."""
-        return FileText(text, frozenset(self._keywords.present(data)))
+        shared = self._shared.present(data)
+        if shared is None:
+            return FileText(text, frozenset(self._keywords.present(data)))
+        return FileText(text, frozenset(self._words[index] for index in shared))
 
     def open(self, file: FileText, gates: tuple[Gate, ...] = GATES) -> set[Gate]:
         """Which of ``gates`` say the file may hold a violation."""

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from cavra_safety.config import Config
-from cavra_safety.detectors.pattern_cache import cached_presence
 from cavra_safety.detectors.secrets import pem, precision
 from cavra_safety.detectors.secrets.entropy import entropy_of
 from cavra_safety.detectors.secrets.lazy import (
@@ -51,7 +50,7 @@ from cavra_safety.detectors.secrets.text import (
     windows,
 )
 from cavra_safety.findings import Finding, Note, RuleInfo
-from cavra_safety.multipattern import PresenceFilter
+from cavra_safety.multipattern import SHARED_GATES, SharedGate, relaxed
 from cavra_safety.policy import Policy
 from cavra_safety.redaction import redact
 from cavra_safety.regex import compile_own, pattern_set
@@ -288,30 +287,34 @@ class SecretsDetector:
 
 
 class _OnePassGates:
-    """Which plugins' gates match, from one Hyperscan pass (``multipattern.PresenceFilter``) for the gates it
-    can hold and an RE2 set for the others (gates with Unicode classes). The pass is a prefilter: it may name a
-    plugin whose gate does not match, never miss one; each named plugin's own gate then finds the exact spans,
-    so findings do not change. Built for large scans only: for a hook's few files, importing Hyperscan and
-    compiling the gates costs more than the RE2 set it replaces."""
+    """Which plugins' gates match, from the process's shared pass (``multipattern.SHARED_GATES``) for the gates
+    Hyperscan can hold and an RE2 set for the others (gates with Unicode classes). The pass is a prefilter: it
+    may name a plugin whose gate does not match, never miss one; each named plugin's own gate then finds the
+    exact spans, so findings do not change. Registered for large scans only: for a hook's few files, importing
+    Hyperscan and building the pass costs more than the RE2 set it replaces."""
 
-    def __init__(self, database: PresenceFilter, rest: tuple[int, ...], rest_set: Any) -> None:
-        self._database = database
+    def __init__(self, gate: SharedGate, held: tuple[int, ...], rest: tuple[int, ...], rest_set: Any) -> None:
+        self._gate = gate
+        self._held = held  # the shared gate's entry i is plugin held[i]
         self._rest = rest
         self._rest_set = rest_set
 
     @classmethod
-    def build(cls, patterns: list[str]) -> _OnePassGates | None:
-        database = cached_presence(list(enumerate(patterns)))
-        if database is None:
-            return None
-        rest = tuple(index for index in range(len(patterns)) if index not in database.ids)
+    def build(cls, patterns: list[str]) -> _OnePassGates:
+        held = tuple(index for index, pattern in enumerate(patterns) if relaxed(pattern) is not None)
+        rest = tuple(index for index in range(len(patterns)) if index not in held)
+        gate = SHARED_GATES.gate(patterns=[patterns[index] for index in held])
         rest_set = pattern_set((patterns[index] for index in rest), max_mem=GATE_MAX_MEM) if rest else None
-        return cls(database, rest, rest_set)
+        return cls(gate, held, rest, rest_set)
 
     def relevant(self, data: bytes) -> set[int] | None:
-        """The plugins that may match in ``data``, or None when the pass declines the text."""
-        relevant = self._database.present(data)
-        if relevant is not None and self._rest_set is not None:
+        """The plugins that may match in ``data``, or None when the pass does not answer (not enabled, a text it
+        declines, a gate Hyperscan refused)."""
+        found = self._gate.present(data)
+        if found is None:
+            return None
+        relevant = {self._held[index] for index in found}
+        if self._rest_set is not None:
             relevant.update(self._rest[index] for index in self._rest_set.Match(data) or ())
         return relevant
 
