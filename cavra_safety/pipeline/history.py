@@ -263,6 +263,9 @@ def _scan_history(
         else:
             return
         workers = jobs - 1
+        # This process scans too: readied as the workers are (the one pass, detect-secrets built), before they
+        # fork from it and inherit it.
+        engine.prepare()
         # In commit order: a group sent to a worker (a future) or scanned here (its result).
         pending: deque[tuple[int, Future[_Scanned] | _Scanned]] = deque()
 
