@@ -244,7 +244,7 @@ class SecretsDetector:
             if len(self._facts_by_path) >= PATHS_REMEMBERED:
                 self._facts_by_path.clear()
             h = self._heuristics
-            skip_generic = h.is_lock_file(path) or h.is_swagger_file(path) or h.is_non_text_file(path)
+            skip_generic = h.is_lock_file(path) or is_swagger_path(path) or h.is_non_text_file(path)
             facts = self._facts_by_path[path] = (bool(skip_generic), is_generated(path))
         return facts
 
@@ -317,6 +317,13 @@ class _OnePassGates:
         if self._rest_set is not None:
             relevant.update(self._rest[index] for index in self._rest_set.Match(data) or ())
         return relevant
+
+
+def is_swagger_path(path: str) -> bool:
+    """detect-secrets' ``is_swagger_file``: its ``re.search(".*swagger.*", path)`` holds exactly when the word
+    occurs (the ``.*`` on either side may be empty), but tries every start of the path with a greedy ``.*``
+    first: tens of microseconds a path, on each of a tree's thousands of files."""
+    return "swagger" in path
 
 
 def _most_specific(candidates: list[_Candidate]) -> Iterator[_Candidate]:

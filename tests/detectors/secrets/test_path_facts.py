@@ -25,3 +25,21 @@ def test_the_facts_of_a_path_are_the_heuristics_answers_however_often_asked(monk
             skip = heuristic.is_lock_file(path) or heuristic.is_swagger_file(path) or heuristic.is_non_text_file(path)
             assert detector._path_facts(path) == (skip, is_generated(path)), path
     assert len(detector._facts_by_path) <= remembered
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "swagger",
+        "api/swagger.json",
+        "docs/Swagger/x.yml",  # the word in another case: not detect-secrets' match either
+        "a/swagge/r.txt",
+        "line\nswagger",
+        "swagger\n",
+        "pre-swaggerfile",
+        "",
+        "app/settings.py",
+    ],
+)
+def test_the_swagger_test_is_detect_secrets_own(path: str) -> None:
+    assert adapter.is_swagger_path(path) is heuristic.is_swagger_file(path)
