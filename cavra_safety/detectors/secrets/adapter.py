@@ -114,8 +114,7 @@ class _Plugin:
         spans: dict[int, list[tuple[int, int]]] = {}
         for match in self.gate.finditer(text.data):
             start, end = match.span()
-            index = text.line_of(start)
-            base = text.starts[index]
+            index, base = text.locate(start)
             spans.setdefault(index, []).append((start - base, end - base))
         return spans
 

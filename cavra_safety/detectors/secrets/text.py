@@ -1,12 +1,10 @@
-"""The text side of the secrets detector: a source as UTF-8 bytes with its line starts, and the windows of
+"""The text side of the secrets detector: a source as UTF-8 bytes, its lines found on demand, and the windows of
 long lines that the plugins see instead of the whole line."""
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterator
-from itertools import accumulate
 
 # Lines longer than this many bytes (minified bundles, data URIs, one-line JSON) are not handed whole to
 # the plugins: their regexes slow down on megabyte lines (detect-secrets' keyword regexes also stop at the
@@ -20,28 +18,62 @@ MAX_WINDOW = 16384
 
 
 class Text:
-    """One source as UTF-8 bytes (what RE2 reads) with its line starts; lines are decoded on demand.
+    """One source as UTF-8 bytes (what RE2 reads); lines are found and decoded on demand.
 
     Byte offsets map to lines exactly (a newline is one byte in UTF-8), so no character offsets are needed
-    except inside long lines, where windows are decoded piece by piece.
+    except inside long lines, where windows are decoded piece by piece. Most files that reach a plugin hold a few
+    gate hits in thousands of lines: lines are counted up to each hit (``locate``, in ascending order as the gates
+    report them), not split and measured whole.
     """
 
     def __init__(self, data: bytes) -> None:
         self.data = data
-        lengths = map(len, data.split(b"\n"))
-        self.starts = list(accumulate(map((1).__add__, lengths), initial=0))
+        self._line = 0  # newlines counted in data[:_counted_to]
+        self._counted_to = 0
+        self._starts: dict[int, int] = {}  # the start of each line located so far
 
-    def line_of(self, offset: int) -> int:
-        return bisect.bisect_right(self.starts, offset) - 1
+    def locate(self, offset: int) -> tuple[int, int]:
+        """The 0-based line holding byte ``offset`` and the offset where that line starts."""
+        if offset < self._counted_to:  # asked out of order: count again from the start
+            self._line, self._counted_to = 0, 0
+        self._line += self.data.count(b"\n", self._counted_to, offset)
+        self._counted_to = offset
+        start = self.data.rfind(b"\n", 0, offset) + 1
+        self._starts[self._line] = start
+        return self._line, start
 
     def line_bytes(self, index: int) -> bytes:
-        raw = self.data[self.starts[index] : self.starts[index + 1] - 1]
+        """Line ``index`` without its line break (and a carriage return before it)."""
+        start = self._start_of(index)
+        end = self.data.find(b"\n", start)
+        raw = self.data[start : end if end != -1 else len(self.data)]
         return raw[:-1] if raw.endswith(b"\r") else raw
 
     def lines_after(self, index: int, count: int) -> str:
         """Up to ``count`` lines after line ``index``, decoded (what follows a private key's header)."""
-        end = self.starts[min(index + 1 + count, len(self.starts) - 1)]
-        return decode(self.data[self.starts[min(index + 1, len(self.starts) - 1)] : end])
+        end_of_line = self.data.find(b"\n", self._start_of(index))
+        if end_of_line == -1:
+            return ""
+        first = end = end_of_line + 1
+        for _ in range(count):
+            newline = self.data.find(b"\n", end)
+            if newline == -1:
+                end = len(self.data)
+                break
+            end = newline + 1
+        return decode(self.data[first:end])
+
+    def _start_of(self, index: int) -> int:
+        start = self._starts.get(index)
+        if start is None:  # a line never located (a quoted copy's line, read in the original): count to it
+            start = 0
+            for _ in range(index):
+                newline = self.data.find(b"\n", start)
+                if newline == -1:
+                    return len(self.data)
+                start = newline + 1
+            self._starts[index] = start
+        return start
 
 
 def decode(data: bytes) -> str:
