@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from cavra_safety.policy.sections import SECTION_WORD, qualified
+from cavra_safety.policy.sections import SECTION_WORD, SECTION_WORDS, qualified
 from cavra_safety.policy.views import View, ViewBuilder
 
 # ``key:`` or ``key: value`` (YAML), the key bare or quoted, after an optional ``- `` (a sequence item)
@@ -32,13 +32,22 @@ _YAML_ENTRY = re.compile(
 # ``"key": value`` in a JSON object written one key per line (the value a string, a number, ``{`` or ``[``)
 _JSON_ENTRY = re.compile(r"""^[ \t]*"(?P<key>[^"\r\n]+)"[ \t]*:[ \t]*(?P<value>.*?)[ \t]*,?[ \t]*$""")
 _YAML_COMMENT = re.compile(r"[ \t]+#")
+# A parent key holding a section word, the view's necessary condition, in the lower-cased text: JSON's
+# ``"…webhook…": {`` (or ``[``), YAML's ``…billing…:`` with nothing after it but a comment. A file that only
+# names a word in its keys' values or in scalar keys (a translation file's ``"Webhook URL": "..."``, thousands of
+# lines changed in every commit of a history) is not read key by key for nothing.
+_WORDS = "|".join(SECTION_WORDS)
+_PARENT = {
+    "json": re.compile(rf""""[^"\r\n]*(?:{_WORDS})[^"\r\n]*"[ \t]*:[ \t]*[{{\[]"""),
+    "yaml": re.compile(rf"(?m)(?:{_WORDS})[^\r\n]*:[ \t]*(?:#[^\r\n]*)?\r?$"),
+}
 # What a line with a nested scalar holds: its parent keys (outermost first), its key, the value's column, the value.
 _Nested = tuple[tuple[str, ...], str, int, str]
 
 
 def nesting_view(suffix: str, lines: Sequence[str], lower: str) -> View | None:
     """The qualified view of a YAML or JSON file's lines, or None when no key is nested under a section word."""
-    if SECTION_WORD.search(lower) is None:
+    if _PARENT["json" if suffix == "json" else "yaml"].search(lower) is None:
         return None
     nested = _json_keys(lines) if suffix == "json" else _yaml_keys(lines)
     builder = ViewBuilder()
